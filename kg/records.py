@@ -130,8 +130,14 @@ class ImageDescription(Record):
 
 
 class KeyInfo(Record):
-    """MIKO's key information of a post."""
+    """MIKO's key information of a post.
 
+    ``subject_id`` is the post id; ``model`` and ``prompt_version`` record provenance.
+    """
+
+    subject_id: str = ""
+    model: str = ""
+    prompt_version: str = ""
     concept: str = ""
     action: str = ""
     object: str = ""

@@ -79,6 +79,7 @@ class LLMSettings(_Section):
     max_tokens: int = 512
     filter_threshold: float = 0.5
     filter_votes: int = 5
+    judge: bool = False
     image_mode: Literal["base64", "url"] = "base64"
 
 
