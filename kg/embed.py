@@ -104,7 +104,9 @@ class SentenceTransformerEmbedder:
             ) from exc
         self._name = model
         self._batch_size = batch_size
-        self._dim = int(self._model.get_sentence_embedding_dimension())
+        get_dim: Any = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension  # sentence-transformers < 5.2
+        self._dim = int(get_dim())
 
     @property
     def name(self) -> str:

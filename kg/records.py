@@ -224,9 +224,10 @@ class Concept(Record):
 
 
 class ConceptLink(Record):
-    """Intention -[ABOUT {score}]-> Concept, or Concept -[IS_A]-> Concept (kind says which)."""
+    """Intention -[ABOUT {score}]-> Concept, Concept -[IS_A]-> Concept, or
+    Intention -[INSTANCE_OF]-> abstract Intention (kind says which)."""
 
-    kind: Literal["about", "is_a"]
+    kind: Literal["about", "is_a", "instance_of"]
     source_id: str
     target_id: str
     score: float = 1.0

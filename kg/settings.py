@@ -94,7 +94,7 @@ class EmbedSettings(_Section):
 class CanonSettings(_Section):
     """Near-duplicate merging of intentions."""
 
-    threshold: float = 0.85
+    threshold: float = 0.70  # bench/bench_canon_quality.py: clustered P 0.80, R 0.82, F1 0.81
     exact_limit: int = 20000
 
 

@@ -260,8 +260,10 @@ class FalkorServer:
             "--unixsocketperm", "700",
             "--dir", os.fspath(self.data_dir),
             "--logfile", _LOG_NAME,
-            "--pidfile", "",
-            "--daemonize", "no",
+            "--pidfile", os.fspath(self.pid_path),
+            # A detached server forks itself away (redis daemonize), so it is
+            # nobody's child and outlives this process; the lock fd goes with it.
+            "--daemonize", "yes" if self.detach else "no",
             "--appendonly", "yes",
             "--appenddirname", _AOF_DIR,
             "--appendfsync", self.appendfsync,
@@ -270,26 +272,34 @@ class FalkorServer:
             "--loadmodule", os.fspath(module),
         ]
         log.info("starting FalkorDB server in %s", self.data_dir)
-        self._proc = subprocess.Popen(
+        self.pid_path.unlink(missing_ok=True)
+        proc = subprocess.Popen(
             args,
             cwd=self.data_dir,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             pass_fds=(lock_fd,),
-            start_new_session=self.detach,
         )
-        self.pid_path.write_text(f"{self._proc.pid}\n")
+        if self.detach:
+            code = proc.wait(timeout=self.start_timeout_s)
+            if code != 0:
+                raise StoreError(f"FalkorDB server in {self.data_dir} exited with code {code} "
+                                 f"while starting.{self._log_tail()}")
+        else:
+            self._proc = proc
+            self.pid_path.write_text(f"{proc.pid}\n")
         self.owned = True
         deadline = time.monotonic() + self.start_timeout_s
         while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
+            if self._proc is not None and self._proc.poll() is not None:
                 code = self._proc.returncode
                 self._proc = None
+                self.owned = False
                 raise StoreError(f"FalkorDB server in {self.data_dir} exited with code {code} "
                                  f"while starting.{self._log_tail()}")
             if _ping(self.socket_path):
-                log.info("FalkorDB server pid %d ready on %s", self._proc.pid, self.socket_path)
+                log.info("FalkorDB server pid %s ready on %s", self.pid, self.socket_path)
                 return
             time.sleep(0.05)
         self._kill()
@@ -324,6 +334,10 @@ class FalkorServer:
             self._proc.kill()
             self._proc.wait()
             self._proc = None
+        else:
+            pid = _read_pid(self.pid_path)
+            if pid is not None and _is_server(pid):
+                os.kill(pid, signal.SIGKILL)
         self.owned = False
 
     def __enter__(self) -> FalkorServer:

@@ -1,0 +1,156 @@
+"""Every model call logged and cached in SQLite; a cached call is never paid again.
+
+The cache lives in ``<workdir>/distill/llm_cache.sqlite`` (WAL mode). Rows are
+keyed by (backend, model, prompt version, request hash) and committed as each
+call completes, so killing the process at any moment loses at most the calls in
+flight, and re-running repeats none of the finished ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from distill.backends.base import Backend, ChatRequest, ChatResponse, request_hash
+
+__all__ = ["CachedCaller", "CallStats", "LLMCache"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS calls (
+    backend TEXT NOT NULL, model TEXT NOT NULL, prompt_version TEXT NOT NULL,
+    request_hash TEXT NOT NULL, stage TEXT NOT NULL, subject TEXT NOT NULL,
+    response TEXT NOT NULL, parsed TEXT, tokens_in INTEGER NOT NULL,
+    tokens_out INTEGER NOT NULL, latency_s REAL NOT NULL, created_at REAL NOT NULL,
+    PRIMARY KEY (backend, model, prompt_version, request_hash)
+)
+"""
+
+
+class LLMCache:
+    """The SQLite call log.
+
+    Args:
+        path: the database file (created with its parent directory), or ``":memory:"``.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        if isinstance(path, Path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(_SCHEMA)
+
+    def get(self, key: tuple[str, str, str, str]) -> ChatResponse | None:
+        """The cached response for ``key`` = (backend, model, prompt_version, request_hash)."""
+        row = self._db.execute(
+            "SELECT response FROM calls WHERE backend=? AND model=? AND prompt_version=? "
+            "AND request_hash=?", key).fetchone()
+        return None if row is None else ChatResponse.from_json(json.loads(row[0]))
+
+    def put(self, key: tuple[str, str, str, str], request: ChatRequest,
+            response: ChatResponse, latency_s: float) -> None:
+        """Store and commit one call's raw response."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO calls VALUES (?,?,?,?,?,?,?,NULL,?,?,?,?)",
+            (*key, request.stage, request.subject, json.dumps(response.to_json()),
+             response.tokens_in, response.tokens_out, latency_s, time.time()))
+
+    def set_parsed(self, key: tuple[str, str, str, str], parsed: Any) -> None:
+        """Record what the raw response was parsed into (for audits)."""
+        self._db.execute(
+            "UPDATE calls SET parsed=? WHERE backend=? AND model=? AND prompt_version=? "
+            "AND request_hash=?", (json.dumps(parsed, ensure_ascii=False), *key))
+
+    def count(self) -> int:
+        """Number of cached calls."""
+        return int(self._db.execute("SELECT count(*) FROM calls").fetchone()[0])
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+
+@dataclass
+class CallStats:
+    """Counters of one run: model calls made, answered from cache, failed; tokens."""
+
+    calls: int = 0
+    cached: int = 0
+    failed: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    by_stage: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def bump(self, stage: str, what: str) -> None:
+        """Count one ``what`` (calls/cached/failed) for ``stage``."""
+        setattr(self, what, getattr(self, what) + 1)
+        per = self.by_stage.setdefault(stage, {"calls": 0, "cached": 0, "failed": 0})
+        per[what] += 1
+
+
+class CachedCaller:
+    """Answers requests from the cache, else from the backend (once, even if asked twice at once).
+
+    Args:
+        backend: the model backend.
+        cache: the call log.
+        on_event: called with ``"calls"``, ``"cached"`` or ``"failed"`` after each request
+            (the progress bar).
+    """
+
+    def __init__(self, backend: Backend, cache: LLMCache,
+                 on_event: Any = None) -> None:
+        self.backend = backend
+        self.cache = cache
+        self.stats = CallStats()
+        self._on_event = on_event
+        self._inflight: dict[tuple[str, str, str, str], asyncio.Future[ChatResponse]] = {}
+
+    def key(self, request: ChatRequest, prompt_version: str) -> tuple[str, str, str, str]:
+        """The cache key of ``request``."""
+        return (self.backend.name, request.model, prompt_version, request_hash(request))
+
+    async def __call__(self, request: ChatRequest, prompt_version: str) -> ChatResponse:
+        """The response to ``request``; backend errors propagate (and are not cached)."""
+        key = self.key(request, prompt_version)
+        hit = self.cache.get(key)
+        if hit is not None:
+            self._event(request.stage, "cached")
+            return hit
+        pending = self._inflight.get(key)
+        if pending is not None:
+            self._event(request.stage, "cached")
+            return await asyncio.shield(pending)
+        fut: asyncio.Future[ChatResponse] = asyncio.get_running_loop().create_future()
+        self._inflight[key] = fut
+        start = time.perf_counter()
+        try:
+            resp = await self.backend.complete(request)
+        except BaseException as exc:
+            self._event(request.stage, "failed")
+            if isinstance(exc, Exception):
+                fut.set_exception(exc)
+                fut.exception()  # mark retrieved: waiters re-raise it, nobody else must
+            else:
+                fut.cancel()
+            raise
+        finally:
+            self._inflight.pop(key, None)
+        self.cache.put(key, request, resp, time.perf_counter() - start)
+        self.stats.tokens_in += resp.tokens_in
+        self.stats.tokens_out += resp.tokens_out
+        fut.set_result(resp)
+        self._event(request.stage, "calls")
+        return resp
+
+    def _event(self, stage: str, what: str) -> None:
+        self.stats.bump(stage, what)
+        if self._on_event is not None:
+            self._on_event(what, self.stats)

@@ -1,0 +1,151 @@
+"""MIKO over posts: image → description; text + description → key information → intentions.
+
+All requested relations are asked for in one JSON call per post (one schema
+property per relation, each ``{intention, rationale}``), each anchored on its
+template from :mod:`kg.relations`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from distill.images import image_part
+from distill.judge import judge_assertions
+from distill.parse import clean_intention
+from distill.prompts import (
+    description_schema,
+    intentions_schema,
+    key_info_schema,
+    load_prompt,
+    relation_lines,
+)
+from distill.stages import Context
+from kg.records import ImageDescription, IntentionAssertion, KeyInfo, Post
+from kg.relations import Relation
+
+__all__ = ["PostResult", "distill_post", "parse_description", "parse_intentions",
+           "parse_key_info"]
+
+S_IMAGE, S_KEY, S_INTENT = "post_image_description", "post_key_info", "post_intentions"
+
+
+@dataclass
+class PostResult:
+    """Records distilled from one post."""
+
+    descriptions: list[ImageDescription] = field(default_factory=list)
+    key_info: KeyInfo | None = None
+    assertions: list[IntentionAssertion] = field(default_factory=list)
+
+
+def parse_description(obj: dict[str, Any]) -> str:
+    """The non-empty ``description`` string of a description answer."""
+    text = obj["description"]
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("'description' must be a non-empty string")
+    return " ".join(text.split())
+
+
+def parse_key_info(obj: dict[str, Any]) -> dict[str, Any]:
+    """MIKO key information with missing fields empty and keywords as a list of strings."""
+    out: dict[str, Any] = {k: str(obj.get(k) or "").strip()
+                           for k in ("concept", "action", "object", "emotion")}
+    kws = obj.get("keywords") or []
+    if isinstance(kws, str):
+        kws = [k for k in kws.replace(";", ",").split(",")]
+    if not isinstance(kws, list):
+        raise TypeError("'keywords' must be a list of strings")
+    out["keywords"] = [str(k).strip().lstrip("#") for k in kws if str(k).strip()]
+    if not any(out.values()):
+        raise ValueError("no key information field is filled")
+    return out
+
+
+def parse_intentions(obj: dict[str, Any], relations: list[Relation]) -> dict[str, tuple[str, str]]:
+    """Relation id → (raw intention, rationale); relations the answer lacks map to ("", "").
+
+    A relation's value may be ``{"intention", "rationale"}`` or a bare string. Keys are
+    matched case-insensitively. Raises ``ValueError`` when no relation is present at all.
+    """
+    by_key = {str(k).casefold(): v for k, v in obj.items()}
+    out: dict[str, tuple[str, str]] = {}
+    for rel in relations:
+        val = by_key.get(rel.id.casefold())
+        if isinstance(val, dict):
+            out[rel.id] = (str(val.get("intention") or "").strip(),
+                           str(val.get("rationale") or "").strip())
+        elif isinstance(val, str):
+            out[rel.id] = (val.strip(), "")
+        else:
+            out[rel.id] = ("", "")
+    if not any(raw for raw, _ in out.values()) and not any(
+            r.id.casefold() in by_key for r in relations):
+        raise ValueError(f"none of the relations {[r.id for r in relations]} is in the answer")
+    return out
+
+
+def _describe_images(ctx: Context, post: Post, text: str) -> list[tuple[str, Any]]:
+    jobs = []
+    for i, ref in enumerate(post.images):
+        part = image_part(ref, ctx.llm.image_mode)
+        prompt = load_prompt("post_image_description" if part else
+                             "post_image_description_text_only")
+        msgs = prompt.messages([part] if part else None, text=text)
+        req = ctx.request(prompt, msgs, stage=S_IMAGE, subject=f"{post.id}#{i}",
+                          schema=description_schema())
+        jobs.append((ref.id, (req, prompt.version)))
+    return jobs
+
+
+async def distill_post(ctx: Context, post: Post, relations: list[Relation]) -> PostResult:
+    """Run the three MIKO stages (and the optional judge) over one post."""
+    out = PostResult()
+    text = post.clean_text or post.text
+    for image_id, (req, version) in _describe_images(ctx, post, text):
+        ans = await ctx.ask_json(req, version, parse_description)
+        if ans is not None:
+            out.descriptions.append(ImageDescription(
+                subject_id=post.id, image_id=image_id, description=ans.value, model=ctx.model,
+                prompt_version=version))
+    desc = " ".join(f"Image {i + 1}: {d.description}" for i, d in enumerate(out.descriptions))
+    desc_or_none = desc or "(no image)"
+
+    prompt = load_prompt("post_key_info")
+    req = ctx.request(prompt, prompt.messages(text=text, image_description=desc_or_none),
+                      stage=S_KEY, subject=post.id, schema=key_info_schema())
+    ans = await ctx.ask_json(req, prompt.version, parse_key_info)
+    key_text = "(none)"
+    if ans is not None:
+        out.key_info = KeyInfo(subject_id=post.id, model=ctx.model,
+                               prompt_version=prompt.version, **ans.value)
+        key_text = json.dumps(ans.value, ensure_ascii=False)
+
+    prompt = load_prompt("post_intentions")
+    req = ctx.request(prompt, prompt.messages(
+        text=text, image_description=desc_or_none, key_info=key_text,
+        relations=relation_lines(relations)),
+        stage=S_INTENT, subject=post.id, schema=intentions_schema(relations),
+        max_tokens=max(ctx.llm.max_tokens, 96 * len(relations)))
+    ans = await ctx.ask_json(req, prompt.version, lambda o: parse_intentions(o, relations))
+    if ans is None:
+        for rel in relations:
+            ctx.report.relation(rel.id).failed += 1
+        return out
+    templates = [r.template for r in relations]
+    for rel in relations:
+        raw, rationale = ans.value[rel.id]
+        phrase = clean_intention(raw, rel.template, templates)
+        if not phrase:
+            ctx.report.relation(rel.id).empty += 1
+            continue
+        ctx.report.relation(rel.id).kept += 1
+        out.assertions.append(IntentionAssertion(
+            id=IntentionAssertion.make_id(post.id, rel.id, phrase), subject_id=post.id,
+            subject_kind="post", relation=rel.id, text=phrase, raw_text=raw,
+            rationale=rationale, model=ctx.model, prompt_version=prompt.version,
+            image_description=desc or None))
+    if ctx.llm.judge:
+        await judge_assertions(ctx, out.assertions, f"Post: \"{text}\". {desc}")
+    return out

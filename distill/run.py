@@ -1,0 +1,197 @@
+"""The distillation run: ingest records in, assertions and descriptions out.
+
+Reads ``<workdir>/ingest/{posts,products,cobuys}.parquet``, runs MIKO over posts
+and MIND over co-buy pairs through the SQLite call cache, and writes
+``<workdir>/distill/{assertions,image_descriptions,key_info}.parquet`` and
+``report.json`` atomically at the end. A killed run loses no finished call; a
+re-run with the same inputs makes no model call at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from distill.backends import Backend, make_backend
+from distill.cache import CachedCaller, CallStats, LLMCache
+from distill.cobuy import describe_product, distill_cobuy
+from distill.posts import distill_post
+from distill.progress import Progress
+from distill.report import DistillReport, StageCounts
+from distill.stages import Context, run_bounded
+from kg.errors import ConfigError, DistillError
+from kg.io import iter_records, write_records
+from kg.records import CoBuy, ImageDescription, IntentionAssertion, KeyInfo, Post, Product
+from kg.relations import Relation, relations_for, resolve
+from kg.settings import Settings
+
+__all__ = ["arun_distill", "run_distill", "split_relations"]
+
+log = logging.getLogger(__name__)
+
+
+def split_relations(names: list[str] | None) -> tuple[list[Relation], list[Relation]]:
+    """(post relations, co-buy relations) for a run; ``None`` means all of both.
+
+    A name is looked up in both domains (``open`` is in both).
+
+    Raises:
+        ConfigError: a name is in neither domain.
+    """
+    if not names:
+        return relations_for("post"), relations_for("cobuy")
+    post: list[Relation] = []
+    cobuy: list[Relation] = []
+    for name in names:
+        found = False
+        for domain, bucket in (("post", post), ("cobuy", cobuy)):
+            try:
+                rel = resolve(name, domain)  # type: ignore[arg-type]
+            except ConfigError:
+                continue
+            found = True
+            if rel not in bucket:
+                bucket.append(rel)
+        if not found:
+            resolve(name)  # raises with the list of known relations
+    return post, cobuy
+
+
+def run_distill(workdir: Path, settings: Settings, backend: Backend | None = None, *,
+                relations: list[str] | None = None, progress: bool = False) -> DistillReport:
+    """Distill intentions from the ingested records in ``workdir``.
+
+    Args:
+        workdir: the work directory (reads ``ingest/``, writes ``distill/``).
+        settings: ``settings.llm`` chooses backend, model, concurrency, filter threshold.
+        backend: a backend to use instead of the one ``settings`` describes.
+        relations: relation ids (aliases allowed) to distill; default all.
+        progress: show a progress bar on stderr.
+
+    Returns:
+        The run's report (also written to ``distill/report.json``).
+
+    Raises:
+        DistillError: there were items to distill and every one of them failed.
+        ConfigError: unknown relation, or unusable backend settings.
+    """
+    return asyncio.run(arun_distill(workdir, settings, backend, relations=relations,
+                                    progress=progress))
+
+
+async def arun_distill(workdir: Path, settings: Settings, backend: Backend | None = None, *,
+                       relations: list[str] | None = None, progress: bool = False,
+                       out_dir: Path | None = None, cache_path: Path | str | None = None,
+                       ) -> DistillReport:
+    """:func:`run_distill` for callers already inside an event loop.
+
+    ``out_dir`` (default ``<workdir>/distill``) and ``cache_path`` (default
+    ``<out_dir>/llm_cache.sqlite``) let tools such as the replay builder run
+    without touching the work dir's outputs.
+    """
+    post_rels, cobuy_rels = split_relations(relations)
+    out = out_dir or workdir / "distill"
+    own_backend = backend is None
+    be = backend if backend is not None else make_backend(settings.llm)
+    cache = LLMCache(cache_path if cache_path is not None else out / "llm_cache.sqlite")
+    report = DistillReport(backend=be.name, model=be.model)
+    bar = Progress(enabled=progress)
+    caller = CachedCaller(be, cache, on_event=bar.on_event)
+    ctx = Context(settings.llm, caller, report)
+    start = time.perf_counter()
+    try:
+        results = await _run(ctx, workdir / "ingest", post_rels, cobuy_rels, bar)
+    finally:
+        bar.close()
+        cache.close()
+        if own_backend:
+            await be.aclose()
+    report.elapsed_s = round(time.perf_counter() - start, 3)
+    _merge_stats(report, caller.stats)
+    descriptions, key_info, assertions = results
+    report.written = {
+        "assertions": write_records(out / "assertions.parquet", _unique(assertions)),
+        "image_descriptions": write_records(out / "image_descriptions.parquet", descriptions),
+        "key_info": write_records(out / "key_info.parquet", key_info),
+    }
+    (out / "report.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
+    items = sum(s.items for s in report.stages.values())
+    ok = sum(s.ok for s in report.stages.values())
+    if items and not ok:
+        first = report.failures[0] if report.failures else None
+        detail = f" first failure: {first.stage} {first.subject}: {first.reason}" if first else ""
+        raise DistillError(f"distillation of {workdir} produced nothing: all {items} items "
+                           f"failed (see {out / 'report.json'}).{detail}")
+    log.info("distill: %d calls, %d cached, %d assertions", report.calls, report.cached,
+             report.written["assertions"])
+    return report
+
+
+async def _run(ctx: Context, ingest: Path, post_rels: list[Relation],
+               cobuy_rels: list[Relation], bar: Progress,
+               ) -> tuple[list[ImageDescription], list[KeyInfo], list[IntentionAssertion]]:
+    limit = max(1, ctx.llm.concurrency)
+    descriptions: list[ImageDescription] = []
+    key_info: list[KeyInfo] = []
+    assertions: list[IntentionAssertion] = []
+    if post_rels:
+        posts = iter_records(ingest / "posts.parquet", Post)
+        done: dict[int, Any] = {}
+        bar.stage("posts")
+        counts = ctx.report.stage("posts")
+        async for i, res in run_bounded(posts, lambda p: distill_post(ctx, p, post_rels), limit):
+            done[i] = res
+            counts.items += 1
+            counts.ok += int(res.key_info is not None or bool(res.assertions))
+            bar.item()
+        for i in sorted(done):
+            descriptions += done[i].descriptions
+            key_info += [done[i].key_info] if done[i].key_info else []
+            assertions += done[i].assertions
+    if cobuy_rels:
+        pairs = list(iter_records(ingest / "cobuys.parquet", CoBuy))
+        needed = {p for c in pairs for p in (c.product_a, c.product_b)}
+        products = {p.id: p for p in iter_records(ingest / "products.parquet", Product)
+                    if p.id in needed}
+        bar.stage("products", len(products))
+        product_descs: dict[int, ImageDescription | None] = {}
+        ordered = [products[k] for k in sorted(products)]
+        async for i, d in run_bounded(ordered, lambda p: describe_product(ctx, p), limit):
+            product_descs[i] = d
+            bar.item()
+        texts = {}
+        for i in sorted(product_descs):
+            d = product_descs[i]
+            if d is not None:
+                descriptions.append(d)
+                texts[d.subject_id] = d.description
+        bar.stage("cobuys", len(pairs))
+        counts = ctx.report.stage("cobuys")
+        results: dict[int, list[IntentionAssertion]] = {}
+        async for i, pres in run_bounded(
+                pairs, lambda c: distill_cobuy(ctx, c, products, texts, cobuy_rels), limit):
+            results[i] = pres.assertions
+            counts.items += 1
+            counts.ok += int(bool(pres.assertions))
+            bar.item()
+        for i in sorted(results):
+            assertions += results[i]
+    return descriptions, key_info, assertions
+
+
+def _unique(records: list[IntentionAssertion]) -> list[IntentionAssertion]:
+    seen: dict[str, IntentionAssertion] = {}
+    for r in records:
+        seen.setdefault(r.id, r)
+    return list(seen.values())
+
+
+def _merge_stats(report: DistillReport, stats: CallStats) -> None:
+    report.tokens_in, report.tokens_out = stats.tokens_in, stats.tokens_out
+    for stage, per in stats.by_stage.items():
+        counts = report.stages.setdefault(stage, StageCounts())
+        counts.calls, counts.cached, counts.call_errors = (
+            per["calls"], per["cached"], per["failed"])

@@ -1,0 +1,162 @@
+"""What every stage shares: the run context and one JSON question with repair and re-ask.
+
+:meth:`Context.ask_json` sends a request through the cache, parses the answer
+(repairing fences, trailing prose, quotes), re-asks once with the parse error
+when that fails, and otherwise records the item as failed with the raw text.
+No model answer, however broken, raises out of a stage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+
+from distill.backends.base import ChatRequest, ChatResponse, Message
+from distill.cache import CachedCaller
+from distill.parse import extract_json, is_refusal
+from distill.prompts import Prompt
+from distill.report import DistillReport
+from kg.settings import LLMSettings
+
+__all__ = ["Answer", "Context", "run_bounded"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+V = TypeVar("V")
+
+_REASK = ("Your previous answer could not be used: {error}. Reply again with only the JSON "
+          "object, no code fence and no other text.")
+
+
+@dataclass
+class Answer:
+    """A parsed answer and exactly what the model wrote."""
+
+    value: Any
+    raw_text: str
+
+
+@dataclass
+class Context:
+    """Everything a stage needs: settings, the cached caller, the report, the model name."""
+
+    llm: LLMSettings
+    caller: CachedCaller
+    report: DistillReport
+    on_item: Callable[[], None] | None = None
+
+    @property
+    def model(self) -> str:
+        """Model name recorded on every record."""
+        return self.caller.backend.model
+
+    def request(self, prompt: Prompt, messages: tuple[Message, ...], *, stage: str,
+                subject: str, schema: dict[str, Any] | None = None, **kw: Any) -> ChatRequest:
+        """A request with the run's model and sampling settings."""
+        if prompt.version not in self.report.prompt_versions:
+            self.report.prompt_versions.append(prompt.version)
+        args: dict[str, Any] = {"temperature": self.llm.temperature,
+                                "max_tokens": self.llm.max_tokens, **kw}
+        return ChatRequest(model=self.model, messages=messages, json_schema=schema,
+                           schema_name=prompt.name, stage=stage, subject=subject, **args)
+
+    async def call(self, request: ChatRequest, version: str) -> ChatResponse | None:
+        """The response, or None (failure recorded) when the backend failed."""
+        try:
+            return await self.caller(request, version)
+        except Exception as exc:  # any backend failure is one failed item, never a crash
+            log.warning("%s %s: %s", request.stage, request.subject, exc)
+            self.report.fail(request.stage, request.subject, f"model call failed: {exc}")
+            return None
+
+    async def ask_json(self, request: ChatRequest, version: str,
+                       validate: Callable[[dict[str, Any]], V]) -> Answer | None:
+        """Ask, parse and validate a JSON answer; repair, re-ask once, else record a failure.
+
+        Args:
+            request: the request (with its JSON schema).
+            version: prompt version (cache key).
+            validate: turns the JSON object into the stage's value; raises
+                ``ValueError``/``TypeError``/``KeyError`` when it does not fit.
+        """
+        resp = await self.call(request, version)
+        if resp is None:
+            return None
+        raw = resp.texts[0] if resp.texts else ""
+        if is_refusal(raw):
+            self.report.fail(request.stage, request.subject,
+                             "empty answer" if not raw.strip() else "model refused", raw)
+            return None
+        value, error = _validate(raw, validate)
+        if error is None:
+            self._parsed(request, version, value)
+            return Answer(value, raw)
+        retry = replace(request, messages=(
+            *request.messages, Message.text("assistant", raw),
+            Message.text("user", _REASK.format(error=error))))
+        resp2 = await self.call(retry, version)
+        raw2 = resp2.texts[0] if resp2 and resp2.texts else ""
+        value, error2 = _validate(raw2, validate)
+        if error2 is None:
+            self._parsed(retry, version, value)
+            return Answer(value, raw2)
+        self.report.fail(request.stage, request.subject,
+                         f"unusable answer after one re-ask: {error}; then: {error2}",
+                         raw if not raw2 else f"{raw}\n---re-ask---\n{raw2}")
+        return None
+
+    def _parsed(self, request: ChatRequest, version: str, value: Any) -> None:
+        # the audit column is best effort; the raw response is already stored
+        with contextlib.suppress(TypeError, ValueError):
+            self.caller.cache.set_parsed(self.caller.key(request, version),
+                                         value if isinstance(value, dict | list | str) else
+                                         repr(value))
+
+
+def _validate(raw: str, validate: Callable[[dict[str, Any]], V]) -> tuple[V | None, str | None]:
+    if is_refusal(raw):
+        return None, "empty or refused answer"
+    obj = extract_json(raw)
+    if obj is None:
+        return None, "no JSON object found"
+    try:
+        return validate(obj), None
+    except (ValueError, TypeError, KeyError) as exc:
+        return None, f"JSON does not match the schema ({exc})"
+
+
+async def run_bounded(items: Iterable[T], fn: Callable[[T], Awaitable[V]],
+                      limit: int) -> AsyncIterator[tuple[int, V]]:
+    """Run ``fn`` over ``items`` with at most ``limit`` in flight; yield (index, result).
+
+    Items are pulled lazily, so a huge input never becomes a huge task list.
+    """
+    it = iter(enumerate(items))
+    pending: set[asyncio.Task[tuple[int, V]]] = set()
+
+    async def one(i: int, item: T) -> tuple[int, V]:
+        return i, await fn(item)
+
+    def fill() -> None:
+        while len(pending) < limit:
+            nxt = next(it, None)
+            if nxt is None:
+                return
+            pending.add(asyncio.ensure_future(one(*nxt)))
+
+    fill()
+    try:
+        while pending:
+            done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                pending.discard(task)
+                yield task.result()
+            fill()
+    finally:
+        for task in pending:
+            task.cancel()

@@ -1,0 +1,243 @@
+"""``run_ingest``: readers -> de-duplicated, resolved records -> Parquet in the work dir.
+
+Output: ``<workdir>/ingest/{posts,products,cobuys}.parquet`` and ``report.json``.
+
+Idempotence and merging (the contract): records are keyed by ``id``. Within one
+run the first record with an id wins and later ones are counted as
+``duplicate``. The run's records then *replace* the records with the same id in
+the existing files; existing records with other ids are kept. So re-ingesting the
+same input gives the same files, and ingesting several inputs one after another
+into one work dir accumulates them.
+
+Co-buys: self-pairs are dropped (``self_pair``), symmetric duplicates collapse
+(the id is the sorted pair's hash), pairs naming a product with no metadata (in
+this run or in the existing ``products.parquet``) are counted and kept unless
+``keep_unknown_pairs=False``; ``sample_per_category=k`` keeps the k pairs per
+category with the smallest ``blake2b(seed, id)``, so the sample does not depend
+on input order.
+
+Records are streamed: each type is spooled to a JSON-lines file under
+``ingest/.spool`` while reading; only the id sets stay in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import logging
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import IO, TypeVar
+
+from ingest.images import DownloadPolicy, ImageResolver
+from ingest.registry import ReaderSpec, ReadOptions, detect_format, get_reader
+from ingest.report import IngestProblem, IngestReport, Reason
+from kg.errors import IngestError
+from kg.io import iter_records, write_records
+from kg.records import CoBuy, ImageRef, Post, Product, Record
+
+__all__ = ["OUTPUTS", "output_paths", "run_ingest"]
+
+log = logging.getLogger(__name__)
+
+OUTPUTS: dict[str, type[Record]] = {"posts": Post, "products": Product, "cobuys": CoBuy}
+"""Output name -> record type."""
+
+R = TypeVar("R", bound=Record)
+Progress = Callable[[int], None]
+
+
+def output_paths(workdir: Path) -> dict[str, Path]:
+    """``{"posts": <workdir>/ingest/posts.parquet, ...}``."""
+    return {name: workdir / "ingest" / f"{name}.parquet" for name in OUTPUTS}
+
+
+def _resolve_images(rec: Post | Product, resolver: ImageResolver, base: Path,
+                    report: IngestReport) -> Post | Product:
+    if not rec.images:
+        return rec
+    images: list[ImageRef] = []
+    for ref in rec.images:
+        done = resolver.resolve(ref, base)
+        report.images[done.status] = report.images.get(done.status, 0) + 1
+        images.append(done)
+    return rec.model_copy(update={"images": images})
+
+
+def _sample_key(seed: int, rec_id: str) -> bytes:
+    return hashlib.blake2b(f"{seed}\x1f{rec_id}".encode(), digest_size=8).digest()
+
+
+def run_ingest(
+    fmt: str,
+    paths: list[Path],
+    workdir: Path,
+    *,
+    mapping: dict[str, str] | None = None,
+    source: str | None = None,
+    image_dir: Path | None = None,
+    download_images: bool = False,
+    download_policy: DownloadPolicy | None = None,
+    keep_unknown_pairs: bool = True,
+    sample_per_category: int | None = None,
+    seed: int = 0,
+    max_problem_lines: int = 20,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Read ``paths`` with the reader ``fmt`` (or ``"auto"``) into ``<workdir>/ingest/``.
+
+    Args:
+        fmt: a format name (``"amazon2018"``, ``"mmsd.v1"``...) or ``"auto"`` to detect
+            each file's format.
+        paths: input files (plain or ``.gz``).
+        workdir: the work directory; outputs go to ``<workdir>/ingest/``.
+        mapping: column mapping for the ``generic`` reader.
+        source: ``source`` written on ``generic`` posts.
+        image_dir: folder for relative image paths; default: each input's folder.
+        download_images: fetch http(s) images into ``<workdir>/images`` (bounded).
+        download_policy: bounds for downloads.
+        keep_unknown_pairs: keep co-buys naming a product without metadata.
+        sample_per_category: keep at most this many co-buys per category.
+        seed: seed of the co-buy sample.
+        max_problem_lines: how many ``file:line: reason`` lines the report keeps.
+        progress: called with the number of items read since the last call.
+
+    Returns:
+        The run's :class:`IngestReport` (also written to ``ingest/report.json``).
+
+    Raises:
+        IngestError: an input is missing or of an unknown format, or no record at all
+            could be read from the inputs.
+    """
+    out_dir = workdir / "ingest"
+    spool_dir = out_dir / ".spool"
+    spool_dir.mkdir(parents=True, exist_ok=True)
+    options = ReadOptions(mapping=dict(mapping or {}), source=source)
+    specs: list[tuple[Path, ReaderSpec]] = []
+    for path in paths:
+        if not path.is_file():
+            raise IngestError("input file not found; check the path", path=str(path))
+        specs.append((path, detect_format(path) if fmt == "auto" else get_reader(fmt)))
+    report = IngestReport(format={str(p): s.name for p, s in specs})
+    seen: dict[str, set[str]] = {name: set() for name in OUTPUTS}
+    counts = dict.fromkeys(OUTPUTS, 0)
+    names = {Post: "posts", Product: "products", CoBuy: "cobuys"}
+    resolver = ImageResolver(workdir / "images", image_dir=image_dir,
+                             download=download_images, policy=download_policy)
+    with ExitStack() as stack:
+        stack.enter_context(resolver)
+        spools: dict[str, IO[str]] = {
+            name: stack.enter_context((spool_dir / f"{name}.jsonl").open("w", encoding="utf-8"))
+            for name in OUTPUTS}
+        pending = 0
+        for path, spec in specs:
+            log.info("reading %s as %s", path, spec.name)
+            for item in spec.read(path, options):
+                pending += 1
+                if progress is not None and pending >= 1000:
+                    progress(pending)
+                    pending = 0
+                if isinstance(item, IngestProblem):
+                    report.add_problem(item, keep=max_problem_lines)
+                    continue
+                name = names[type(item)]
+                counts[name] += 1
+                if isinstance(item, CoBuy) and item.product_a == item.product_b:
+                    report.skip(Reason.SELF_PAIR)
+                    continue
+                if item.id in seen[name]:
+                    report.skip(f"{Reason.DUPLICATE}_{name}")
+                    continue
+                seen[name].add(item.id)
+                if isinstance(item, Post | Product):
+                    item = _resolve_images(item, resolver, path.parent, report)
+                spools[name].write(item.model_dump_json() + "\n")
+        if progress is not None and pending:
+            progress(pending)
+    report.read = counts
+    report.problems.extend(resolver.failures[: max(0, max_problem_lines - len(report.problems))])
+    if not any(counts.values()):
+        _write_report(out_dir, report)
+        shutil.rmtree(spool_dir, ignore_errors=True)
+        where = ", ".join(str(p) for p in paths)
+        first = f"; first problem: {report.problems[0]}" if report.problems else ""
+        raise IngestError(f"no record could be read from {where} as {fmt}{first}; check the "
+                          "format name (intentkg ingest --help lists them)")
+    outputs = output_paths(workdir)
+    known_products = seen["products"] | {p.id for p in iter_records(outputs["products"], Product)}
+    new_cobuys = _filter_cobuys(
+        _spooled(spool_dir / "cobuys.jsonl", CoBuy), known_products, report,
+        keep_unknown=keep_unknown_pairs, sample=sample_per_category, seed=seed)
+    streams: dict[str, Iterable[Record]] = {
+        "posts": _spooled(spool_dir / "posts.jsonl", Post),
+        "products": _spooled(spool_dir / "products.jsonl", Product),
+        "cobuys": new_cobuys,
+    }
+    for name, cls in OUTPUTS.items():
+        written = [0]
+        if seen[name]:
+            merged = _merge(streams[name], outputs[name], cls, written)
+            report.total[name] = write_records(outputs[name], merged)
+        else:
+            report.total[name] = sum(1 for _ in iter_records(outputs[name], cls))
+        report.written[name] = written[0]
+        if outputs[name].exists():
+            report.outputs[name] = str(outputs[name])
+    shutil.rmtree(spool_dir, ignore_errors=True)
+    _write_report(out_dir, report)
+    return report
+
+
+def _spooled(path: Path, cls: type[R]) -> Iterator[R]:
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            yield cls.model_validate_json(line)
+
+
+def _merge(new: Iterable[Record], existing: Path, cls: type[Record],
+           written: list[int]) -> Iterator[Record]:
+    """New records, then the existing ones whose id the new ones do not replace."""
+    ids: set[str] = set()
+    for rec in new:
+        ids.add(getattr(rec, "id"))  # noqa: B009 - every output record has an id
+        written[0] += 1
+        yield rec
+    for old in iter_records(existing, cls):
+        if getattr(old, "id") not in ids:  # noqa: B009
+            yield old
+
+
+def _filter_cobuys(
+    cobuys: Iterator[CoBuy], known: set[str], report: IngestReport, *,
+    keep_unknown: bool, sample: int | None, seed: int,
+) -> Iterator[CoBuy]:
+    heaps: dict[str, list[tuple[bytes, str, CoBuy]]] = {}
+    for pair in cobuys:
+        if pair.product_a not in known or pair.product_b not in known:
+            report.unknown_product_pairs += 1
+            if not keep_unknown:
+                report.skip(Reason.UNKNOWN_PRODUCT)
+                continue
+        if sample is None:
+            yield pair
+            continue
+        heap = heaps.setdefault(pair.category or "", [])
+        # max-heap on the key via negated bytes: keep the `sample` smallest keys
+        entry = (bytes(255 - b for b in _sample_key(seed, pair.id)), pair.id, pair)
+        if len(heap) < sample:
+            heapq.heappush(heap, entry)
+        else:
+            dropped = heapq.heappushpop(heap, entry)
+            del dropped
+            report.skip(Reason.SAMPLED_OUT)
+    for category in sorted(heaps):
+        yield from (e[2] for e in sorted(heaps[category], key=lambda e: e[1]))
+
+
+def _write_report(out_dir: Path, report: IngestReport) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir / "report.json.tmp"
+    tmp.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    tmp.replace(out_dir / "report.json")

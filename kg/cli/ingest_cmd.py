@@ -1,0 +1,86 @@
+"""``intentkg ingest <format> <path...>``: raw dumps -> typed records in the work dir."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from tqdm import tqdm
+
+from ingest import IngestReport, available_formats, run_ingest
+from kg.cli.common import fail, settings_from
+from kg.errors import IntentKGError
+
+__all__ = ["ingest", "register"]
+
+
+def _parse_map(text: str | None) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise fail(f"--map expects field=column pairs separated by commas, got {part!r}")
+        mapping[key.strip()] = value.strip()
+    return mapping
+
+
+def _summary(report: IngestReport) -> str:
+    lines = ["records read: " + ", ".join(f"{k} {v}" for k, v in report.read.items()),
+             "records written: " + ", ".join(f"{k} {v}" for k, v in report.written.items()),
+             "files now hold: " + ", ".join(f"{k} {v}" for k, v in report.total.items())]
+    if report.skipped:
+        lines.append("skipped: " + ", ".join(f"{k} {v}" for k, v in sorted(report.skipped.items())))
+    if report.unknown_product_pairs:
+        lines.append(f"co-buys naming a product without metadata: {report.unknown_product_pairs}")
+    if report.images:
+        lines.append("images: " + ", ".join(f"{k} {v}" for k, v in sorted(report.images.items())))
+    lines.extend(f"  {p}" for p in report.problems[:5])
+    return "\n".join(lines)
+
+
+def ingest(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="Input format, or 'auto'.")],
+    paths: Annotated[list[Path], typer.Argument(help="Input files (.gz is read transparently).")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Work directory.")] = None,
+    mapping: Annotated[str | None, typer.Option(
+        "--map", help="generic format: field=column,... e.g. id=tweet_id,text=body")] = None,
+    source: Annotated[str | None, typer.Option(help="generic format: source name.")] = None,
+    image_dir: Annotated[Path | None, typer.Option(
+        help="Folder for relative image paths (default: the input's folder).")] = None,
+    download_images: Annotated[bool, typer.Option(
+        "--download-images", help="Fetch http(s) images into <out>/images (bounded).")] = False,
+    keep_unknown_pairs: Annotated[bool, typer.Option(
+        "--keep-unknown-pairs/--drop-unknown-pairs",
+        help="Keep co-buys naming a product without metadata.")] = True,
+    sample_per_category: Annotated[int | None, typer.Option(
+        min=1, help="Keep at most N co-buys per category (deterministic).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the co-buy sample.")] = 0,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+) -> None:
+    """Read raw dumps into <out>/ingest/{posts,products,cobuys}.parquet and report.json."""
+    workdir = out if out is not None else settings_from(ctx).workdir
+    columns = _parse_map(mapping)
+    bar = tqdm(desc="ingest", unit=" rec", disable=not progress, leave=False)
+    try:
+        report = run_ingest(
+            fmt, list(paths), workdir, mapping=columns, source=source,
+            image_dir=image_dir, download_images=download_images,
+            keep_unknown_pairs=keep_unknown_pairs, sample_per_category=sample_per_category,
+            seed=seed, progress=bar.update)
+    except IntentKGError as exc:
+        bar.close()
+        raise fail(str(exc)) from exc
+    bar.close()
+    typer.echo(_summary(report), err=True)
+    typer.echo(str(workdir / "ingest"))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``ingest`` command to ``app``."""
+    formats = ", ".join(sorted({spec.format for spec in available_formats().values()}))
+    app.command("ingest", help=f"Read raw dumps into typed records. Formats: auto, {formats}.")(
+        ingest)

@@ -1,0 +1,72 @@
+"""``intentkg serve``: the read-only HTTP API and web explorer on loopback."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated
+
+import typer
+
+from kg.cli.common import fail, settings_from
+from kg.errors import ConfigError, IntentKGError
+
+__all__ = ["check_bind", "register"]
+
+
+def check_bind(host: str, allow_remote: bool) -> None:
+    """Refuse a non-loopback ``host`` unless ``allow_remote``.
+
+    The API has no authentication; binding it beyond this machine must be a
+    deliberate choice.
+
+    Raises:
+        ConfigError: ``host`` is not a loopback address and ``allow_remote`` is false.
+    """
+    if host == "localhost":
+        return
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and not allow_remote:
+        raise ConfigError(f"refusing to serve on {host!r}, which is not a loopback address: "
+                          "the API has no authentication; pass --allow-remote to bind it anyway")
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8765,
+    allow_remote: Annotated[bool, typer.Option(
+        "--allow-remote", help="Allow a non-loopback --host (no authentication!).")] = False,
+    vector: Annotated[bool, typer.Option(
+        help="Load the embedding model for similarity search.")] = True,
+) -> None:
+    """Serve the query API (/docs) and the web explorer (/) over the configured store."""
+    import uvicorn
+
+    from kg.store import open_store
+    from queries.api import create_app
+
+    try:
+        check_bind(host, allow_remote)
+        settings = settings_from(ctx)
+        encoder = None
+        if vector:
+            from kg.embed import SentenceTransformerEmbedder
+
+            encoder = SentenceTransformerEmbedder(settings.embed.model,
+                                                  device=settings.embed.device)
+        store = open_store(settings)
+    except IntentKGError as exc:
+        raise fail(str(exc)) from exc
+    try:
+        typer.echo(f"serving on http://{host}:{port}/ (API docs at /docs); Ctrl-C stops", err=True)
+        uvicorn.run(create_app(store, encoder), host=host, port=port, log_level="warning")
+    finally:
+        store.close()
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``serve`` command to ``app``."""
+    app.command("serve")(serve)

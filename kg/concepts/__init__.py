@@ -1,0 +1,28 @@
+"""Concepts: head nouns (spaCy) → WordNet or Probase hypernyms → an IS_A taxonomy."""
+
+from kg.concepts.heads import DEFAULT_SPACY_MODEL, PhraseParser, PhraseParts
+from kg.concepts.link import (
+    ConceptGraph,
+    ProbaseLinker,
+    WordNetLinker,
+    load_probase,
+    probase_scores,
+)
+from kg.concepts.taxonomy import Taxonomy
+from kg.concepts.wordnet import DEFAULT_WORDNET_DIR, LEXNAMES, open_wordnet, prepare_wordnet_dir
+
+__all__ = [
+    "DEFAULT_SPACY_MODEL",
+    "DEFAULT_WORDNET_DIR",
+    "LEXNAMES",
+    "ConceptGraph",
+    "PhraseParser",
+    "PhraseParts",
+    "ProbaseLinker",
+    "Taxonomy",
+    "WordNetLinker",
+    "load_probase",
+    "open_wordnet",
+    "prepare_wordnet_dir",
+    "probase_scores",
+]

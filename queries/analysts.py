@@ -1,0 +1,191 @@
+"""Helpers for analysts: intentions by concept, provenance, concept and relation statistics.
+
+Assertion edges ``(:Post|CoBuy)-[r]->(:Intention)`` have a type per relation, so
+they are matched generically and told apart by ``r.relation``. Edges the
+role-aware filter rejected (``r.keep = false``) are left out unless
+``include_rejected=True``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from kg.store import GraphStore
+from queries._base import (
+    check_depth,
+    check_page,
+    check_text,
+    concept_ids,
+    read,
+    relation_ids,
+)
+from queries.models import (
+    Assertion,
+    ConceptCount,
+    ConceptHit,
+    IntentionHit,
+    RelationCount,
+    RelationGroup,
+)
+
+__all__ = [
+    "concept_stats",
+    "intentions_by_concept",
+    "intentions_of_post",
+    "intentions_of_product",
+    "relation_stats",
+    "search_concepts",
+    "top_concepts",
+]
+
+
+def intentions_by_concept(
+    store: GraphStore,
+    concept: str,
+    *,
+    depth: int = 2,
+    relations: Sequence[str] | None = None,
+    include_rejected: bool = False,
+    skip: int = 0,
+    limit: int = 20,
+) -> list[RelationGroup]:
+    """Intentions about ``concept`` or a concept below it, grouped by relation.
+
+    A concept ``d`` IS_A hops below the asked concept is in scope when
+    ``d <= depth``. Within each relation, intentions are ranked by the number of
+    distinct posts/co-buys asserting them (``subjects``), then by
+    ``score = max(ABOUT.score / (1 + d))``, then by id; groups come largest first.
+
+    Args:
+        store: the graph store.
+        concept: a concept id (``concept:...``) or name (all senses of the name).
+        depth: IS_A levels to descend, ``0..5``.
+        relations: restrict to these relations (ids or aliases).
+        include_rejected: also count assertions the filter rejected.
+        skip: intentions to skip in each group.
+        limit: intentions to return per group.
+
+    Raises:
+        QueryError: a bad argument. NotFoundError: no concept of that name.
+    """
+    check_page(skip, limit)
+    check_depth(depth)
+    params = {
+        "concept_ids": concept_ids(store, concept),
+        "depth": depth,
+        "relations": relation_ids(relations),
+        "include_rejected": include_rejected,
+        "skip": skip,
+        "limit": limit,
+    }
+    groups: list[RelationGroup] = []
+    for row in read(store, "intentions_by_concept", params):
+        items = [IntentionHit(relation=row["relation"], **item) for item in row["items"] or []]
+        groups.append(RelationGroup(relation=row["relation"], total=row["total"], items=items))
+    return groups
+
+
+def top_concepts(
+    store: GraphStore,
+    *,
+    relations: Sequence[str] | None = None,
+    category: str | None = None,
+    include_rejected: bool = False,
+    skip: int = 0,
+    limit: int = 20,
+) -> list[ConceptCount]:
+    """Concepts most referred to by assertions, per relation or per co-buy category.
+
+    Ranked by assertion edges reaching an intention ABOUT the concept, then by
+    distinct intentions. This aggregates over the whole graph (an analytics
+    query, not a lookup).
+
+    Args:
+        store: the graph store.
+        relations: count only these relations (ids or aliases).
+        category: count only co-buys of this category (posts have none).
+        include_rejected: also count assertions the filter rejected.
+        skip: concepts to skip.
+        limit: concepts to return.
+    """
+    check_page(skip, limit)
+    params = {
+        "relations": relation_ids(relations),
+        "category": check_text(category, "category") if category is not None else None,
+        "include_rejected": include_rejected,
+        "skip": skip,
+        "limit": limit,
+    }
+    return [ConceptCount(**row) for row in read(store, "top_concepts", params)]
+
+
+def concept_stats(store: GraphStore, *, skip: int = 0, limit: int = 20) -> list[ConceptCount]:
+    """Concepts ranked by intentions ABOUT them, with their number of IS_A children."""
+    check_page(skip, limit)
+    return [ConceptCount(**row) for row in
+            read(store, "concept_stats", {"skip": skip, "limit": limit})]
+
+
+def relation_stats(store: GraphStore, *, skip: int = 0, limit: int = 100) -> list[RelationCount]:
+    """Assertions per relation: total, kept, distinct intentions, mean filter score."""
+    check_page(skip, limit)
+    return [RelationCount(**row) for row in
+            read(store, "relation_stats", {"skip": skip, "limit": limit})]
+
+
+def search_concepts(
+    store: GraphStore, text: str, *, skip: int = 0, limit: int = 20
+) -> list[ConceptHit]:
+    """Concepts whose name contains ``text`` (case-insensitive), most used first."""
+    check_page(skip, limit)
+    params = {"text": check_text(text, "search text"), "skip": skip, "limit": limit}
+    return [ConceptHit(**row) for row in read(store, "search_concepts", params)]
+
+
+def intentions_of_post(
+    store: GraphStore,
+    post_id: str,
+    *,
+    relations: Sequence[str] | None = None,
+    include_rejected: bool = False,
+    skip: int = 0,
+    limit: int = 50,
+) -> list[Assertion]:
+    """The intentions distilled from a post, with provenance (model, prompt, image description).
+
+    Ordered by relation, then filter score (best first). An unknown post gives ``[]``.
+    """
+    check_page(skip, limit)
+    params = {
+        "id": check_text(post_id, "post id"),
+        "relations": relation_ids(relations),
+        "include_rejected": include_rejected,
+        "skip": skip,
+        "limit": limit,
+    }
+    return [Assertion(**row) for row in read(store, "intentions_of_post", params)]
+
+
+def intentions_of_product(
+    store: GraphStore,
+    product_id: str,
+    *,
+    relations: Sequence[str] | None = None,
+    include_rejected: bool = False,
+    skip: int = 0,
+    limit: int = 50,
+) -> list[Assertion]:
+    """The intentions of every co-buy the product is part of, with provenance.
+
+    ``partner`` names the other product of each co-buy. Ordered by filter score
+    (best first). An unknown product gives ``[]``.
+    """
+    check_page(skip, limit)
+    params = {
+        "id": check_text(product_id, "product id"),
+        "relations": relation_ids(relations),
+        "include_rejected": include_rejected,
+        "skip": skip,
+        "limit": limit,
+    }
+    return [Assertion(**row) for row in read(store, "intentions_of_product", params)]

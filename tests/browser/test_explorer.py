@@ -1,0 +1,111 @@
+"""The web explorer end to end: headless Chromium against a real server on loopback.
+
+Chromium loads the page with search parameters in its URL (the page runs the
+search, opens the first result and draws its neighbourhood) and ``--dump-dom``
+prints the DOM once the page's work is done (``--virtual-time-budget``). Skips
+without ``/usr/bin/chromium``, except on CI (``CI=true``), where that fails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from kg.records import Concept
+from kg.store.falkordb import FalkorStore
+from queries.api import create_app
+from queries.sample import load_sample
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    path = CHROMIUM if Path(CHROMIUM).is_file() else shutil.which("chromium")
+    if path is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("chromium must be installed on CI (apt-get install chromium)")
+        pytest.skip("chromium is not installed (apt-get install --no-install-recommends chromium)")
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    store = FalkorStore.open(tmp_path_factory.mktemp("web") / "db", graph="web")
+    store.ensure_schema(None)
+    load_sample(store)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(store, None), host="127.0.0.1", port=port,
+                                           log_level="warning", ws="none", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    store.close()
+
+
+def dump_dom(chromium: str, url: str, tmp_path: Path) -> str:
+    done = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
+         "--virtual-time-budget=15000", "--dump-dom", url],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def _attr(dom: str, tag: str, name: str) -> str:
+    match = re.search(rf"<{tag}\b[^>]*\b{name}=\"([^\"]*)\"", dom)
+    assert match, f"no <{tag} {name}=...> in the DOM"
+    return match.group(1)
+
+
+def test_search_shows_results_and_draws_the_graph(chromium: str, base_url: str,
+                                                  tmp_path: Path) -> None:
+    dom = dump_dom(chromium, f"{base_url}/?mode=intentions&q=warm", tmp_path)
+    assert _attr(dom, "body", "data-state") == "ready", re.search(r'id="status"[^<]*<', dom)
+    assert re.search(r'<li data-kind="intention"[^>]*><button[^>]*>stay warm outdoors<', dom)
+    assert int(_attr(dom, "svg", "data-nodes")) >= 8
+    assert int(_attr(dom, "svg", "data-edges")) >= 7
+    assert dom.count("<circle") == int(_attr(dom, "svg", "data-nodes"))
+    assert 'data-kind="concept"' in dom and ">warmth</text>" in dom
+    assert "Products for “stay warm outdoors”" in dom and "wool socks" in dom
+
+
+def test_concept_search_opens_the_concept(chromium: str, base_url: str, tmp_path: Path) -> None:
+    dom = dump_dom(chromium, f"{base_url}/?mode=concepts&q=warm", tmp_path)
+    assert _attr(dom, "body", "data-state") == "ready"
+    assert f'data-id="{Concept.make_id("wordnet", "warmth")}"' in dom
+    assert ">body heat</text>" in dom and ">condition</text>" in dom
+    assert "usedFor (3)" in dom
+
+
+def test_errors_are_shown(chromium: str, base_url: str, tmp_path: Path) -> None:
+    dom = dump_dom(chromium, f"{base_url}/?mode=intentions&q=%21%21", tmp_path)
+    assert _attr(dom, "body", "data-state") == "error"
+    assert "400: full-text search needs at least one word" in dom

@@ -1,0 +1,85 @@
+"""Pure clustering functions and phrase normalisation (no model)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kg.canon import (
+    cluster_labels,
+    complete_linkage,
+    normalize_intention,
+    pick_canonical,
+    similarity_edges,
+    star_clusters,
+)
+
+
+def _unit(angles_deg: list[float]) -> np.ndarray:
+    rad = np.deg2rad(angles_deg)
+    return np.stack([np.cos(rad), np.sin(rad)], axis=1).astype(np.float32)
+
+
+def test_chain_is_not_merged_end_to_end() -> None:
+    # a~b (cos 20° = 0.94), b~c (0.94), a≁c (cos 40° = 0.77) at threshold 0.9
+    vecs = _unit([0.0, 20.0, 40.0])
+    edges = similarity_edges(vecs, 0.9)
+    assert sorted(zip(edges[0].tolist(), edges[1].tolist(), strict=True)) == [(0, 1), (1, 2)]
+    labels = cluster_labels(vecs, edges, 0.9)
+    assert labels[0] != labels[2]
+    assert labels[1] in (labels[0], labels[2])
+
+
+def test_complete_linkage_merges_only_when_all_pairs_pass() -> None:
+    vecs = _unit([0.0, 5.0, 10.0, 60.0])
+    labels = complete_linkage(vecs @ vecs.T, 0.95)
+    assert labels.tolist() == [0, 0, 0, 3]
+
+
+def test_star_clusters_keep_every_member_close_to_its_leader() -> None:
+    vecs = _unit([0.0, 20.0, 40.0, 60.0])
+    edges = similarity_edges(vecs, 0.9)
+    weights = np.array([1, 5, 1, 1], dtype=np.int64)
+    labels = star_clusters(4, edges, weights, np.arange(4, dtype=np.int64))
+    # the heavy node 1 leads; 0 and 2 join it; 3 is only close to 2 (not a leader)
+    assert labels.tolist() == [1, 1, 1, 3]
+    big = cluster_labels(vecs, edges, 0.9, weights=weights, complete_limit=2)
+    assert big.tolist() == [0, 0, 0, 3]
+
+
+def test_hnsw_path_finds_the_same_edges_as_exact() -> None:
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(200, 16)).astype(np.float32)
+    noisy = base + 0.05 * rng.normal(size=base.shape).astype(np.float32)
+    vecs = np.concatenate([base, noisy])
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    exact = similarity_edges(vecs, 0.95, exact_limit=10_000)
+    approx = similarity_edges(vecs, 0.95, exact_limit=10, k=8)
+    assert set(zip(*exact[:2], strict=True)) == set(zip(*approx[:2], strict=True))
+    assert len(exact[0]) >= 200
+
+
+def test_pick_canonical_prefers_support_then_medoid() -> None:
+    vecs = _unit([0.0, 10.0, 20.0])
+    members = np.arange(3, dtype=np.int64)
+    rep, sims = pick_canonical(members, vecs, np.array([1, 1, 3], dtype=np.int64))
+    assert rep == 2
+    assert sims[2] == np.float32(1.0) or abs(float(sims[2]) - 1.0) < 1e-6
+    rep, _ = pick_canonical(members, vecs, np.ones(3, dtype=np.int64))
+    assert rep == 1  # the medoid
+
+
+def test_cluster_labels_without_edges_are_singletons() -> None:
+    vecs = _unit([0.0, 90.0])
+    labels = cluster_labels(vecs, similarity_edges(vecs, 0.9), 0.9)
+    assert labels.tolist() == [0, 1]
+
+
+def test_normalize_strips_templates_and_boilerplate() -> None:
+    assert normalize_intention("Because they both are used for keeping warm.") == "keeping warm"
+    assert normalize_intention('  "To Keep  WARM!" ') == "keep warm"
+    assert normalize_intention("The user posts this because they intend to share a meal") \
+        == "share a meal"
+    assert normalize_intention("because of the rain") == "the rain"
+    assert normalize_intention("1. to-do lists") == "to-do lists"
+    assert normalize_intention("because") == "because"
+    assert normalize_intention("toys for kids") == "toys for kids"

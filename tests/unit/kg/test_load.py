@@ -1,0 +1,117 @@
+"""load_graph on a real embedded FalkorDB: everything lands, re-loading creates nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kg.io import write_records
+from kg.load import load_graph
+from kg.records import (
+    CoBuy,
+    Concept,
+    ConceptLink,
+    ImageDescription,
+    ImageRef,
+    Intention,
+    IntentionAssertion,
+    KeyInfo,
+    Post,
+    Product,
+)
+from kg.store.falkordb import FalkorStore
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FalkorStore]:
+    s = FalkorStore.open(tmp_path_factory.mktemp("load") / "db", graph="load")
+    yield s
+    s.close()
+
+
+def assertion(subject: str, kind: str, relation: str, text: str,
+              intention: Intention | None) -> IntentionAssertion:
+    return IntentionAssertion(
+        id=IntentionAssertion.make_id(subject, relation, text), subject_id=subject,
+        subject_kind=kind, relation=relation, text=text, raw_text=f'"{text}"', model="m",
+        prompt_version="v1", intention_id=intention.id if intention else None)  # type: ignore[arg-type]
+
+
+def make_workdir(root: Path) -> Path:
+    img = ImageRef(uri="https://example.org/a.jpg", sha256="abc", status="ok")
+    post = Post(id="twitter:1", source="twitter", source_id="1", text="Cold hike! #winter",
+                clean_text="Cold hike! winter", images=[img])
+    products = [Product(id="B1", title="wool socks", price=9.5,
+                        images=[ImageRef(uri="/p/b1.jpg")]),
+                Product(id="B2", title="boots")]
+    cobuy = CoBuy.of("B2", "B1")
+    warm = Intention(id=Intention.make_id("keep warm"), text="keep warm", aliases=["stay warm"],
+                     support=2, embedding=[1.0, 0.0, 0.0])
+    hike = Intention(id=Intention.make_id("go hiking"), text="go hiking",
+                     embedding=[0.0, 1.0, 0.0])
+    warmth = Concept(id=Concept.make_id("wordnet", "warmth.n.01"), name="warmth",
+                     source="wordnet", synset="warmth.n.01")
+    heat = Concept(id=Concept.make_id("wordnet", "heat.n.01"), name="heat", source="wordnet")
+    write_records(root / "ingest/posts.parquet", [post])
+    write_records(root / "ingest/products.parquet", products)
+    write_records(root / "ingest/cobuys.parquet", [cobuy])
+    write_records(root / "distill/key_info.parquet",
+                  [KeyInfo(subject_id=post.id, concept="winter", keywords=["cold", "hike"])])
+    write_records(root / "distill/image_descriptions.parquet", [
+        ImageDescription(subject_id=post.id, image_id=img.id, description="snowy trail",
+                         model="vlm", prompt_version="v1"),
+        ImageDescription(subject_id="B1", image_id=None, description="thick wool socks",
+                         model="vlm", prompt_version="v1")])
+    write_records(root / "graph/intentions.parquet", [warm, hike])
+    write_records(root / "graph/concepts.parquet", [warmth, heat])
+    write_records(root / "graph/concept_links.parquet", [
+        ConceptLink(kind="about", source_id=warm.id, target_id=warmth.id, score=0.9),
+        ConceptLink(kind="is_a", source_id=warmth.id, target_id=heat.id),
+        ConceptLink(kind="instance_of", source_id=warm.id, target_id=hike.id, score=0.5)])
+    write_records(root / "graph/assertions.parquet", [
+        assertion(post.id, "post", "xIntent", "keep warm", warm),
+        assertion(post.id, "post", "xWant", "go hiking", hike),
+        assertion(post.id, "post", "xNeed", "stay warm", warm),
+        assertion(cobuy.id, "cobuy", "usedFor", "keep warm", warm),
+        assertion(cobuy.id, "cobuy", "usedFor", "go hiking", None)])
+    return root
+
+
+def test_load_then_reload_creates_nothing(store: FalkorStore, tmp_path: Path) -> None:
+    store.clear()
+    workdir = make_workdir(tmp_path / "work")
+    first = load_graph(store, workdir, batch_size=2)
+    assert first.skipped_files == []
+    assert first.nodes_created == 1 + 2 + 1 + 2 + 2 + 2  # post, products, cobuy, images, ...
+    assert first.steps["assertions:X_INTENT"].relationships_created == 1
+    assert first.steps["assertions:USED_FOR"].relationships_created == 2
+    assert first.unlinked_assertions == 1
+    assert first.relationships_created == 2 + 2 + 5 + 3  # OF, HAS_IMAGE, assertions, links
+    second = load_graph(store, workdir, batch_size=3)
+    assert (second.nodes_created, second.relationships_created) == (0, 0)
+    assert second.rows == first.rows
+
+    rows = store.read("MATCH (p:Post)-[:HAS_IMAGE]->(i:Image) RETURN p.key_concept AS c, "
+                      "p.keywords AS k, i.description AS d")
+    assert rows == [{"c": "winter", "k": ["cold", "hike"], "d": "snowy trail"}]
+    feat = store.read("MATCH (p:Product {id: 'B1'}) RETURN p.feature_description AS f")
+    assert feat == [{"f": "thick wool socks"}]
+    chain = store.read("MATCH (:CoBuy)-[:USED_FOR]->(i:Intention)-[:ABOUT]->(:Concept)"
+                       "-[:IS_A]->(c:Concept) RETURN i.text AS i, c.name AS c")
+    assert chain == [{"i": "keep warm", "c": "heat"}]
+    abstract = store.read("MATCH (i:Intention {abstract: true}) RETURN i.text AS t")
+    assert abstract == [{"t": "go hiking"}]
+    near = store.read("CALL db.idx.vector.queryNodes('Intention', 'embedding', 1, "
+                      "vecf32($v)) YIELD node RETURN node.text AS t", {"v": [0.9, 0.1, 0.0]})
+    assert near == [{"t": "keep warm"}]
+
+
+def test_missing_files_are_skipped(store: FalkorStore, tmp_path: Path) -> None:
+    store.clear()
+    report = load_graph(store, tmp_path, batch_size=10)
+    assert report.rows == 0
+    assert "ingest/posts.parquet" in report.skipped_files
+    assert "graph/assertions.parquet" in report.skipped_files
+    assert store.read("MATCH (n) RETURN count(n) AS c") == [{"c": 0}]

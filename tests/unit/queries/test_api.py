@@ -1,0 +1,107 @@
+"""The HTTP API over the sample graph, through FastAPI's TestClient (real store, real model)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kg.embed import SentenceTransformerEmbedder
+from kg.records import Intention
+from kg.store.falkordb import FalkorStore
+from queries.api import create_app
+
+
+@pytest.fixture(scope="module")
+def client(sample_store: FalkorStore,
+           embedder: SentenceTransformerEmbedder) -> Iterator[TestClient]:
+    with TestClient(create_app(sample_store, embedder)) as c:
+        yield c
+
+
+def test_health_and_openapi(client: TestClient) -> None:
+    assert client.get("/api/health").json() == {"status": "ok", "dialect": "falkordb",
+                                                 "vector_search": True}
+    spec = client.get("/openapi.json").json()
+    paths = spec["paths"]
+    for path in ("/api/intentions/by-concept", "/api/products/similar", "/api/products/why",
+                 "/api/intentions/similar", "/api/graph", "/api/relations/stats"):
+        assert set(paths[path]) == {"get"}
+    assert "RelationGroup" in spec["components"]["schemas"]
+    assert all(set(ops) == {"get"} for ops in paths.values())  # read-only API
+
+
+def test_intentions_by_concept_with_repeated_relation(client: TestClient) -> None:
+    r = client.get("/api/intentions/by-concept",
+                   params={"concept": "activity", "relation": ["xIntent", "capableOf"]})
+    assert r.status_code == 200
+    assert {g["relation"] for g in r.json()} == {"xIntent", "capableOf"}
+
+
+def test_similar_intentions_use_the_real_model(client: TestClient) -> None:
+    r = client.get("/api/intentions/similar", params={"q": "keeping warm in the cold", "limit": 3})
+    assert r.status_code == 200
+    texts = [h["text"] for h in r.json()]
+    assert texts[0] in {"stay warm outdoors", "keep body heat on cold nights"}
+    assert "give a birthday gift" not in texts
+
+
+def test_recommendations_and_why(client: TestClient) -> None:
+    recs = client.get("/api/products/similar", params={"id": "B01", "limit": 2}).json()
+    assert [r["id"] for r in recs] == ["B02", "B03"]
+    assert recs[0]["explanations"][0]["intention"] == "stay warm outdoors"
+    why = client.get("/api/products/why", params={"a": "B02", "b": "B03"}).json()
+    assert why["bought_together"] is False
+    assert why["shared"][0]["intention"] == "stay warm outdoors"
+    prods = client.get("/api/intentions/products",
+                       params={"intention": "stay warm outdoors"}).json()
+    assert prods["products"][0]["id"] == "B01"
+
+
+def test_graph_endpoint(client: TestClient) -> None:
+    r = client.get("/api/graph", params={"kind": "intention",
+                                         "id": Intention.make_id("stay warm outdoors")})
+    body = r.json()
+    assert r.status_code == 200 and len(body["nodes"]) > 5 and body["edges"]
+    assert client.get("/api/graph", params={"kind": "cobuy", "id": "x"}).status_code == 422
+
+
+@pytest.mark.parametrize(("path", "params", "status", "needle"), [
+    ("/api/intentions/by-concept", {"concept": "nothing here"}, 404, "no concept named"),
+    ("/api/intentions/products", {"intention": "fly to the moon"}, 404, "no intention"),
+    ("/api/posts/intentions", {"id": "twitter:1", "relation": "bogus"}, 400, "unknown relation"),
+    ("/api/intentions/search", {"q": "?!"}, 400, "at least one word"),
+    ("/api/products/why", {"a": "B01", "b": "B01"}, 400, "two different products"),
+])
+def test_errors_are_4xx_json(client: TestClient, path: str, params: dict[str, str],
+                             status: int, needle: str) -> None:
+    r = client.get(path, params=params)
+    assert r.status_code == status
+    assert needle in r.json()["error"]
+
+
+def test_bounds_are_validated_before_the_store(client: TestClient) -> None:
+    for params in ({"q": "warm", "limit": 0}, {"q": "warm", "limit": 5000},
+                   {"q": "warm", "skip": -1}):
+        r = client.get("/api/intentions/search", params=params)
+        assert r.status_code == 422 and "detail" in r.json()
+    r = client.get("/api/intentions/by-concept", params={"concept": "warmth", "depth": 9})
+    assert r.status_code == 422
+
+
+def test_vector_search_without_embedder_is_400(sample_store: FalkorStore) -> None:
+    with TestClient(create_app(sample_store, None)) as c:
+        assert c.get("/api/health").json()["vector_search"] is False
+        r = c.get("/api/intentions/similar", params={"q": "warm"})
+        assert r.status_code == 400 and "embedder" in r.json()["error"]
+
+
+def test_web_explorer_is_served_locally(client: TestClient) -> None:
+    index = client.get("/", follow_redirects=True)
+    assert index.status_code == 200 and "intention-kg explorer" in index.text
+    assert "http" not in index.text.replace("http-equiv", "")  # nothing from elsewhere
+    js = client.get("/web/app.js")
+    assert js.status_code == 200 and "createElementNS" in js.text
+    assert "innerHTML" not in js.text
+    assert client.get("/web/style.css").status_code == 200

@@ -1,0 +1,67 @@
+"""``intentkg query`` and ``intentkg serve`` commands, registered on a bare Typer app."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from kg.cli import query_cmd, serve_cmd
+from kg.errors import ConfigError
+from kg.store.falkordb import FalkorStore
+
+
+@pytest.fixture
+def app(sample_store: FalkorStore, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
+    # The CLI attaches to the session's running server through the usual settings.
+    assert sample_store.server is not None
+    monkeypatch.setenv("INTENTKG_FALKORDB__DATA_DIR", str(sample_store.server.data_dir))
+    monkeypatch.setenv("INTENTKG_FALKORDB__GRAPH", sample_store.graph_name)
+    root = typer.Typer()
+
+    @root.callback()
+    def _root(ctx: typer.Context) -> None:
+        ctx.obj = {"config": None}
+
+    query_cmd.register(root)
+    serve_cmd.register(root)
+    return root
+
+
+def test_json_output_is_the_helpers_result(app: typer.Typer) -> None:
+    res = CliRunner().invoke(app, ["query", "similar-products", "B01", "--limit", "2", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert [r["id"] for r in data] == ["B02", "B03"]
+
+
+def test_tables(app: typer.Typer) -> None:
+    runner = CliRunner()
+    res = runner.invoke(app, ["query", "intentions-by-concept", "condition", "-r", "usedFor"])
+    assert res.exit_code == 0, res.output
+    assert "stay warm outdoors" in res.stdout and "usedFor" in res.stdout
+    res = runner.invoke(app, ["query", "why", "B01", "B02"])
+    assert res.exit_code == 0 and "bought together: yes" in res.stdout
+    res = runner.invoke(app, ["query", "relation-stats"])
+    assert res.exit_code == 0 and "usedFor" in res.stdout
+
+
+def test_errors_are_one_line_and_exit_1(app: typer.Typer) -> None:
+    res = CliRunner().invoke(app, ["query", "products-for-concept", "no such thing"])
+    assert res.exit_code == 1
+    assert res.stderr.strip().startswith("error: no concept named 'no such thing'")
+    assert len(res.stderr.strip().splitlines()) == 1
+    res = CliRunner().invoke(app, ["query", "search-intentions", "warm", "--limit", "0"])
+    assert res.exit_code == 1 and "limit must be an integer in 1..1000" in res.stderr
+
+
+def test_serve_refuses_remote_hosts(app: typer.Typer) -> None:
+    res = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--no-vector"])
+    assert res.exit_code == 1 and "--allow-remote" in res.stderr
+    for host in ("127.0.0.1", "localhost", "::1", "127.0.0.2"):
+        serve_cmd.check_bind(host, allow_remote=False)
+    serve_cmd.check_bind("0.0.0.0", allow_remote=True)
+    with pytest.raises(ConfigError, match="not a loopback"):
+        serve_cmd.check_bind("example.org", allow_remote=False)
