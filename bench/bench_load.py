@@ -106,8 +106,9 @@ def main() -> None:
             print(f"first load (appendfsync={args.appendfsync}, batch={args.batch}):")
             rows, secs = run_all(store, args)
             rate = rows / secs
+            verdict = "met" if rate >= TARGET_ROWS_PER_S else "NOT met"
             print(f"  TOTAL {rows:,} rows in {secs:.1f} s = {rate:,.0f} rows/s "
-                  f"(target >= {TARGET_ROWS_PER_S:,}: {'met' if rate >= TARGET_ROWS_PER_S else 'NOT met'})")
+                  f"(target >= {TARGET_ROWS_PER_S:,}: {verdict})")
             print("re-load of the same rows (no-op):")
             rows2, secs2 = run_all(store, args)
             print(f"  TOTAL {rows2:,} rows in {secs2:.1f} s = {rows2 / secs2:,.0f} rows/s")

@@ -35,6 +35,7 @@ from kg.store import load_cypher
 from kg.store.dialect import ASSERTION_PROPERTIES, assertion_edge_query
 from kg.store.falkordb import FalkorStore
 
+Rows = list[dict[str, Any]] | Iterator[dict[str, Any]]
 VERBS = ("stay", "keep", "go", "cook", "give", "feel", "mend", "clean", "build", "carry", "grow",
          "paint", "store", "wear", "play", "fix", "read", "plan", "share", "protect")
 NOUNS = ("warm", "dry", "hiking", "dinner", "gift", "cozy", "clothes", "kitchen", "garden",
@@ -69,7 +70,7 @@ class Graph:
         self.pairs = [(self.products[x], self.products[y]) for x, y in zip(a, b, strict=True)]
         self.edges = 0
 
-    def rows(self, dim: int) -> Iterator[tuple[str, list[dict[str, Any]] | Iterator[dict[str, Any]]]]:
+    def rows(self, dim: int) -> Iterator[tuple[str, Rows]]:
         rng = self.rng
         yield "products", [{"id": p, "title": f"product {p}", "category": f"cat{k % 20}",
                             "brand": None, "price": None, "description": None}

@@ -40,6 +40,7 @@ from queries.models import (
 )
 from queries.recommend import (
     DEFAULT_DECAY,
+    DEFAULT_MAX_DEGREE,
     products_for_concept,
     products_for_intention,
     similar_products,
@@ -49,6 +50,7 @@ from queries.search import TextEncoder, search_intentions, similar_intentions
 
 __all__ = [
     "DEFAULT_DECAY",
+    "DEFAULT_MAX_DEGREE",
     "MAX_DEPTH",
     "MAX_LIMIT",
     "MAX_SKIP",

@@ -129,13 +129,18 @@ def create_app(store: GraphStore, embedder: q.TextEncoder | None = None) -> Fast
         return q.similar_intentions(store, embedder, text, skip=skip, limit=limit)
 
     @app.get("/api/products/similar", tags=["recommenders"])
-    def similar_products(product_id: Annotated[str, Query(alias="id")], via_concepts: bool = True,
-                         relations: Relations = None, include_rejected: Rejected = False,
-                         skip: Skip = 0, limit: Limit = 10) -> list[q.ProductRecommendation]:
+    def similar_products(
+        product_id: Annotated[str, Query(alias="id")], via_concepts: bool = True,
+        relations: Relations = None, include_rejected: Rejected = False,
+        max_degree: Annotated[int, Query(ge=1, le=10_000_000, description=(
+            "Do not pass through intentions or concepts with more incoming edges."))] = (
+            q.DEFAULT_MAX_DEGREE),
+        skip: Skip = 0, limit: Limit = 10,
+    ) -> list[q.ProductRecommendation]:
         """Products reachable through co-buy intention paths, with explanations."""
         return q.similar_products(store, product_id, via_concepts=via_concepts,
                                   relations=relations, include_rejected=include_rejected,
-                                  skip=skip, limit=limit)
+                                  max_degree=max_degree, skip=skip, limit=limit)
 
     @app.get("/api/products/why", tags=["recommenders"])
     def why_bought_together(a: str, b: str, include_rejected: Rejected = False,

@@ -12,6 +12,11 @@ where ``k`` is 0 for a direct path ``p ←OF– cb –OF→ q`` explained by one
 hops halve the weight at the default ``λ = 0.5``); ``f(r)`` is an assertion's
 role-aware filter score (1 when no filter ran) and ``s(a)`` an ABOUT edge's
 score. ``score(q) = Σ w(P)`` over all paths, so many strong paths beat one weak one.
+
+Shared-intention and shared-concept paths do not pass through a node with more
+than ``max_degree`` incoming edges: an intention asserted by thousands of
+co-buys ("use at home") explains nothing and would dominate the cost of the
+query. Direct paths always count.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from queries.models import (
 
 __all__ = [
     "DEFAULT_DECAY",
+    "DEFAULT_MAX_DEGREE",
     "products_for_concept",
     "products_for_intention",
     "similar_products",
@@ -50,6 +56,8 @@ __all__ = [
 
 DEFAULT_DECAY = 0.5
 """λ: the weight factor per two extra hops of a path."""
+DEFAULT_MAX_DEGREE = 500
+"""Intentions (and concepts) with more incoming edges are not followed past them."""
 _MIN_CANDIDATES = 200
 
 
@@ -73,6 +81,7 @@ def similar_products(
     relations: Sequence[str] | None = None,
     include_rejected: bool = False,
     decay: float = DEFAULT_DECAY,
+    max_degree: int = DEFAULT_MAX_DEGREE,
     skip: int = 0,
     limit: int = 10,
 ) -> list[ProductRecommendation]:
@@ -90,6 +99,8 @@ def similar_products(
         relations: follow only assertions of these relations (ids or aliases).
         include_rejected: also follow assertions the filter rejected.
         decay: λ in ``(0, 1]``.
+        max_degree: intentions and concepts with more incoming edges are not
+            passed through (``1..10_000_000``).
         skip: results to skip.
         limit: results to return.
 
@@ -99,11 +110,15 @@ def similar_products(
     check_page(skip, limit)
     if isinstance(decay, bool) or not isinstance(decay, int | float) or not 0 < decay <= 1:
         raise QueryError(f"decay must be a number in (0, 1], not {decay!r}")
+    if isinstance(max_degree, bool) or not isinstance(max_degree, int) \
+            or not 1 <= max_degree <= 10_000_000:
+        raise QueryError(f"max_degree must be an integer in 1..10000000, not {max_degree!r}")
     params = {
         "product_id": check_text(product_id, "product id"),
         "relations": relation_ids(relations),
         "include_rejected": include_rejected,
         "decay": float(decay),
+        "max_degree": max_degree,
         "candidates": max(_MIN_CANDIDATES, 4 * (skip + limit)),
     }
     merged: dict[str, dict[str, Any]] = {}

@@ -178,12 +178,16 @@ def similar_products(ctx: typer.Context, product_id: str,
                      concepts: Annotated[bool, typer.Option(
                          help="Also follow shared concepts.")] = True,
                      relation: RelOpt = None, include_rejected: RejOpt = False,
+                     max_degree: Annotated[int, typer.Option(
+                         help="Skip intentions/concepts with more incoming edges.")] = (
+                         q.DEFAULT_MAX_DEGREE),
                      skip: SkipOpt = 0, limit: LimitOpt = 10, as_json: JsonOpt = False) -> None:
     """Products reachable from PRODUCT_ID through co-buy intention paths."""
     rows = _run(ctx, lambda s: q.similar_products(s, product_id, via_concepts=concepts,
                                                   relations=relation,
                                                   include_rejected=include_rejected,
-                                                  skip=skip, limit=limit))
+                                                  max_degree=max_degree, skip=skip,
+                                                  limit=limit))
     _show(rows, as_json, ["id", "title", "score", "paths", "direct", "explanations"],
           f"products like {product_id}")
 

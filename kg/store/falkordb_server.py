@@ -16,6 +16,7 @@ is removed.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import fcntl
 import hashlib
@@ -289,6 +290,8 @@ class FalkorServer:
         else:
             self._proc = proc
             self.pid_path.write_text(f"{proc.pid}\n")
+            # A non-detached server must not outlive a program that forgot stop().
+            atexit.register(self.stop)
         self.owned = True
         deadline = time.monotonic() + self.start_timeout_s
         while time.monotonic() < deadline:
@@ -318,6 +321,7 @@ class FalkorServer:
         if not self.owned:
             return
         self.owned = False
+        atexit.unregister(self.stop)
         proc, self._proc = self._proc, None
         if proc is not None and proc.poll() is not None:
             log.warning("FalkorDB server pid %d had already exited with code %d",

@@ -31,8 +31,14 @@ def post_texts(store: FalkorStore) -> list[str]:
 def tcp_listeners(pid: int | None) -> list[str]:
     """TCP sockets in LISTEN state owned by process ``pid``."""
     fd_dir = Path(f"/proc/{pid}/fd")
-    inodes = {os.readlink(fd_dir / fd)[8:-1] for fd in os.listdir(fd_dir)
-              if os.readlink(fd_dir / fd).startswith("socket:[")}
+    inodes = set()
+    for fd in os.listdir(fd_dir):
+        try:
+            target = os.readlink(fd_dir / fd)
+        except FileNotFoundError:  # closed meanwhile by a server thread
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
     found = []
     for table in ("tcp", "tcp6"):
         for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:

@@ -22,7 +22,7 @@ def _group(groups: list[q.RelationGroup], relation: str) -> q.RelationGroup:
 
 def test_intentions_by_concept_descends_is_a_and_ranks_by_subjects(g: GraphStore) -> None:
     groups = q.intentions_by_concept(g, "condition", depth=2)
-    assert [x.relation for x in groups][0] == "usedFor"  # largest group first
+    assert groups[0].relation == "usedFor"  # largest group first
     used = _group(groups, "usedFor")
     assert [i.text for i in used.items] == [
         "stay warm outdoors", "feel cozy at home", "keep body heat on cold nights"]

@@ -92,3 +92,13 @@ def test_products_for_concept_descends_is_a(g: GraphStore) -> None:
     deep = {h.id for h in q.products_for_concept(g, "warmth", depth=1)}
     assert "B07" in shallow and deep == {"B01", "B02", "B03", "B07"}
     assert q.products_for_concept(g, "gift", limit=1)[0].intentions == ["give a birthday gift"]
+
+
+def test_similar_products_do_not_pass_through_hubs(g: GraphStore) -> None:
+    # "go hiking in winter" has 3 incoming edges (two co-buys and a post)
+    assert {r.id for r in q.similar_products(g, "B04", via_concepts=False,
+                                             max_degree=3)} == {"B01", "B02", "B05"}
+    capped = q.similar_products(g, "B04", via_concepts=False, max_degree=2)
+    assert {r.id for r in capped} == {"B02", "B05"} and all(r.direct for r in capped)
+    with pytest.raises(QueryError, match="max_degree"):
+        q.similar_products(g, "B04", max_degree=0)
