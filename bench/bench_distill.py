@@ -29,9 +29,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from distill.backends import ChatRequest, Message, OpenAIBackend  # noqa: E402
-from distill.cache import CachedCaller, LLMCache  # noqa: E402
-from kg.settings import LLMSettings  # noqa: E402
+from distill.backends import ChatRequest, Message, OpenAIBackend
+from distill.cache import CachedCaller, LLMCache
+from kg.settings import LLMSettings
 
 _ITEM = re.compile(rb"item-(\d+)")
 _OK = json.dumps({"choices": [{"index": 0, "message": {"role": "assistant",

@@ -130,7 +130,7 @@ def create_app(store: GraphStore, embedder: q.TextEncoder | None = None) -> Fast
 
     @app.get("/api/products/similar", tags=["recommenders"])
     def similar_products(
-        product_id: Annotated[str, Query(alias="id")], via_concepts: bool = True,
+        product_id: Annotated[str, Query(alias="id")], via_concepts: bool = False,
         relations: Relations = None, include_rejected: Rejected = False,
         max_degree: Annotated[int, Query(ge=1, le=10_000_000, description=(
             "Do not pass through intentions or concepts with more incoming edges."))] = (

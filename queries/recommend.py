@@ -56,7 +56,7 @@ __all__ = [
 
 DEFAULT_DECAY = 0.5
 """λ: the weight factor per two extra hops of a path."""
-DEFAULT_MAX_DEGREE = 500
+DEFAULT_MAX_DEGREE = 200
 """Intentions (and concepts) with more incoming edges are not followed past them."""
 _MIN_CANDIDATES = 200
 
@@ -77,7 +77,7 @@ def similar_products(
     store: GraphStore,
     product_id: str,
     *,
-    via_concepts: bool = True,
+    via_concepts: bool = False,
     relations: Sequence[str] | None = None,
     include_rejected: bool = False,
     decay: float = DEFAULT_DECAY,
@@ -95,7 +95,8 @@ def similar_products(
     Args:
         store: the graph store.
         product_id: the product (ASIN) to start from.
-        via_concepts: also follow shared concepts (two more hops, slower).
+        via_concepts: also follow shared concepts (two more hops: exploratory and
+            several times slower, hence off by default).
         relations: follow only assertions of these relations (ids or aliases).
         include_rejected: also follow assertions the filter rejected.
         decay: λ in ``(0, 1]``.

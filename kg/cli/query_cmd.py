@@ -176,7 +176,7 @@ def product_intentions(ctx: typer.Context, product_id: str, relation: RelOpt = N
 @query_app.command("similar-products")
 def similar_products(ctx: typer.Context, product_id: str,
                      concepts: Annotated[bool, typer.Option(
-                         help="Also follow shared concepts.")] = True,
+                         help="Also follow shared concepts (slower).")] = False,
                      relation: RelOpt = None, include_rejected: RejOpt = False,
                      max_degree: Annotated[int, typer.Option(
                          help="Skip intentions/concepts with more incoming edges.")] = (

@@ -17,7 +17,7 @@ def g(store: GraphStore) -> GraphStore:
 
 
 def test_similar_products_ranks_direct_and_shared_paths(g: GraphStore) -> None:
-    recs = q.similar_products(g, "B01")
+    recs = q.similar_products(g, "B01", via_concepts=True)
     assert [r.id for r in recs] == ["B02", "B03", "B07", "B04"]
     assert [r.direct for r in recs] == [True, True, True, False]  # B04 shares "go hiking"
     top = recs[0]
@@ -27,16 +27,20 @@ def test_similar_products_ranks_direct_and_shared_paths(g: GraphStore) -> None:
     assert top.score > 0.9 + 0.8 + 0.5 * 0.95 * 0.9
     assert top.explanations[0].intention == "stay warm outdoors"
     assert top.explanations[0].weight == pytest.approx(0.9 + 0.5 * 0.95 * 0.9)
+    plain = q.similar_products(g, "B01")[0]
+    # direct 0.9 + 0.8; "stay warm" shared with B01-B03; "go hiking" shared with B02-B04
+    assert plain.score == pytest.approx(0.9 + 0.8 + 0.5 * 0.95 * 0.9 + 0.5 * 0.8 * 0.7)
+    assert plain.paths == 4
     weights = [e.weight for e in top.explanations]
     assert weights == sorted(weights, reverse=True) and len(weights) <= 3
 
 
 def test_similar_products_reaches_further_through_concepts(g: GraphStore) -> None:
-    plain = {r.id: r for r in q.similar_products(g, "B04", via_concepts=False)}
+    plain = {r.id: r for r in q.similar_products(g, "B04")}
     assert set(plain) == {"B01", "B02", "B05"}
     assert plain["B01"].direct is False
     assert plain["B01"].explanations[0].intention == "go hiking in winter"
-    wide = {r.id: r for r in q.similar_products(g, "B04")}
+    wide = {r.id: r for r in q.similar_products(g, "B04", via_concepts=True)}
     assert "B03" in wide  # only "hiking" links the stove's hike intention to the gloves
     assert wide["B03"].explanations[0].concept == "hiking"
     assert wide["B03"].explanations[0].intention == "stay warm outdoors"

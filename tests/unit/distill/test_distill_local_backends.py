@@ -67,7 +67,7 @@ def test_transformers_garbage_is_recorded_not_raised(tiny_model_dir: Path,
 def test_transformers_needs_a_model_dir(tmp_path: Path) -> None:
     from distill.backends.transformers_local import TransformersBackend
 
-    with pytest.raises(ConfigError, match="llm.model_path"):
+    with pytest.raises(ConfigError, match=r"llm\.model_path"):
         TransformersBackend(_llm(tmp_path / "nope"))
 
 
