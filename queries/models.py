@@ -141,7 +141,8 @@ class ScoredIntention(_Result):
     """An intention from full-text or vector search.
 
     Attributes:
-        score: full-text relevance (higher is better) or cosine similarity in ``[-1, 1]``.
+        score: full-text relevance (higher is better; scales differ by store) or, for
+            vector search, the similarity ``(1 + cos) / 2`` in ``[0, 1]``.
     """
 
     id: str

@@ -60,7 +60,7 @@ def register(app: typer.Typer) -> None:
         fresh: Annotated[bool, typer.Option(help="Start from empty stage outputs and graph.")] = True,
     ) -> None:
         """Run the whole pipeline on the bundled example and print answers to helper queries."""
-        from kg.demo import EXAMPLE_INPUTS, print_demo_answers
+        from kg.cli.demo_answers import EXAMPLE_INPUTS, print_demo_answers
 
         console = Console()
         settings = settings_from(ctx, workdir=workdir, store="falkordb")

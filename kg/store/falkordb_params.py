@@ -39,7 +39,7 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(","
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _NEEDS_ESCAPE = re.compile(r'[\\"\n\r\t]')
 # An int literal that may not fit int64 (floats' repr never has 19 digits in a row).
-_LONG_INT = re.compile(r"[:\[,=]-?[0-9]{19,}[,\]}]")
+_LONG_INT = re.compile(r"(?:^|[:\[,])-?[0-9]{19,}(?:$|[,\]}])")
 
 
 def _key(key: object) -> str:

@@ -7,13 +7,13 @@ WHERE ca.id <> $cobuy_id
   AND ra.relation IS NOT NULL
   AND ($include_rejected OR coalesce(ra.keep, true) = true)
 WITH i.id AS id, sum(coalesce(ra.filter_score, 1.0)) AS fa
-WITH collect({id: id, fa: fa}) AS left
+WITH collect({id: id, fa: fa}) AS a_side
 MATCH (b:Product {id: $b})<-[:OF]-(cb:CoBuy)-[rb]->(i:Intention)
 WHERE cb.id <> $cobuy_id
   AND rb.relation IS NOT NULL
   AND ($include_rejected OR coalesce(rb.keep, true) = true)
-WITH left, i, rb.relation AS relation, sum(coalesce(rb.filter_score, 1.0)) AS fb
-UNWIND left AS l
+WITH a_side, i, rb.relation AS relation, sum(coalesce(rb.filter_score, 1.0)) AS fb
+UNWIND a_side AS l
 WITH i, relation, fb, l
 WHERE l.id = i.id
 RETURN i.id AS intention_id, i.text AS intention, relation, null AS concept, l.fa * fb AS weight
