@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import logging
 import os
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,9 +30,10 @@ from urllib.parse import urlsplit
 import httpx
 from PIL import Image
 
+from kg.errors import IngestError
 from kg.records import ImageRef
 
-__all__ = ["DownloadPolicy", "ImageResolver", "check_image_bytes"]
+__all__ = ["DownloadPolicy", "ImageResolver", "check_image_bytes", "load_image_map"]
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,23 @@ def check_image_bytes(data: bytes, max_pixels: int) -> str | None:
     return None
 
 
+def load_image_map(path: Path) -> dict[str, Path]:
+    """Read an image map: one JSON object, uri -> file path relative to the map's folder.
+
+    Raises:
+        IngestError: the file is missing or is not a JSON object of strings.
+    """
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IngestError(f"cannot read the image map ({exc})", path=str(path)) from exc
+    if not isinstance(raw, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in raw.items()):
+        raise IngestError('the image map must be one JSON object {"<uri>": "<file>", ...}',
+                          path=str(path))
+    return {uri: path.parent / name for uri, name in raw.items()}
+
+
 class ImageResolver:
     """Resolves :class:`ImageRef` uris to local files, downloading only when asked.
 
@@ -82,6 +102,8 @@ class ImageResolver:
         cache_dir: where downloaded images are kept (``<workdir>/images``).
         image_dir: folder for relative image paths (MMSD ``<id>.jpg``); ``None`` means
             the input file's folder.
+        image_map: uri -> local file, consulted before anything else (offline copies of
+            a dump's images, such as the bundled example's ``images/index.json``).
         download: fetch ``http``/``https`` images (off by default).
         policy: download bounds.
         client: an ``httpx.Client`` to use (one is created when downloads are on).
@@ -90,8 +112,10 @@ class ImageResolver:
     def __init__(
         self, cache_dir: Path, *, image_dir: Path | None = None, download: bool = False,
         policy: DownloadPolicy | None = None, client: httpx.Client | None = None,
+        image_map: Mapping[str, Path] | None = None,
     ) -> None:
         self.cache_dir = cache_dir
+        self.image_map = dict(image_map or {})
         self.image_dir = image_dir
         self.download = download
         self.policy = policy or DownloadPolicy()
@@ -114,6 +138,11 @@ class ImageResolver:
 
     def resolve(self, ref: ImageRef, base_dir: Path | None = None) -> ImageRef:
         """The resolved copy of ``ref`` (see the module docstring); never raises for bad images."""
+        mapped = self.image_map.get(ref.uri)
+        if mapped is not None:
+            if mapped.is_file():
+                return ref.model_copy(update={"status": "ok", "local_path": str(mapped.resolve())})
+            return self._fail(ref, "missing", f"image map points at {mapped}, which does not exist")
         scheme = urlsplit(ref.uri).scheme.lower()
         if scheme in ("http", "https"):
             if not self.download:

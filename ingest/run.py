@@ -31,7 +31,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, TypeVar
 
-from ingest.images import DownloadPolicy, ImageResolver
+from ingest.images import DownloadPolicy, ImageResolver, load_image_map
 from ingest.registry import ReaderSpec, ReadOptions, detect_format, get_reader
 from ingest.report import IngestProblem, IngestReport, Reason
 from kg.errors import IngestError
@@ -78,6 +78,7 @@ def run_ingest(
     mapping: dict[str, str] | None = None,
     source: str | None = None,
     image_dir: Path | None = None,
+    image_map: Path | None = None,
     download_images: bool = False,
     download_policy: DownloadPolicy | None = None,
     keep_unknown_pairs: bool = True,
@@ -96,6 +97,8 @@ def run_ingest(
         mapping: column mapping for the ``generic`` reader.
         source: ``source`` written on ``generic`` posts.
         image_dir: folder for relative image paths; default: each input's folder.
+        image_map: JSON object mapping image uris to local files (relative to the map's
+            folder), consulted first; lets a dump's images be used offline.
         download_images: fetch http(s) images into ``<workdir>/images`` (bounded).
         download_policy: bounds for downloads.
         keep_unknown_pairs: keep co-buys naming a product without metadata.
@@ -125,7 +128,8 @@ def run_ingest(
     counts = dict.fromkeys(OUTPUTS, 0)
     names = {Post: "posts", Product: "products", CoBuy: "cobuys"}
     resolver = ImageResolver(workdir / "images", image_dir=image_dir,
-                             download=download_images, policy=download_policy)
+                             download=download_images, policy=download_policy,
+                             image_map=load_image_map(image_map) if image_map else None)
     with ExitStack() as stack:
         stack.enter_context(resolver)
         spools: dict[str, IO[str]] = {

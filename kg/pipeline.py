@@ -94,13 +94,22 @@ def run_pipeline(
     if fresh:
         _reset(workdir, settings)
     report = PipelineReport()
-    report.timed("ingest", lambda: [
-        run_ingest(spec.fmt, list(spec.paths), workdir, image_map=image_map,
-                   download_images=download_images, progress=progress)
-        for spec in inputs
-    ])
-    report.timed("distill", lambda: run_distill(
-        workdir, settings, relations=relations, progress=progress))
+    report.timed(
+        "ingest",
+        lambda: [
+            run_ingest(
+                spec.fmt,
+                list(spec.paths),
+                workdir,
+                image_map=image_map,
+                download_images=download_images,
+            )
+            for spec in inputs
+        ],
+    )
+    report.timed(
+        "distill", lambda: run_distill(workdir, settings, relations=relations, progress=progress)
+    )
     report.timed("build", lambda: build_graph(workdir, settings, progress=progress))
 
     def _load() -> Any:

@@ -18,51 +18,25 @@ Run: ``.venv/bin/python examples/demo/make_replay.py``
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 from pathlib import Path
 
 from distill.replay_tools import build_replay
 from distill.run import run_distill
-from ingest.run import output_paths, run_ingest
-from kg.io import read_records, write_records
-from kg.records import ImageRef, IntentionAssertion, Post, Product
+from ingest.run import run_ingest
+from kg.io import read_records
+from kg.records import IntentionAssertion
 from kg.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 RAW_FILES = ("tweets_v1.jsonl", "tweets_v2.jsonl", "mmsd.txt", "meta_Demo.json")
 
 
-def apply_image_map(workdir: Path, index_path: Path) -> int:
-    """Point every not-yet-resolved image whose uri is in ``index_path`` at its local file.
-
-    Returns the number of images resolved this way.
-    """
-    mapping: dict[str, str] = json.loads(index_path.read_text(encoding="utf-8"))
-    done = 0
-
-    def fix(ref: ImageRef) -> ImageRef:
-        nonlocal done
-        if ref.status == "ok" or ref.uri not in mapping:
-            return ref
-        path = (index_path.parent / mapping[ref.uri]).resolve()
-        done += 1
-        return ref.model_copy(update={"status": "ok", "local_path": str(path)})
-
-    paths = output_paths(workdir)
-    for name, cls in (("posts", Post), ("products", Product)):
-        records = read_records(paths[name], cls)
-        fixed = [r.model_copy(update={"images": [fix(i) for i in r.images]}) for r in records]
-        write_records(paths[name], fixed)
-    return done
-
-
 def ingest_example(workdir: Path) -> None:
     """Ingest the example's raw files into ``workdir`` with every image resolved locally."""
     run_ingest("auto", [HERE / "raw" / f for f in RAW_FILES], workdir,
-               image_dir=HERE / "images")
-    apply_image_map(workdir, HERE / "images" / "index.json")
+               image_map=HERE / "images" / "index.json")
 
 
 def main() -> int:

@@ -51,6 +51,8 @@ def ingest(
     source: Annotated[str | None, typer.Option(help="generic format: source name.")] = None,
     image_dir: Annotated[Path | None, typer.Option(
         help="Folder for relative image paths (default: the input's folder).")] = None,
+    image_map: Annotated[Path | None, typer.Option(
+        help="JSON object mapping image uris to local files (used before anything else).")] = None,
     download_images: Annotated[bool, typer.Option(
         "--download-images", help="Fetch http(s) images into <out>/images (bounded).")] = False,
     keep_unknown_pairs: Annotated[bool, typer.Option(
@@ -68,7 +70,7 @@ def ingest(
     try:
         report = run_ingest(
             fmt, list(paths), workdir, mapping=columns, source=source,
-            image_dir=image_dir, download_images=download_images,
+            image_dir=image_dir, image_map=image_map, download_images=download_images,
             keep_unknown_pairs=keep_unknown_pairs, sample_per_category=sample_per_category,
             seed=seed, progress=bar.update)
     except IntentKGError as exc:

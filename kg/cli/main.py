@@ -38,7 +38,9 @@ def _root(
     config: Annotated[
         Path | None, typer.Option("--config", help="TOML settings file (default ./intentkg.toml).")
     ] = None,
-    verbose: Annotated[int, typer.Option("-v", "--verbose", count=True, help="-v info, -vv debug.")] = 0,
+    verbose: Annotated[
+        int, typer.Option("-v", "--verbose", count=True, help="-v info, -vv debug.")
+    ] = 0,
 ) -> None:
     ctx.obj = {"config": config}
     configure_logging(verbose)

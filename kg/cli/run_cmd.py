@@ -27,25 +27,38 @@ def register(app: typer.Typer) -> None:
         paths: Annotated[list[Path], typer.Argument(help="Raw input files.", exists=True)],
         fmt: Annotated[str, typer.Option("--format", help="Input format, or auto.")] = "auto",
         workdir: Annotated[Path | None, typer.Option("--workdir", "-w")] = None,
-        backend: Annotated[str | None, typer.Option(
-            help="Model backend: openai, replay, vllm, transformers.")] = None,
+        backend: Annotated[
+            str | None, typer.Option(help="Model backend: openai, replay, vllm, transformers.")
+        ] = None,
         base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")] = None,
         model: Annotated[str | None, typer.Option(help="Model name.")] = None,
         replay_file: Annotated[Path | None, typer.Option(help="Recorded answers (replay).")] = None,
-        relations: Annotated[list[str] | None, typer.Option(
-            "--relation", help="Distill only these relations (repeatable).")] = None,
-        image_map: Annotated[Path | None, typer.Option(
-            help="JSON object mapping image URLs to local files.")] = None,
+        relations: Annotated[
+            list[str] | None,
+            typer.Option("--relation", help="Distill only these relations (repeatable)."),
+        ] = None,
+        image_map: Annotated[
+            Path | None, typer.Option(help="JSON object mapping image URLs to local files.")
+        ] = None,
         download_images: Annotated[bool, typer.Option(help="Fetch http(s) images.")] = False,
         store: Annotated[str | None, typer.Option(help="falkordb (embedded) or neo4j.")] = None,
-        fresh: Annotated[bool, typer.Option(help="Start from empty stage outputs and graph.")] = False,
+        fresh: Annotated[
+            bool, typer.Option(help="Start from empty stage outputs and graph.")
+        ] = False,
     ) -> None:
         """Ingest, distill, build and load PATHS into the graph store."""
-        settings = _with_llm(settings_from(ctx, workdir=workdir, store=store),
-                             backend, base_url, model, replay_file)
-        report = run_pipeline([InputSpec(fmt, tuple(paths))], settings, image_map=image_map,
-                              download_images=download_images, relations=relations,
-                              fresh=fresh, progress=True)
+        settings = _with_llm(
+            settings_from(ctx, workdir=workdir, store=store), backend, base_url, model, replay_file
+        )
+        report = run_pipeline(
+            [InputSpec(fmt, tuple(paths))],
+            settings,
+            image_map=image_map,
+            download_images=download_images,
+            relations=relations,
+            fresh=fresh,
+            progress=True,
+        )
         _print_stages(Console(stderr=True), report)
 
     @app.command("demo")
@@ -53,11 +66,17 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         workdir: Annotated[Path, typer.Option("--workdir", "-w")] = Path("work/demo"),
         example: Annotated[Path, typer.Option(help="Example folder.")] = DEFAULT_EXAMPLE,
-        backend: Annotated[str | None, typer.Option(
-            help="Use a real model: openai (with --base-url/--model), vllm, transformers.")] = None,
+        backend: Annotated[
+            str | None,
+            typer.Option(
+                help="Use a real model: openai (with --base-url/--model), vllm, transformers."
+            ),
+        ] = None,
         base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")] = None,
         model: Annotated[str | None, typer.Option(help="Model name.")] = None,
-        fresh: Annotated[bool, typer.Option(help="Start from empty stage outputs and graph.")] = True,
+        fresh: Annotated[
+            bool, typer.Option(help="Start from empty stage outputs and graph.")
+        ] = True,
     ) -> None:
         """Run the whole pipeline on the bundled example and print answers to helper queries."""
         from kg.cli.demo_answers import EXAMPLE_INPUTS, print_demo_answers
@@ -72,23 +91,45 @@ def register(app: typer.Typer) -> None:
                 "(no model is called). To distill with a real model, run e.g.\n"
                 "  intentkg demo --backend openai --base-url http://127.0.0.1:8000/v1 "
                 "--model Qwen/Qwen2-VL-7B-Instruct\n"
-                "(docker compose --profile gpu up vllm starts such a server).")
+                "(docker compose --profile gpu up vllm starts such a server)."
+            )
         else:
             settings = _with_llm(settings, backend, base_url, model, None)
-            console.print(f"Model answers come from {settings.llm.backend} model "
-                          f"{settings.llm.model} at {settings.llm.base_url}.")
+            console.print(
+                f"Model answers come from {settings.llm.backend} model "
+                f"{settings.llm.model} at {settings.llm.base_url}."
+            )
         inputs = [InputSpec("auto", tuple(example / "raw" / name for name in EXAMPLE_INPUTS))]
-        report = run_pipeline(inputs, settings, image_map=example / "images" / "index.json",
-                              fresh=fresh, progress=True)
+        report = run_pipeline(
+            inputs,
+            settings,
+            image_map=example / "images" / "index.json",
+            fresh=fresh,
+            progress=True,
+        )
         _print_stages(console, report)
         print_demo_answers(settings, console)
 
 
-def _with_llm(settings: Settings, backend: str | None, base_url: str | None, model: str | None,
-              replay_file: Path | None) -> Settings:
-    llm = settings.llm.model_copy(update={k: v for k, v in {
-        "backend": backend, "base_url": base_url, "model": model, "replay_file": replay_file,
-    }.items() if v is not None})
+def _with_llm(
+    settings: Settings,
+    backend: str | None,
+    base_url: str | None,
+    model: str | None,
+    replay_file: Path | None,
+) -> Settings:
+    llm = settings.llm.model_copy(
+        update={
+            k: v
+            for k, v in {
+                "backend": backend,
+                "base_url": base_url,
+                "model": model,
+                "replay_file": replay_file,
+            }.items()
+            if v is not None
+        }
+    )
     return settings.model_copy(update={"llm": type(settings.llm).model_validate(llm.model_dump())})
 
 

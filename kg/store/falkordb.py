@@ -11,6 +11,7 @@ from typing import Any
 from kg.errors import MissingExtraError, StoreError
 from kg.store import dialect as d
 from kg.store.base import DialectName, WriteSummary
+from kg.store.falkordb_params import params_header
 from kg.store.falkordb_server import FalkorServer
 
 __all__ = ["FalkorStore"]
@@ -20,10 +21,27 @@ log = logging.getLogger(__name__)
 
 def _batches(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     it = iter(rows)
-    while batch := [dict(r) for r in islice(it, size)]:
+    while batch := [r if type(r) is dict else dict(r) for r in islice(it, size)]:
         for row in batch:
             d.check_ids(row)
         yield batch
+
+
+def _stat(stats: Sequence[str], name: str) -> int:
+    for line in stats:
+        if line.startswith(name):
+            return int(float(line.split(": ", 1)[1].split(" ", 1)[0]))
+    return 0
+
+
+def _stats_summary(response: Any, rows: int) -> WriteSummary:
+    """A :class:`WriteSummary` from a raw ``GRAPH.QUERY --compact`` reply (stats last)."""
+    stats = response[-1] if isinstance(response, list) and response else []
+    if isinstance(stats, Exception):
+        raise stats
+    return WriteSummary(rows=rows, nodes_created=_stat(stats, "Nodes created"),
+                        relationships_created=_stat(stats, "Relationships created"),
+                        properties_set=_stat(stats, "Properties set"))
 
 
 def _short(query: str, limit: int = 200) -> str:
@@ -95,22 +113,27 @@ class FalkorStore:
             server.stop()
             raise
 
+    def _error(self, exc: Exception, query: str) -> StoreError:
+        hint = ""
+        if "errCtx: CYPHER" in str(exc):
+            hint = ("; a parameter value could not be read back by the server (FalkorDB "
+                    "cuts strings at a NUL character: remove NULs from the input)")
+        return StoreError(f"FalkorDB rejected the query ({exc}){hint}: {_short(query)}")
+
     def _run(self, query: str, params: Mapping[str, Any] | None, *, read_only: bool) -> Any:
         from redis.exceptions import RedisError
 
+        # Parameters are written by falkordb_params (exact, and much faster than the
+        # client's own writer); the client still parses the result set.
+        text = params_header(params) + query if params else query
         try:
             if read_only:
-                return self._graph.ro_query(query, dict(params) if params else None)
-            return self._graph.query(query, dict(params) if params else None)
+                return self._graph.ro_query(text)
+            return self._graph.query(text)
         except RedisError as exc:
             if read_only and "empty key" in str(exc):
                 return None  # the graph does not exist yet: nothing to read
-            hint = ""
-            if "errCtx: CYPHER" in str(exc):
-                hint = ("; a parameter value could not be read back by the server (FalkorDB "
-                        "cuts strings at a NUL character: remove NULs from the input)")
-            raise StoreError(f"FalkorDB rejected the query ({exc}){hint}: "
-                             f"{_short(query)}") from exc
+            raise self._error(exc, query) from exc
 
     @staticmethod
     def _summary(result: Any, rows: int) -> WriteSummary:
@@ -124,13 +147,40 @@ class FalkorStore:
     def write_rows(
         self, query: str, rows: Iterable[Mapping[str, Any]], batch_size: int = 1000
     ) -> WriteSummary:
-        """Run ``query`` (``UNWIND $rows AS row ...``) over ``rows`` in batches."""
+        """Run ``query`` (``UNWIND $rows AS row ...``) over ``rows`` in batches.
+
+        Batches are pipelined one deep on a raw connection: the next batch is
+        built while the server runs the previous one, and only the reply's
+        statistics are read (a write query returns no rows).
+        """
+        from redis.exceptions import RedisError
+
         if batch_size < 1:
             raise StoreError(f"batch_size must be at least 1, not {batch_size}")
         total = WriteSummary()
-        for batch in _batches(rows, batch_size):
-            total.add(self._summary(self._run(query, {"rows": batch}, read_only=False),
-                                    len(batch)))
+        pool = self._db.connection.connection_pool
+        conn = pool.get_connection()
+        pending = 0  # rows of the batch whose reply is still to be read
+        try:
+            for batch in _batches(rows, batch_size):
+                text = params_header({"rows": batch}) + query
+                if pending:
+                    total.add(_stats_summary(conn.read_response(), pending))
+                    pending = 0
+                conn.send_command("GRAPH.QUERY", self.graph_name, text, "--compact")
+                pending = len(batch)
+            if pending:
+                total.add(_stats_summary(conn.read_response(), pending))
+                pending = 0
+        except RedisError as exc:
+            pending = 0
+            raise self._error(exc, query) from exc
+        finally:
+            if pending:
+                # A batch failed to build while another was in flight: drop its
+                # reply with the connection rather than leave it for the next caller.
+                conn.disconnect()
+            pool.release(conn)
         return total
 
     def write(self, query: str, params: Mapping[str, Any] | None = None) -> WriteSummary:

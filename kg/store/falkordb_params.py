@@ -38,8 +38,6 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(","
                             check_circular=False)
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _NEEDS_ESCAPE = re.compile(r'[\\"\n\r\t]')
-# An int literal that may not fit int64 (floats' repr never has 19 digits in a row).
-_LONG_INT = re.compile(r"(?:^|[:\[,])-?[0-9]{19,}(?:$|[,\]}])")
 
 
 def _key(key: object) -> str:
@@ -100,22 +98,41 @@ def cypher_literal(value: Any) -> str:
                      "convert it to str, int, float, bool, None, a list or a map first")
 
 
-def _top_keys(value: Any) -> set[str]:
-    """Map keys at the top level and one list level down (rows of ``UNWIND $rows``)."""
-    if isinstance(value, Mapping):
-        return set(value)
-    if isinstance(value, list | tuple) and value and isinstance(value[0], Mapping):
-        keys: set[str] = set()
-        for item in value:
-            if isinstance(item, Mapping):
-                keys.update(item)
-        return keys
-    return set()
+def _int_ok(value: Any) -> bool:
+    """False when ``value`` holds an int FalkorDB would clamp (or a type min/max cannot order)."""
+    kind = type(value)
+    if kind is int:
+        return bool(INT64_MIN <= value <= INT64_MAX)
+    if kind is list or kind is tuple:
+        if not value or type(value[0]) is str:
+            return all(type(v) is str for v in value)
+        try:
+            # min/max run in C: a list of 384 floats costs microseconds, not a Python loop.
+            return bool(INT64_MIN <= min(value) and max(value) <= INT64_MAX)
+        except TypeError:
+            return False  # mixed or nested items: the reference writer checks each one
+    return kind is not dict
 
 
 def _fast_literal(value: Any) -> str | None:
-    """The JSON-encoder literal of ``value``, or None when the exact path is needed."""
-    keys = _top_keys(value)
+    """The JSON-encoder literal of ``value``, or None when the exact path is needed.
+
+    Covers scalars, flat lists and lists of flat maps (``UNWIND $rows`` batches).
+    """
+    keys: set[str] = set()
+    if isinstance(value, list) and value and type(value[0]) is dict:
+        for row in value:
+            if type(row) is not dict:
+                return None
+            keys.update(row)
+            for item in row.values():
+                kind = type(item)
+                if kind is str or kind is float or item is None:
+                    continue
+                if not _int_ok(item):
+                    return None
+    elif not _int_ok(value):
+        return None
     for key in keys:
         _key(key)
     try:
@@ -124,11 +141,11 @@ def _fast_literal(value: Any) -> str | None:
         return None  # an odd type, NaN or inf: the reference writer names the problem
     for key in keys:
         text = text.replace(f'"{key}":', f"`{key}`:")
-    # '":' left means a nested map key or a string value holding '":'; '\u' means a
+    # '":' left means a string value holding '":' (JSON writes no other); '\u' means a
     # control character JSON escaped in a way FalkorDB does not read (or a literal
-    # backslash-u); 19+ digits may be an int outside int64; a string that does not
-    # encode holds a lone surrogate. All are rare: the reference writer handles them.
-    if '":' in text or "\\u" in text or _LONG_INT.search(text):
+    # backslash-u); a string that does not encode holds a lone surrogate. All are
+    # rare: the reference writer handles them exactly.
+    if '":' in text or "\\u" in text:
         return None
     if not text.isascii():
         try:

@@ -15,8 +15,19 @@ PACKAGES = ("ingest", "distill", "kg", "queries")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
     out = tmp_path_factory.mktemp("wheel")
     proc = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(out),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     (whl,) = out.glob("intention_kg-*.whl")
@@ -33,9 +44,12 @@ def test_wheel_has_the_four_packages_and_py_typed(wheel: zipfile.ZipFile) -> Non
 
 def test_wheel_has_every_cypher_and_prompt_file(wheel: zipfile.ZipFile) -> None:
     names = set(wheel.namelist())
-    expected = [p.relative_to(ROOT).as_posix() for pkg in PACKAGES
-                for p in (ROOT / pkg).rglob("*") if p.suffix in {".cypher", ".txt", ".html", ".js"}
-                and "__pycache__" not in p.parts]
+    expected = [
+        p.relative_to(ROOT).as_posix()
+        for pkg in PACKAGES
+        for p in (ROOT / pkg).rglob("*")
+        if p.suffix in {".cypher", ".txt", ".html", ".js"} and "__pycache__" not in p.parts
+    ]
     assert any(e.endswith(".cypher") for e in expected)
     assert any("/prompts/" in e for e in expected)
     missing = [e for e in expected if e not in names]

@@ -21,7 +21,8 @@ def test_normalize_and_content_id_are_stable() -> None:
     assert normalize_text("  Keep   WARM. ") == "keep warm"
     assert content_id("x", "a", "b") != content_id("x", "ab")
     assert IntentionAssertion.make_id("p", "xIntent", "Keep warm.") == IntentionAssertion.make_id(
-        "p", "xIntent", "keep warm")
+        "p", "xIntent", "keep warm"
+    )
 
 
 def test_records_forbid_unknown_fields() -> None:
@@ -30,8 +31,17 @@ def test_records_forbid_unknown_fields() -> None:
 
 
 def test_parquet_round_trip_keeps_nested_images(tmp_path: Path) -> None:
-    posts = [Post(id=f"t:{i}", source="t", source_id=str(i), text="x", clean_text="x",
-                  images=[ImageRef(uri=f"https://e.com/{i}.jpg")]) for i in range(3)]
+    posts = [
+        Post(
+            id=f"t:{i}",
+            source="t",
+            source_id=str(i),
+            text="x",
+            clean_text="x",
+            images=[ImageRef(uri=f"https://e.com/{i}.jpg")],
+        )
+        for i in range(3)
+    ]
     path = tmp_path / "posts.parquet"
     assert write_records(path, posts, batch_size=2) == 3
     assert read_records(path, Post) == posts
@@ -44,9 +54,13 @@ def test_ingest_error_names_file_line_record() -> None:
     assert str(err) == "a.jsonl:8 [123]: truncated JSON"
 
 
-def test_settings_precedence_env_toml_and_flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_settings_precedence_env_toml_and_flags(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     toml = tmp_path / "c.toml"
-    toml.write_text('store = "neo4j"\n[neo4j]\nuri = "bolt://toml:7687"\n[canon]\nthreshold = 0.7\n')
+    toml.write_text(
+        'store = "neo4j"\n[neo4j]\nuri = "bolt://toml:7687"\n[canon]\nthreshold = 0.7\n'
+    )
     monkeypatch.setenv("INTENTKG_NEO4J__URI", "bolt://env:7687")
     s = load_settings(toml)
     assert s.store == "neo4j"

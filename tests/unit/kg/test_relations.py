@@ -5,7 +5,17 @@ from kg.relations import COBUY_RELATIONS, POST_RELATIONS, REGISTRY, relations_fo
 
 
 def test_miko_has_nine_atomic_relations_plus_open() -> None:
-    atomic = {"xWant", "oEffect", "xAttr", "xIntent", "xReact", "oReact", "oWant", "xEffect", "xNeed"}
+    atomic = {
+        "xWant",
+        "oEffect",
+        "xAttr",
+        "xIntent",
+        "xReact",
+        "oReact",
+        "oWant",
+        "xEffect",
+        "xNeed",
+    }
     assert set(POST_RELATIONS) == atomic | {"open"}
 
 
@@ -28,9 +38,28 @@ def test_aliases_resolve_to_canonical(name: str, domain: str | None, expected: s
 
 
 def test_every_released_mind_relation_name_resolves() -> None:
-    released = ["can", "effect", "usedFor", "createdBy", "isA", "capableOf", "propertOf", "open",
-                "cause", "mannerOf", "propertyOf", "definedAs", "partOf", "symbolOf", "similarTo",
-                "deriveFrom", "madeOf", "distinctFrom", "relatedTo", "other"]
+    released = [
+        "can",
+        "effect",
+        "usedFor",
+        "createdBy",
+        "isA",
+        "capableOf",
+        "propertOf",
+        "open",
+        "cause",
+        "mannerOf",
+        "propertyOf",
+        "definedAs",
+        "partOf",
+        "symbolOf",
+        "similarTo",
+        "deriveFrom",
+        "madeOf",
+        "distinctFrom",
+        "relatedTo",
+        "other",
+    ]
     for name in released:
         assert resolve(name, "cobuy").domain == "cobuy"
 
