@@ -90,23 +90,33 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, model: str = PACKAGED_MODEL, *, device: str = "cpu",
                  batch_size: int = 256) -> None:
+        self._name = model
+        self._device = device
+        self._batch_size = batch_size
+        self._model: Any = None
+        self._dim = 0
+
+    def _load(self) -> Any:
+        # Loaded on first use, so a fully cached rebuild never imports torch.
+        if self._model is not None:
+            return self._model
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - a core dependency
             raise MissingExtraError("sentence_transformers", "dev", "embedding") from exc
-        path, _ = resolve_model_path(model)
+        path, _ = resolve_model_path(self._name)
         try:
-            self._model: Any = SentenceTransformer(path, device=device, local_files_only=True)
+            model = SentenceTransformer(path, device=self._device, local_files_only=True)
         except OSError as exc:
             raise ConfigError(
-                f"embedding model {model!r} could not be loaded from local files ({exc}); "
+                f"embedding model {self._name!r} could not be loaded from local files ({exc}); "
                 "set embed.model to 'all-MiniLM-L6-v2' or to a local model directory"
             ) from exc
-        self._name = model
-        self._batch_size = batch_size
-        get_dim: Any = getattr(self._model, "get_embedding_dimension", None) or \
-            self._model.get_sentence_embedding_dimension  # sentence-transformers < 5.2
+        get_dim: Any = getattr(model, "get_embedding_dimension", None) or \
+            model.get_sentence_embedding_dimension  # sentence-transformers < 5.2
         self._dim = int(get_dim())
+        self._model = model
+        return model
 
     @property
     def name(self) -> str:
@@ -115,14 +125,16 @@ class SentenceTransformerEmbedder:
 
     @property
     def dim(self) -> int:
-        """Vector dimension (384 for MiniLM)."""
+        """Vector dimension (384 for MiniLM); loads the model."""
+        self._load()
         return self._dim
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         """Embed ``texts`` into unit float32 vectors."""
+        model = self._load()
         if not texts:
             return np.zeros((0, self._dim), dtype=np.float32)
-        out = self._model.encode(list(texts), batch_size=self._batch_size,
+        out = model.encode(list(texts), batch_size=self._batch_size,
                                  normalize_embeddings=True, convert_to_numpy=True,
                                  show_progress_bar=False)
         return np.ascontiguousarray(out, dtype=np.float32)
@@ -176,6 +188,12 @@ class EmbeddingCache:
         )
         self._db.commit()
 
+    def dim(self, model: str) -> int | None:
+        """Dimension of the vectors cached for ``model`` (``None`` when there are none)."""
+        row = self._db.execute("SELECT dim FROM embeddings WHERE model = ? LIMIT 1",
+                               (model,)).fetchone()
+        return None if row is None else int(row[0])
+
     def count(self, model: str | None = None) -> int:
         """Number of cached vectors (for ``model`` when given)."""
         if model is None:
@@ -205,6 +223,7 @@ class CachedEmbedder:
         self.batch_size = batch_size
         self.hits = 0
         self.misses = 0
+        self._dim: int | None = None
 
     @property
     def name(self) -> str:
@@ -213,8 +232,10 @@ class CachedEmbedder:
 
     @property
     def dim(self) -> int:
-        """The inner model's dimension."""
-        return self.inner.dim
+        """The dimension of cached vectors, else the inner model's (which may load it)."""
+        if self._dim is None:
+            self._dim = self.cache.dim(self.name) or self.inner.dim
+        return self._dim
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         """Vectors for ``texts``: cached ones read back, the rest embedded and stored."""

@@ -46,7 +46,7 @@ def _unique_pairs(rows: I64, cols: I64, sims: F32, n: int) -> Edges:
 
 
 def similarity_edges(vectors: F32, threshold: float, *, exact_limit: int = 20000,
-                     k: int = 32, chunk: int = 4096, hnsw_m: int = 32,
+                     k: int = 32, chunk: int = 4096, hnsw_m: int = 16,
                      deterministic: bool = True) -> Edges:
     """All pairs of rows with inner product ≥ ``threshold``.
 
@@ -84,7 +84,7 @@ def similarity_edges(vectors: F32, threshold: float, *, exact_limit: int = 20000
             sims.append(dist.astype(np.float32))
     else:
         index = faiss.IndexHNSWFlat(x.shape[1], hnsw_m, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 64
+        index.hnsw.efConstruction = 40
         index.hnsw.efSearch = max(64, 2 * k)
         threads = faiss.omp_get_max_threads()
         if deterministic:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -139,14 +139,36 @@ def _print_stages(console: Console, report: PipelineReport) -> None:
     table.add_column("seconds", justify="right")
     table.add_column("result")
     for stage in report.stages:
-        table.add_row(stage.name, f"{stage.seconds:.1f}", _summary(stage.report))
+        table.add_row(stage.name, f"{stage.seconds:.1f}", _summary(stage.name, stage.report))
     console.print(table)
 
 
-def _summary(report: object) -> str:
-    if isinstance(report, list):
-        return "; ".join(_summary(r) for r in report)
-    summary = getattr(report, "summary", None)
-    if callable(summary):
-        return str(summary())
+def _summary(name: str, report: Any) -> str:
+    """One line per stage report; each stage's report type is known here."""
+    if name == "ingest":
+        return "; ".join(
+            f"read {r.read}, wrote {r.written}, skipped {r.skipped}, images {r.images}"
+            for r in report
+        )
+    if name == "distill":
+        calls = sum(s.calls for s in report.stages.values())
+        cached = sum(s.cached for s in report.stages.values())
+        kept = sum(r.kept for r in report.relations.values())
+        rejected = sum(r.rejected for r in report.relations.values())
+        failed = sum(r.failed for r in report.relations.values())
+        return (
+            f"{report.backend} {report.model}: {calls} model calls, {cached} cached; "
+            f"assertions kept {kept}, rejected by the filter {rejected}, failed {failed}"
+        )
+    if name == "build":
+        return (
+            f"{report.assertions} assertions -> {report.intentions} intentions "
+            f"({report.merges} merged at {report.threshold}), {report.concepts} concepts, "
+            f"{report.concept_links} concept links"
+        )
+    if name == "load":
+        return (
+            f"{report.rows} rows: {report.nodes_created} nodes and "
+            f"{report.relationships_created} relationships created"
+        )
     return str(report)

@@ -108,7 +108,7 @@ def _int_ok(value: Any) -> bool:
             return all(type(v) is str for v in value)
         try:
             # min/max run in C: a list of 384 floats costs microseconds, not a Python loop.
-            return bool(INT64_MIN <= min(value) and max(value) <= INT64_MAX)
+            return bool(min(value) >= INT64_MIN and max(value) <= INT64_MAX)
         except TypeError:
             return False  # mixed or nested items: the reference writer checks each one
     return kind is not dict
