@@ -40,6 +40,8 @@ class Relation:
         template: the natural-language prefix an intention completes.
         question: what the model is asked to complete, in plain words.
         aliases: other spellings found in released data.
+        type_name: relationship type when the derived one would clash with a fixed type
+            of the schema (``isA`` would be ``IS_A``, the concept hierarchy's type).
     """
 
     id: str
@@ -47,11 +49,12 @@ class Relation:
     template: str
     question: str
     aliases: tuple[str, ...] = field(default=())
+    type_name: str | None = None
 
     @property
     def graph_type(self) -> str:
-        """Relationship type in the graph: ``xIntent`` → ``X_INTENT``."""
-        return re.sub(r"(?<!^)(?=[A-Z])", "_", self.id).upper()
+        """Relationship type in the graph: ``xIntent`` → ``X_INTENT``, ``isA`` → ``TYPE_OF``."""
+        return self.type_name or re.sub(r"(?<!^)(?=[A-Z])", "_", self.id).upper()
 
 
 _POST: tuple[Relation, ...] = (
@@ -83,7 +86,7 @@ _COBUY: tuple[Relation, ...] = (
     Relation("capableOf", "cobuy", "because they both are capable of",
              "what both products are capable of"),
     Relation("isA", "cobuy", "because they both are a type of",
-             "what type of thing both products are"),
+             "what type of thing both products are", type_name="TYPE_OF"),
     Relation("partOf", "cobuy", "because they both are a part of",
              "what larger whole both products are part of"),
     Relation("madeOf", "cobuy", "because they both are made of",

@@ -77,6 +77,13 @@ def test_graph_types_are_safe_identifiers_and_unique() -> None:
     assert REGISTRY["usedFor"].graph_type == "USED_FOR"
 
 
+def test_no_relation_type_clashes_with_the_fixed_schema_types() -> None:
+    from kg.store.dialect import FIXED_RELATIONSHIP_TYPES
+
+    assert not set(FIXED_RELATIONSHIP_TYPES) & {r.graph_type for r in REGISTRY.values()}
+    assert REGISTRY["isA"].graph_type == "TYPE_OF"
+
+
 def test_relation_subset_keeps_order_given() -> None:
     assert [r.id for r in relations_for("cobuy", ["isA", "usedFor"])] == ["isA", "usedFor"]
     assert len(relations_for("cobuy")) == len(COBUY_RELATIONS)
