@@ -66,7 +66,7 @@ def resolve_model_path(model: str) -> tuple[str, bool]:
         ``(name_or_path, local)``: the packaged model directory for
         ``"all-MiniLM-L6-v2"`` (also with a ``sentence-transformers/`` prefix),
         an existing local path as given, or the name unchanged (loaded from the
-        local Hugging Face cache only).
+        Hugging Face cache or hub).
     """
     if model.removeprefix("sentence-transformers/") == PACKAGED_MODEL:
         try:
@@ -104,13 +104,19 @@ class SentenceTransformerEmbedder:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - a core dependency
             raise MissingExtraError("sentence_transformers", "dev", "embedding") from exc
-        path, _ = resolve_model_path(self._name)
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # no "Loading weights" bar in CLI output
+        path, local = resolve_model_path(self._name)
         try:
-            model = SentenceTransformer(path, device=self._device, local_files_only=True)
+            # A hub name is fetched (and then cached) by sentence-transformers as usual;
+            # the packaged model and local directories never touch the network.
+            model = SentenceTransformer(path, device=self._device, local_files_only=local)
         except OSError as exc:
             raise ConfigError(
-                f"embedding model {self._name!r} could not be loaded from local files ({exc}); "
-                "set embed.model to 'all-MiniLM-L6-v2' or to a local model directory"
+                f"embedding model {self._name!r} could not be loaded ({exc}); "
+                "set embed.model to 'all-MiniLM-L6-v2' (packaged), a local model directory, "
+                "or a hub name reachable from here"
             ) from exc
         get_dim: Any = getattr(model, "get_embedding_dimension", None) or \
             model.get_sentence_embedding_dimension  # sentence-transformers < 5.2

@@ -93,7 +93,7 @@ class WordNetLinker:
     def gloss(synset: Any) -> str:
         """Text embedded for a sense: lemma names, hypernym, definition, first example."""
         names = ", ".join(n.replace("_", " ") for n in synset.lemma_names())
-        parents = synset.hypernyms() or synset.instance_hypernyms()
+        parents = sorted(synset.hypernyms() or synset.instance_hypernyms(), key=lambda s: s.name())
         kind = ", ".join(p.lemma_names()[0].replace("_", " ") for p in parents)
         text = f"{names}: a kind of {kind}; {synset.definition()}" if kind else \
             f"{names}: {synset.definition()}"
@@ -110,10 +110,16 @@ class WordNetLinker:
             self._priors[key] = counts / total if total > 0 else np.zeros_like(counts)
         return self._priors[key]
 
+    def _synsets(self, lemma: str, pos: str) -> list[Any]:
+        # nltk's morphy collects a word's base forms in a set, so the order of
+        # synsets(...) follows the process's string-hash seed; sorting by synset name
+        # makes sense choice (ties go to the first) the same in every run.
+        return sorted(self.wn.synsets(lemma.replace(" ", "_"), pos=pos), key=lambda s: s.name())
+
     def _candidates(self, lemma: str, pos: str) -> tuple[list[Any], F32]:
         key = (lemma, pos)
         if key not in self._senses:
-            synsets = list(self.wn.synsets(lemma.replace(" ", "_"), pos=pos))
+            synsets = self._synsets(lemma, pos)
             vecs = (self.embedder.encode([self.gloss(s) for s in synsets]) if synsets
                     else np.zeros((0, self.embedder.dim), dtype=np.float32))
             self._senses[key] = (synsets, vecs)
@@ -122,8 +128,7 @@ class WordNetLinker:
     def prefetch(self, lemmas: Iterable[str], pos: str = "n") -> None:
         """Embed the glosses of all senses of ``lemmas`` in one batch."""
         todo = sorted({lem for lem in lemmas if (lem, pos) not in self._senses})
-        per: list[list[Any]] = [list(self.wn.synsets(lem.replace(" ", "_"), pos=pos))
-                                for lem in todo]
+        per: list[list[Any]] = [self._synsets(lem, pos) for lem in todo]
         glosses = [self.gloss(s) for syns in per for s in syns]
         vecs = (self.embedder.encode(glosses) if glosses
                 else np.zeros((0, self.embedder.dim), dtype=np.float32))
@@ -179,16 +184,21 @@ class WordNetLinker:
         return graph
 
     def _chain(self, graph: ConceptGraph, synset: Any, cid: str) -> None:
+        # Every hypernym, not just the first: nltk returns them in hash-seed order, and
+        # "alcohol" is both a beverage and a drug of abuse; both belong in the taxonomy.
+        frontier = [(synset, cid)]
         for _ in range(self.depth):
-            parents = synset.hypernyms() or synset.instance_hypernyms()
-            if not parents:
-                return
-            parent = parents[0]
-            pid = self._concept(graph, parent)
-            if (("is_a", cid, pid)) in graph.links:
-                return  # the rest of the chain is already there
-            graph.add_link("is_a", cid, pid, 1.0)
-            synset, cid = parent, pid
+            nxt: list[tuple[Any, str]] = []
+            for syn, child in frontier:
+                parents = sorted(syn.hypernyms() or syn.instance_hypernyms(),
+                                 key=lambda s: s.name())
+                for parent in parents:
+                    pid = self._concept(graph, parent)
+                    if ("is_a", child, pid) in graph.links:
+                        continue  # the rest of this chain is already there
+                    graph.add_link("is_a", child, pid, 1.0)
+                    nxt.append((parent, pid))
+            frontier = nxt
 
 
 def probase_scores(rows: Iterable[tuple[str, str, int]]) -> dict[str, list[tuple[str, float]]]:
