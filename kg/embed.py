@@ -106,7 +106,7 @@ class SentenceTransformerEmbedder:
             raise MissingExtraError("sentence_transformers", "dev", "embedding") from exc
         from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()  # no "Loading weights" bar in CLI output
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no "Loading weights" bar
         path, local = resolve_model_path(self._name)
         try:
             # A hub name is fetched (and then cached) by sentence-transformers as usual;

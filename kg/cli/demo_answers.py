@@ -70,14 +70,13 @@ def _by_concept(store: GraphStore, console: Console) -> None:
 
 
 def _of_post(store: GraphStore, console: Console) -> None:
-    rows = [
-        [a.relation, a.intention, a.raw_text, a.model]
-        for a in q.intentions_of_post(store, DEMO_POST, limit=10)
-    ]
+    found = q.intentions_of_post(store, DEMO_POST, limit=10)
+    rows = [[a.relation, a.intention or "", a.raw_text or ""] for a in found]
+    provenance = f" (model {found[0].model}, prompt {found[0].prompt_version})" if found else ""
     _table(
         console,
-        f"Intentions of post {DEMO_POST}",
-        ["relation", "intention", "model wrote", "model"],
+        f"Intentions of post {DEMO_POST}{provenance}",
+        ["relation", "canonical intention", "model wrote"],
         rows,
     )
 
