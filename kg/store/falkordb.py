@@ -177,9 +177,14 @@ class FalkorStore:
             raise self._error(exc, query) from exc
         finally:
             if pending:
-                # A batch failed to build while another was in flight: drop its
-                # reply with the connection rather than leave it for the next caller.
-                conn.disconnect()
+                # A batch failed to build while another was in flight: wait for that
+                # batch's reply, so every batch before the bad one is written (and the
+                # reply is not left for the next caller); drop the connection if even
+                # that fails.
+                try:
+                    conn.read_response()
+                except RedisError:
+                    conn.disconnect()
             pool.release(conn)
         return total
 

@@ -68,10 +68,17 @@ def test_link_adds_about_and_is_a_chain(wordnet: object, counting: CountingEmbed
     linker = WordNetLinker(wordnet, counting, depth=2)
     vec = counting.encode(["walk the dog in the park"])
     graph = linker.link(["intention:x"], vec, [PhraseParts(verb="walk", heads=("dog",))])
-    kinds = sorted(link.kind for link in graph.sorted_links())
-    assert kinds == ["about", "is_a", "is_a"]
-    names = {c.synset for c in graph.sorted_concepts()}
-    assert "dog.n.01" in names
+    synset = {cid: c.synset for cid, c in graph.concepts.items()}
+    links = {(link.kind, synset.get(link.source_id, link.source_id), synset[link.target_id])
+             for link in graph.sorted_links()}
+    # every hypernym is followed (dog is a canine and a domestic animal), two levels up
+    assert links == {
+        ("about", "intention:x", "dog.n.01"),
+        ("is_a", "dog.n.01", "canine.n.02"),
+        ("is_a", "dog.n.01", "domestic_animal.n.01"),
+        ("is_a", "canine.n.02", "carnivore.n.01"),
+        ("is_a", "domestic_animal.n.01", "animal.n.01"),
+    }
 
 
 def test_probase_scores_are_conditional_probabilities() -> None:
