@@ -156,8 +156,9 @@ def _summary(name: str, report: Any) -> str:
         kept = sum(r.kept for r in report.relations.values())
         rejected = sum(r.rejected for r in report.relations.values())
         failed = sum(r.failed for r in report.relations.values())
+        paid = "answered from the replay file" if report.backend == "replay" else "model calls"
         return (
-            f"{report.backend} {report.model}: {calls} model calls, {cached} cached; "
+            f"{report.backend} {report.model}: {calls} {paid}, {cached} cached; "
             f"assertions kept {kept}, rejected by the filter {rejected}, failed {failed}"
         )
     if name == "build":

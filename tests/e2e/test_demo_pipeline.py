@@ -67,7 +67,7 @@ def test_run_again_is_a_no_op_for_the_graph(demo_run: tuple[Path, str], tmp_path
                      "--replay-file", str(EXAMPLE / "replay.jsonl"),
                      "--image-map", str(EXAMPLE / "images" / "index.json"))
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "0 model calls, 222 cached" in proc.stderr
+    assert "0 answered from the replay file, 222 cached" in proc.stderr
     assert "0 nodes and 0 relationships created" in proc.stderr, proc.stderr[-1500:]
 
 
