@@ -63,6 +63,12 @@ _MIN_CANDIDATES = 200
 
 def _merge(rows: Sequence[dict[str, Any]], direct: bool,
            into: dict[str, dict[str, Any]]) -> None:
+    """Sum one path kind's candidate rows into ``into``.
+
+    The queries return each explanation as an ``[intention_id, intention,
+    relation, concept, weight]`` list (lists parse much faster than maps); they
+    become :class:`Explanation` objects only for the products returned.
+    """
     for row in rows:
         acc = into.setdefault(row["id"], {"id": row["id"], "title": row["title"],
                                           "category": row["category"], "score": 0.0,
@@ -70,7 +76,7 @@ def _merge(rows: Sequence[dict[str, Any]], direct: bool,
         acc["score"] += float(row["score"])
         acc["paths"] += int(row["paths"])
         acc["direct"] = acc["direct"] or direct
-        acc["explanations"].extend(Explanation(**e) for e in row["explanations"] or [])
+        acc["explanations"].extend(row["explanations"] or [])
 
 
 def similar_products(
@@ -130,7 +136,9 @@ def similar_products(
     ranked = sorted(merged.values(), key=lambda r: (-r["score"], r["id"]))[skip:skip + limit]
     out = []
     for acc in ranked:
-        acc["explanations"] = _top_explanations(acc["explanations"])
+        acc["explanations"] = _top_explanations([
+            Explanation(intention_id=e[0], intention=e[1], relation=e[2], concept=e[3],
+                        weight=e[4]) for e in acc["explanations"]])
         out.append(ProductRecommendation(**acc))
     return out
 

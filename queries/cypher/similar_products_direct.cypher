@@ -1,5 +1,7 @@
 // Products bought together with $product_id, each path weighted by the co-buy's
 // assertion filter score: w = f(r).
+// Explanations are [intention_id, intention, relation, concept, weight] lists: lists
+// parse much faster than maps in the FalkorDB client.
 MATCH (p:Product {id: $product_id})<-[:OF]-(cb:CoBuy)-[:OF]->(q:Product)
 WHERE q.id <> p.id
 MATCH (cb)-[r]->(i:Intention)
@@ -10,8 +12,7 @@ WITH q, i, r.relation AS relation, coalesce(r.filter_score, 1.0) AS w
 WITH q, i, relation, sum(w) AS w, count(*) AS n
 ORDER BY w DESC, i.id
 WITH q, sum(w) AS score, sum(n) AS paths,
-     collect({intention_id: i.id, intention: i.text, relation: relation, concept: null,
-              weight: w})[..3] AS explanations
+     collect([i.id, i.text, relation, null, w])[..3] AS explanations
 RETURN q.id AS id, q.title AS title, q.category AS category, score, paths, explanations
 ORDER BY score DESC, id
 LIMIT $candidates
