@@ -1,11 +1,14 @@
 """Throughput of the distillation client against a loopback OpenAI-compatible server.
 
-The server (a separate process, raw asyncio HTTP/1.1 with keep-alive) answers
+The server (a separate process, an asyncio protocol speaking HTTP/1.1 with keep-alive) answers
 every request after a fixed latency and serves at most ``capacity`` requests at
 once, so its capacity is ``capacity / latency`` requests/s. The benchmark
 drives it through the real client path (OpenAIBackend + CachedCaller with the
-SQLite cache) and, side by side, through a naive sequential client; then a
-fault run where a share of answers are 429 / 500 / garbage counts items lost
+SQLite cache) at the server's concurrency and at ``--headroom`` times it (a
+client slightly over capacity keeps a queue at the server, as one sizes a client
+for vLLM's ``max_num_seqs``), beside bare POSTs with no cache or parsing (what
+the server and loopback allow on this machine) and a naive sequential client;
+then a fault run where a share of answers are 429 / 500 / garbage counts items lost
 (no answer cached) and duplicated (answered 200 more than once, i.e. paid twice).
 
 Usage: .venv/bin/python bench/bench_distill.py [--quick]
@@ -23,13 +26,16 @@ import socket
 import sys
 import tempfile
 import time
+from collections import deque
 from pathlib import Path
+from typing import cast
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from distill.backends import ChatRequest, Message, OpenAIBackend
+from distill.backends.http1 import HTTP1Client
 from distill.cache import CachedCaller, LLMCache
 from kg.settings import LLMSettings
 
@@ -44,52 +50,76 @@ def _response(status: int, body: bytes, extra: str = "") -> bytes:
             f"Content-Length: {len(body)}\r\n{extra}\r\n").encode() + body
 
 
-def serve(port: int, latency: float, capacity: int, fault: float, ready: mp.Event,
-          stats: mp.Queue) -> None:
-    """Run the loopback server until killed; put ``(ok_items)`` counts on request."""
+def serve(port: int, latency: float, capacity: int, fault: float, ready: mp.Event) -> None:
+    """Run the loopback server until killed.
+
+    At most ``capacity`` requests are being "generated" at once, each for
+    ``latency`` seconds; the rest wait in arrival order. ``GET /stats`` answers
+    how many 200 answers each ``item-N`` got (fault mode only).
+    """
     ok_resp = _response(200, _OK)
     faults = [_response(429, b"{}", "Retry-After: 0\r\n"), _response(500, b"{}"),
               _response(200, b"{garbage")]
     ok_count: dict[int, int] = {}
     rng = random.Random(7)
+    waiting: deque[tuple[asyncio.Transport, bytes]] = deque()
+    busy = 0
 
-    async def conn(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
+    def finish(transport: asyncio.Transport, body: bytes) -> None:
+        nonlocal busy
+        if fault and rng.random() < fault:
+            transport.write(rng.choice(faults))
+        else:
+            if fault:
+                m = _ITEM.search(body)
+                if m:
+                    k = int(m.group(1))
+                    ok_count[k] = ok_count.get(k, 0) + 1
+            transport.write(ok_resp)
+        busy -= 1
+        while waiting and busy < capacity:
+            t, b = waiting.popleft()
+            if not t.is_closing():
+                start_one(t, b)
+
+    def start_one(transport: asyncio.Transport, body: bytes) -> None:
+        nonlocal busy
+        busy += 1
+        loop.call_later(latency, finish, transport, body)
+
+    class Conn(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            self.t, self.buf = cast(asyncio.Transport, transport), b""
+
+        def data_received(self, data: bytes) -> None:
+            self.buf += data
             while True:
-                head = await reader.readuntil(b"\r\n\r\n")
+                end = self.buf.find(b"\r\n\r\n")
+                if end < 0:
+                    return
+                head = self.buf[:end].lower()
                 i = head.find(b"content-length:")
-                if i < 0:
-                    i = head.lower().find(b"content-length:")
-                n = int(head[i + 15:head.index(b"\r\n", i)])
-                body = await reader.readexactly(n)
-                if head.startswith(b"GET /stats"):
-                    writer.write(_response(200, json.dumps(ok_count).encode()))
-                    continue
-                async with sem:
-                    await asyncio.sleep(latency)
-                if fault and rng.random() < fault:
-                    writer.write(rng.choice(faults))
+                n = int(head[i + 15:head.find(b"\r\n", i) if head.find(b"\r\n", i) > 0
+                             else None]) if i >= 0 else 0
+                if len(self.buf) < end + 4 + n:
+                    return
+                body, self.buf = self.buf[end + 4:end + 4 + n], self.buf[end + 4 + n:]
+                if head.startswith(b"get /stats"):
+                    self.t.write(_response(200, json.dumps(ok_count).encode()))
+                elif busy < capacity:
+                    start_one(self.t, body)
                 else:
-                    if fault:
-                        m = _ITEM.search(body)
-                        if m:
-                            k = int(m.group(1))
-                            ok_count[k] = ok_count.get(k, 0) + 1
-                    writer.write(ok_resp)
-        except (asyncio.IncompleteReadError, ConnectionError, ValueError):
-            pass
-        finally:
-            writer.close()
+                    waiting.append((self.t, body))
 
     async def main() -> None:
-        nonlocal sem
-        sem = asyncio.Semaphore(capacity)
-        server = await asyncio.start_server(conn, "127.0.0.1", port, backlog=4096)
+        nonlocal loop
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(Conn, "127.0.0.1", port, backlog=4096)
         ready.set()
         async with server:
             await server.serve_forever()
 
-    sem: asyncio.Semaphore
+    loop: asyncio.AbstractEventLoop
     asyncio.run(main())
 
 
@@ -102,7 +132,7 @@ def _free_port() -> int:
 def _start(latency: float, capacity: int, fault: float) -> tuple[mp.Process, str]:
     port = _free_port()
     ready = mp.Event()
-    proc = mp.Process(target=serve, args=(port, latency, capacity, fault, ready, mp.Queue()),
+    proc = mp.Process(target=serve, args=(port, latency, capacity, fault, ready),
                       daemon=True)
     proc.start()
     ready.wait(10)
@@ -150,38 +180,62 @@ def _sequential(url: str, n: int) -> float:
         return time.perf_counter() - start
 
 
+async def _bare_run(url: str, n: int, concurrency: int) -> float:
+    """The same POSTs with no cache, hashing or parsing: what server + loopback allow."""
+    client = HTTP1Client(url, {"Content-Type": "application/json"}, max_idle=concurrency)
+    it = iter(range(n))
+
+    async def worker() -> None:
+        for i in it:
+            await client.post("/chat/completions", b'{"item": "item-%d"}' % i, timeout=30)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - start
+    await client.aclose()
+    return elapsed
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small run")
     ap.add_argument("--capacity", type=int, default=256)
     ap.add_argument("--latency-ms", type=float, default=50.0)
+    ap.add_argument("--headroom", type=float, default=1.25,
+                    help="client concurrency as a multiple of the server's (default 1.25)")
     args = ap.parse_args()
     lat, cap = args.latency_ms / 1000, args.capacity
-    n = 3000 if args.quick else 20000
+    n = 4000 if args.quick else 20000
     n_seq = 40 if args.quick else 100
     n_fault = 1000 if args.quick else 5000
     capacity_rps = cap / lat
+    over = max(cap, round(cap * args.headroom))
     print(f"server: capacity {cap} concurrent x {args.latency_ms:.0f} ms = "
-          f"{capacity_rps:.0f} req/s; client concurrency {cap}")
-
+          f"{capacity_rps:.0f} req/s")
+    rows: list[tuple[str, int, int, float]] = []
     proc, url = _start(lat, cap, 0.0)
     try:
-        elapsed, cached, errors = asyncio.run(_client_run(url, n, cap, 5))
-        seq = _sequential(url, n_seq)
+        rows.append(("bare HTTP POSTs (ceiling)", 2 * cap, n,
+                     n / asyncio.run(_bare_run(url, n, 2 * cap))))
+        for conc in (cap, over):
+            elapsed, cached, errors = asyncio.run(_client_run(url, n, conc, 5))
+            if cached != n or errors:
+                print(f"  concurrency {conc}: {cached} of {n} cached, {errors} errors")
+            rows.append(("distill (async, cached)", conc, n, n / elapsed))
+        rows.append(("naive sequential httpx", 1, n_seq, n_seq / _sequential(url, n_seq)))
     finally:
         proc.kill()
-    rps, seq_rps = n / elapsed, n_seq / seq
-    print(f"{'client':<28}{'requests':>10}{'req/s':>10}{'of capacity':>13}")
-    print(f"{'distill (async, cached)':<28}{n:>10}{rps:>10.0f}{rps / capacity_rps:>13.3f}")
-    print(f"{'naive sequential httpx':<28}{n_seq:>10}{seq_rps:>10.1f}"
-          f"{seq_rps / capacity_rps:>13.4f}")
-    print(f"speed-up over sequential: {rps / seq_rps:.0f}x; cached rows {cached}, "
-          f"errors {errors}")
+    print(f"{'client':<28}{'concurrency':>12}{'requests':>10}{'req/s':>10}{'of capacity':>13}")
+    for name, conc, count, rps in rows:
+        print(f"{name:<28}{conc:>12}{count:>10}{rps:>10.0f}{rps / capacity_rps:>13.3f}")
+    print(f"distill at {over} concurrent: {rows[2][3] / rows[-1][3]:.0f}x the sequential client; "
+          "a client slightly over the server's capacity keeps a queue there, so no slot idles "
+          "while an answer is being processed")
 
     fault = 0.1
     proc, url = _start(lat, cap, fault)
     try:
-        elapsed, cached, errors = asyncio.run(_client_run(url, n_fault, cap, 8))
+        elapsed, cached, errors = asyncio.run(_client_run(url, n_fault, over, 8))
         stats = json.loads(httpx.get(url.rsplit("/v1", 1)[0] + "/stats",
                                      headers={"content-length": "0"}).content)
     finally:

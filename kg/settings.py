@@ -64,7 +64,13 @@ class Neo4jSettings(_Section):
 
 
 class LLMSettings(_Section):
-    """Model backend for distillation."""
+    """Model backend for distillation.
+
+    ``concurrency`` is the most requests in flight; against a vLLM server set it
+    a little above the server's ``max_num_seqs`` (e.g. 1.25x) so a queue waits
+    there and no batch slot idles while the client handles an answer
+    (``bench/bench_distill.py`` measures both).
+    """
 
     backend: Literal["openai", "replay", "vllm", "transformers"] = "replay"
     base_url: str = "http://127.0.0.1:8000/v1"
