@@ -154,7 +154,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small run (about a minute)")
     parser.add_argument("--batch", type=int, default=2000, help="rows per UNWIND query")
     parser.add_argument("--dim", type=int, default=384, help="embedding dimensions (0: none)")
-    parser.add_argument("--appendfsync", choices=("everysec", "always"), default="everysec")
+    parser.add_argument("--appendfsync", choices=("everysec", "always"), default="always")
     parser.add_argument("--repeat", type=int, default=1, help="independent runs (fresh graphs)")
     parser.add_argument("--client", choices=("store", "official"), default="store",
                         help="store: FalkorStore.write_rows; official: the old path")

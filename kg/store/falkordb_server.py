@@ -168,8 +168,11 @@ class FalkorServer:
     Args:
         data_dir: directory for the socket, append-only file, lock and log.
         start_timeout_s: how long to wait for the server to answer PING.
-        appendfsync: ``"always"`` (fsync every write) or ``"everysec"``; both survive
-            ``kill -9`` of the server, ``always`` also survives a machine crash.
+        appendfsync: ``"always"`` (default: every write is in the append-only file,
+            fsynced, before it is acknowledged, so acknowledged data survives ``kill -9``
+            and a machine crash) or ``"everysec"`` (faster; while a background fsync is
+            slow, Redis postpones writing the file for up to 2 s and still acknowledges,
+            so a ``kill -9`` on a busy disk can lose those writes).
         detach: start the server in its own session so it outlives this process
             (``intentkg store start``); otherwise :meth:`stop` ends it.
     """
@@ -179,7 +182,7 @@ class FalkorServer:
         data_dir: Path,
         *,
         start_timeout_s: float = 20.0,
-        appendfsync: str = "everysec",
+        appendfsync: str = "always",
         detach: bool = False,
     ) -> None:
         if appendfsync not in ("always", "everysec"):
