@@ -10,6 +10,7 @@ the per-format ``read_*`` functions, and ``iter_posts``/``iter_products``/
 
 from ingest.clean import clean_html, clean_post_text, emoji_to_names, parse_price
 from ingest.images import DownloadPolicy, ImageResolver, check_image_bytes
+from ingest.lang import detect_lang, normalize_lang, post_lang
 from ingest.readback import iter_cobuys, iter_posts, iter_products, read_report
 from ingest.readers.amazon import read_amazon_2014, read_amazon_2018, read_amazon_2023
 from ingest.readers.folkscope import (
@@ -55,13 +56,16 @@ __all__ = [
     "clean_html",
     "clean_post_text",
     "detect_format",
+    "detect_lang",
     "emoji_to_names",
     "get_reader",
     "iter_cobuys",
     "iter_posts",
     "iter_products",
+    "normalize_lang",
     "output_paths",
     "parse_price",
+    "post_lang",
     "read_amazon_2014",
     "read_amazon_2018",
     "read_amazon_2023",

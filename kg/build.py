@@ -9,6 +9,12 @@ concepts,concept_links,merges}.parquet``.
   counts all assertions of the cluster.
 * The input is read twice in batches (phrase counts, then ids) and never held
   as records, so memory grows with distinct phrases, not with assertions.
+* Abstract intentions (:mod:`kg.concepts.abstract`, WordNet only): canonical
+  intentions whose verb has a direct object of a known sense are grouped by
+  verb and object hypernym; each group becomes an abstract Intention ("drink
+  beverages", ``abstract=True``, ``support`` = instances, embedded like the
+  others) with ``instance_of`` links scored by embedding similarity. An abstract
+  text that already is an intention reuses that node.
 * Output is deterministic: phrases are processed in sorted order and ids are
   content hashes.
 """
@@ -21,16 +27,27 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow.parquet as pq
 
 from kg.canon import Canonicalization, canonicalize, normalize_intention
-from kg.concepts import ConceptGraph, PhraseParser, ProbaseLinker, WordNetLinker, open_wordnet
+from kg.concepts import (
+    ConceptGraph,
+    PhraseParser,
+    PhraseParts,
+    ProbaseLinker,
+    WordNetLinker,
+    open_wordnet,
+)
+from kg.concepts.abstract import find_abstractions
 from kg.concepts.wordnet import DEFAULT_WORDNET_DIR
 from kg.embed import CachedEmbedder, Embedder, EmbeddingCache, SentenceTransformerEmbedder
 from kg.errors import ConfigError
 from kg.io import iter_records, write_records
-from kg.records import IntentionAssertion
+from kg.records import Intention, IntentionAssertion
 from kg.settings import Settings
 
 __all__ = ["BuildReport", "build_graph", "graph_paths"]
@@ -45,9 +62,19 @@ def graph_paths(workdir: Path) -> dict[str, Path]:
     return {name: workdir / "graph" / f"{name}.parquet" for name in GRAPH_FILES}
 
 
+_Object = tuple[str, int, str, str, Any]
+"""A canonical intention's id, row, action, complement and direct object's WordNet sense."""
+
+
 @dataclass
 class BuildReport:
-    """What a build read, merged and wrote (also saved as ``graph/report.json``)."""
+    """What a build read, merged and wrote (also saved as ``graph/report.json``).
+
+    ``intentions`` counts canonical intentions (clusters); ``abstract_intentions``
+    counts abstract ones, of which ``abstract_reused`` were already canonical
+    intentions (the rest are new nodes). ``concept_links`` includes the
+    ``instance_of_links``.
+    """
 
     assertions: int = 0
     distinct_phrases: int = 0
@@ -55,6 +82,9 @@ class BuildReport:
     merges: int = 0
     concepts: int = 0
     concept_links: int = 0
+    abstract_intentions: int = 0
+    abstract_reused: int = 0
+    instance_of_links: int = 0
     embedded: int = 0
     embedding_cache_hits: int = 0
     parsed: int = 0
@@ -92,13 +122,15 @@ def _default_embedder(workdir: Path, settings: Settings, embedder: Embedder | No
 
 
 def _link_concepts(workdir: Path, settings: Settings, canon: Canonicalization,
-                   embedder: Embedder, report: BuildReport) -> ConceptGraph:
+                   embedder: Embedder, report: BuildReport,
+                   ) -> tuple[ConceptGraph, list[_Object]]:
     rows = canon.canonical_rows()
     texts = [canon.keys[int(r)] for r in rows]
     ids = [canon.intention_id(t) for t in texts]
     parser = PhraseParser(cache_path=workdir / "graph" / "parse_cache.sqlite",
                           batch_size=settings.batch_size)
     graph = ConceptGraph()
+    objects: list[_Object] = []
     cfg = settings.concepts
     try:
         step = 50000
@@ -112,7 +144,7 @@ def _link_concepts(workdir: Path, settings: Settings, canon: Canonicalization,
             if cfg.wordnet_dir is None and not (wn_dir / "data.noun").is_file():
                 log.warning("no WordNet at %s and no Probase file: concepts skipped "
                             "(install wordnet-base or set concepts.wordnet_dir)", wn_dir)
-                return graph
+                return graph, objects
             report.concept_source = "wordnet"
             linker = WordNetLinker(open_wordnet(wn_dir, workdir / ".wordnet"), embedder,
                                    depth=cfg.depth, max_concepts=cfg.max_concepts_per_intention)
@@ -120,10 +152,67 @@ def _link_concepts(workdir: Path, settings: Settings, canon: Canonicalization,
                 parts = parser.parse(texts[start:start + step])
                 linker.link(ids[start:start + step], canon.vectors[rows[start:start + step]],
                             parts, graph)
+                if settings.abstract.enabled:
+                    objects.extend(_direct_objects(linker, canon, ids[start:start + step],
+                                                   rows[start:start + step], parts))
         report.parsed = parser.parsed
     finally:
         parser.close()
-    return graph
+    return graph, objects
+
+
+def _direct_objects(linker: WordNetLinker, canon: Canonicalization, ids: list[str],
+                    rows: npt.NDArray[np.int64], parts: list[PhraseParts]) -> Iterator[_Object]:
+    # The object's sense is chosen as concept linking chose it for the ABOUT link.
+    linker.prefetch(p.direct_object for p in parts if p.action)
+    for iid, row, p in zip(ids, rows, parts, strict=True):
+        if p.action:
+            chosen = linker.choose_sense(canon.vectors[int(row)], p.direct_object)
+            if chosen is not None:
+                yield iid, int(row), p.action, p.complement, chosen[0]
+
+
+def _abstract_intentions(settings: Settings, canon: Canonicalization, objects: list[_Object],
+                         embedder: Embedder, graph: ConceptGraph, report: BuildReport,
+                         ) -> tuple[list[Intention], set[str]]:
+    """New abstract Intention nodes, and ids of canonical intentions that are abstract too.
+
+    Adds an ``instance_of`` link per instance to ``graph``, scored by the cosine
+    similarity of the instance's and the abstract text's embeddings.
+    """
+    cfg = settings.abstract
+    found = find_abstractions(((iid, act, comp, syn) for iid, _, act, comp, syn in objects),
+                              max_levels=cfg.max_levels, min_instances=cfg.min_instances,
+                              min_depth=cfg.min_depth)
+    if not found:
+        return [], set()
+    row_of = {iid: row for iid, row, *_ in objects}
+    keys = [normalize_intention(a.text) for a in found]
+    vectors = embedder.encode(keys)
+    made: dict[str, tuple[str, Any, set[str]]] = {}
+    reused: set[str] = set()
+    for a, key, vec in zip(found, keys, vectors, strict=True):
+        try:
+            target, existing = canon.intention_id(key), True
+        except KeyError:
+            target, existing = Intention.make_id(key), False
+        instances = [iid for iid, _ in a.instances if iid != target]
+        if len(instances) < cfg.min_instances:
+            continue
+        for iid in instances:
+            score = float(np.dot(canon.vectors[row_of[iid]], vec))
+            graph.add_link("instance_of", iid, target, max(0.0, min(1.0, score)))
+        if existing:
+            reused.add(target)
+        else:
+            made.setdefault(target, (key, vec, set()))[2].update(instances)
+    new = [Intention(id=target, text=key, support=len(members),
+                     embedding=[float(x) for x in vec], abstract=True)
+           for target, (key, vec, members) in sorted(made.items())]
+    report.abstract_intentions = len(new) + len(reused)
+    report.abstract_reused = len(reused)
+    report.instance_of_links = sum(1 for kind, _, _ in graph.links if kind == "instance_of")
+    return new, reused
 
 
 def build_graph(workdir: Path, settings: Settings, *, embedder: Embedder | None = None,
@@ -132,7 +221,8 @@ def build_graph(workdir: Path, settings: Settings, *, embedder: Embedder | None 
 
     Args:
         workdir: the work directory (reads ``distill/assertions.parquet``).
-        settings: ``canon``, ``embed``, ``concepts`` and ``batch_size`` are used.
+        settings: ``canon``, ``embed``, ``concepts``, ``abstract`` and ``batch_size``
+            are used.
         embedder: overrides the configured model; it is wrapped in the SQLite
             embedding cache unless it already is a :class:`CachedEmbedder`.
         progress: log progress at INFO (the CLI shows it).
@@ -167,12 +257,14 @@ def build_graph(workdir: Path, settings: Settings, *, embedder: Embedder | None 
     report.model = canon.model
     report.intentions = canon.n_intentions
     lap("canonicalize")
-    graph = _link_concepts(workdir, settings, canon, cached, report)
+    graph, objects = _link_concepts(workdir, settings, canon, cached, report)
+    lap("concepts")
+    abstract, reused = _abstract_intentions(settings, canon, objects, cached, graph, report)
     report.embedded = cached.misses - misses0
     report.embedding_cache_hits = cached.hits - hits0
-    lap("concepts")
+    lap("abstract")
     paths = graph_paths(workdir)
-    write_records(paths["intentions"], canon.iter_intentions())
+    write_records(paths["intentions"], _with_abstract(canon.iter_intentions(), reused, abstract))
     report.merges = write_records(paths["merges"], canon.iter_merges())
     report.concepts = write_records(paths["concepts"], graph.sorted_concepts())
     report.concept_links = write_records(paths["concept_links"], graph.sorted_links())
@@ -182,6 +274,13 @@ def build_graph(workdir: Path, settings: Settings, *, embedder: Embedder | None 
     lap("write_assertions")
     (workdir / "graph" / "report.json").write_text(report.to_json(), encoding="utf-8")
     return report
+
+
+def _with_abstract(intentions: Iterator[Intention], reused: set[str],
+                   abstract: list[Intention]) -> Iterator[Intention]:
+    for i in intentions:
+        yield i.model_copy(update={"abstract": True}) if i.id in reused else i
+    yield from abstract
 
 
 def _with_intention_ids(source: Path, canon: Canonicalization, key_of: dict[str, str],

@@ -1,11 +1,19 @@
-"""Records to and from Parquet files in the work directory."""
+"""Records to and from Parquet files in the work directory.
+
+The Arrow schema of a file comes from the record type's field annotations
+(:func:`arrow_schema`), not from the first batch's values, so an optional field
+that is ``None`` throughout the first batch (``Post.lang``, ``ImageRef.local_path``)
+still gets its real type and later batches with values fit it. A type with a field
+the mapping does not cover falls back to inferring the schema from the first batch.
+"""
 
 from __future__ import annotations
 
 import os
+import types
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -13,9 +21,45 @@ import pyarrow.parquet as pq
 from kg.errors import IntentKGError
 from kg.records import Record
 
-__all__ = ["iter_records", "read_records", "write_records"]
+__all__ = ["arrow_schema", "iter_records", "read_records", "write_records"]
 
 R = TypeVar("R", bound=Record)
+
+_SCALARS: dict[Any, pa.DataType] = {
+    str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
+
+
+def _arrow_type(annotation: Any) -> pa.DataType | None:
+    """The Arrow type of a field annotation, or ``None`` when it is not covered."""
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        return _arrow_type(args[0]) if len(args) == 1 else None
+    if origin is Literal:
+        values = get_args(annotation)
+        return pa.string() if all(isinstance(v, str) for v in values) else None
+    if origin is list:
+        (item,) = get_args(annotation)
+        inner = _arrow_type(item)
+        return pa.list_(inner) if inner is not None else None
+    if isinstance(annotation, type) and issubclass(annotation, Record):
+        schema = arrow_schema(annotation)
+        return pa.struct(list(schema)) if schema is not None else None
+    return _SCALARS.get(annotation)
+
+
+def arrow_schema(cls: type[Record]) -> pa.Schema | None:
+    """The Arrow schema of ``cls``'s Parquet files, or ``None`` if a field type is not covered.
+
+    Columns follow the field order of ``model_dump``; every column is nullable.
+    """
+    fields = []
+    for name, info in cls.model_fields.items():
+        arrow = _arrow_type(info.annotation)
+        if arrow is None:
+            return None
+        fields.append(pa.field(name, arrow))
+    return pa.schema(fields)
 
 
 def write_records(path: Path, records: Iterable[Record], *, batch_size: int = 10000) -> int:
@@ -32,6 +76,8 @@ def write_records(path: Path, records: Iterable[Record], *, batch_size: int = 10
     schema: pa.Schema | None = None
     try:
         for rec in records:
+            if writer is None and not batch:  # the first record
+                schema = arrow_schema(type(rec))
             batch.append(rec.model_dump(mode="json"))
             if len(batch) >= batch_size:
                 schema, writer = _flush(tmp, batch, schema, writer)

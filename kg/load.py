@@ -194,8 +194,9 @@ def load_graph(
             {"subject_id": x.subject_id, "description": x.description, "model": x.model,
              "prompt_version": x.prompt_version} for x in descriptions))
         loader.file("intentions", "intentions", (
+            # abstract=None keeps what INSTANCE_OF links marked (also on hand-made files).
             {"id": i.id, "text": i.text, "aliases": i.aliases, "support": i.support,
-             "abstract": None, "embedding": i.embedding}
+             "abstract": True if i.abstract else None, "embedding": i.embedding}
             for i in _records(workdir, "graph/intentions.parquet", Intention, rep)))
         loader.file("concepts", "concepts", (
             c.model_dump(include={"id", "name", "source", "synset", "gloss"})

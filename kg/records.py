@@ -67,6 +67,10 @@ class Post(Record):
         source: dataset or API the post came from (``twitter_v1``, ``mmsd``...).
         text: the raw text as found.
         clean_text: text after cleaning (entities, URLs, mentions, hashtags segmented).
+        lang: ISO 639-1 code (``"en"``) or ``None``: the source's own tag when it is
+            ISO 639-1 (a tweet's ``lang``; ``"und"`` does not count), else detected
+            from the post's cleaned text; ``None`` when the text is too short, only
+            emoji or links, or detection is not confident (see :mod:`ingest.lang`).
     """
 
     id: str
@@ -183,13 +187,19 @@ class IntentionAssertion(Record):
 
 
 class Intention(Record):
-    """A canonical intention node: one cluster of near-duplicate phrases."""
+    """A canonical intention node: one cluster of near-duplicate phrases.
+
+    ``abstract`` marks an abstract intention ("drink beverages"), the target
+    of INSTANCE_OF links from the intentions it generalizes; its ``support`` is
+    its number of instances when the build made it.
+    """
 
     id: str
     text: str
     aliases: list[str] = Field(default_factory=list)
     support: int = 1
     embedding: list[float] | None = None
+    abstract: bool = False
 
     @staticmethod
     def make_id(text: str) -> str:

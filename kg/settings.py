@@ -23,6 +23,7 @@ from pydantic_settings import (
 )
 
 __all__ = [
+    "AbstractSettings",
     "CanonSettings",
     "ConceptSettings",
     "EmbedSettings",
@@ -113,6 +114,24 @@ class ConceptSettings(_Section):
     max_concepts_per_intention: int = 3
 
 
+class AbstractSettings(_Section):
+    """Abstract intentions ("drink tea", "drink coffee" → "drink beverages"; kg.concepts.abstract).
+
+    Attributes:
+        enabled: make abstract intentions during ``intentkg build`` (WordNet only).
+        max_levels: hypernym levels above a direct object's sense that may name
+            the abstraction.
+        min_instances: distinct intentions needed for an abstract intention.
+        min_depth: least depth below WordNet's root of the hypernym (5 skips
+            entity, object, whole, artifact and the like).
+    """
+
+    enabled: bool = True
+    max_levels: int = Field(default=2, ge=1)
+    min_instances: int = Field(default=2, ge=2)
+    min_depth: int = Field(default=5, ge=0)
+
+
 class Settings(BaseSettings):
     """All settings; see the module docstring for where values come from."""
 
@@ -132,6 +151,7 @@ class Settings(BaseSettings):
     embed: EmbedSettings = Field(default_factory=EmbedSettings)
     canon: CanonSettings = Field(default_factory=CanonSettings)
     concepts: ConceptSettings = Field(default_factory=ConceptSettings)
+    abstract: AbstractSettings = Field(default_factory=AbstractSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ingest.clean import clean_html, clean_post_text
+from ingest.lang import post_lang
 from ingest.report import IngestProblem, Item, Reason
 from kg.records import CoBuy, ImageRef, Post, Product
 
@@ -70,13 +71,19 @@ def make_post(
     path: object, line: int, *, source: str, source_id: Any, text: Any,
     quoted: str | None = None, **fields: Any,
 ) -> Post | IngestProblem:
-    """Build a :class:`Post`; ``clean_text`` is derived from ``text`` (and a quoted text)."""
+    """Build a :class:`Post`; ``clean_text`` is derived from ``text`` (and a quoted text).
+
+    ``lang`` (in ``fields``) is the source's own language tag, if any; the post gets
+    it when it is ISO 639-1, else the language detected from the post's own cleaned
+    text, without the quoted text (see :func:`ingest.lang.post_lang`).
+    """
     sid = str(source_id).strip() if source_id is not None else ""
     if not sid:
         return problem(path, line, Reason.MISSING_ID, f"{source} post without an id")
     if not isinstance(text, str) or not text.strip():
         return problem(path, line, Reason.MISSING_TEXT, f"{source} post {sid} has no text")
     clean = clean_post_text(text)
+    fields["lang"] = post_lang(fields.get("lang"), clean)
     if quoted:
         clean = f"{clean} | quoting: {clean_post_text(quoted)}".strip()
     try:

@@ -42,7 +42,9 @@ def register(app: typer.Typer) -> None:
             raise fail(str(exc)) from exc
         typer.echo(f"{report.assertions} assertions -> {report.intentions} intentions "
                    f"({report.merges} merges at {report.threshold}), {report.concepts} concepts, "
-                   f"{report.concept_links} concept links; embedded {report.embedded} new texts")
+                   f"{report.concept_links} concept links, {report.abstract_intentions} abstract "
+                   f"intentions ({report.instance_of_links} INSTANCE_OF links); "
+                   f"embedded {report.embedded} new texts")
 
     @export.command("graphml")
     def graphml(ctx: typer.Context, workdir: Workdir = None,

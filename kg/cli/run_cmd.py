@@ -165,7 +165,8 @@ def _summary(name: str, report: Any) -> str:
         return (
             f"{report.assertions} assertions -> {report.intentions} intentions "
             f"({report.merges} merged at {report.threshold}), {report.concepts} concepts, "
-            f"{report.concept_links} concept links"
+            f"{report.concept_links} concept links, {report.abstract_intentions} abstract "
+            f"intentions ({report.instance_of_links} INSTANCE_OF links)"
         )
     if name == "load":
         return (

@@ -1,4 +1,4 @@
-"""spaCy analysis of intention phrases: main verb, head nouns, noun phrases.
+"""spaCy analysis of intention phrases: main verb, head nouns, noun phrases, direct object.
 
 Parsing is the slowest step of concept linking, so results are cached in
 SQLite by (model, text hash) next to the embedding cache; a rebuild parses only
@@ -37,18 +37,47 @@ class PhraseParts:
         heads: lemmas of the noun-phrase heads, in text order, deduplicated.
         phrases: the noun phrases (determiners and possessives dropped).
         object_head: head of the verb's object (first head when unclear).
+        action: the main verb's lemma with its particles ("pick up"), set only
+            when the verb has a noun as direct object and is not negated.
+        direct_object: lemma of that direct object's head noun ("" otherwise).
+        complement: what the verb makes of its object, as written ("warm" in
+            "keep the dog warm", "charged" in "keep the phone charged"), or "".
     """
 
     verb: str = ""
     heads: tuple[str, ...] = field(default_factory=tuple)
     phrases: tuple[str, ...] = field(default_factory=tuple)
     object_head: str = ""
+    action: str = ""
+    direct_object: str = ""
+    complement: str = ""
+
+
+_FIELDS = frozenset(PhraseParts.__dataclass_fields__)
+
+
+def _action(verb: Any) -> tuple[str, str, str]:
+    """``(verb lemma + particles, direct object lemma, complement)`` of ``verb``."""
+    if verb is None:
+        return "", "", ""
+    children = list(verb.children)
+    if any(c.dep_ == "neg" for c in children):  # "not lose the keys" is no instance of "lose"
+        return "", "", ""
+    obj = next((c for c in children if c.dep_ in ("dobj", "obj") and c.pos_ in _NOUNS), None)
+    if obj is None:
+        return "", "", ""
+    particles = [c.text.lower() for c in children if c.dep_ == "prt"]
+    # "keep the dog warm" and "keep the dog clean" are different intentions.
+    complement = next((c.text.lower() for c in children
+                       if c.dep_ == "oprd" and c.pos_ in ("ADJ", "VERB")), "")
+    return " ".join([verb.lemma_.lower(), *particles]), obj.lemma_.lower(), complement
 
 
 def _parts(doc: Any) -> PhraseParts:
-    verb = next((t.lemma_.lower() for t in doc if t.pos_ == "VERB" and t.dep_ == "ROOT"), "")
-    if not verb:
-        verb = next((t.lemma_.lower() for t in doc if t.pos_ == "VERB"), "")
+    main = next((t for t in doc if t.pos_ == "VERB" and t.dep_ == "ROOT"), None)
+    if main is None:
+        main = next((t for t in doc if t.pos_ == "VERB"), None)
+    verb = main.lemma_.lower() if main is not None else ""
     heads: list[str] = []
     phrases: list[str] = []
     obj = ""
@@ -69,8 +98,10 @@ def _parts(doc: Any) -> PhraseParts:
         for t in doc:
             if t.pos_ in _NOUNS and t.lemma_.lower() not in heads:
                 heads.append(t.lemma_.lower())
+    action, direct_object, complement = _action(main)
     return PhraseParts(verb=verb, heads=tuple(heads), phrases=tuple(phrases),
-                       object_head=obj or (heads[0] if heads else ""))
+                       object_head=obj or (heads[0] if heads else ""), action=action,
+                       direct_object=direct_object, complement=complement)
 
 
 @lru_cache(maxsize=4)
@@ -128,9 +159,10 @@ class PhraseParser:
                     f"({','.join('?' * len(chunk))})", [self.model, *chunk])
                 for h, raw in rows:
                     d = json.loads(raw)
-                    found[bytes(h)] = PhraseParts(verb=d["verb"], heads=tuple(d["heads"]),
-                                                  phrases=tuple(d["phrases"]),
-                                                  object_head=d["object_head"])
+                    if set(d) != _FIELDS:  # written by an older version: parse again
+                        continue
+                    found[bytes(h)] = PhraseParts(**{**d, "heads": tuple(d["heads"]),
+                                                     "phrases": tuple(d["phrases"])})
         todo = sorted({h: t for h, t in zip(hashes, texts, strict=True) if h not in found}.items())
         if todo:
             nlp = self._load()

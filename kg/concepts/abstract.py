@@ -1,0 +1,181 @@
+"""Abstract intentions (after FolkScope): "drink tea" → "drink beverages".
+
+An intention whose main verb has a direct object with a known WordNet sense is
+an instance of "<verb> <hypernym of the object, plural> [<complement>]" for every
+hypernym 1 to ``max_levels`` levels above that sense ("keeping hands warm in
+freezing weather" → "keep extremities warm"). A (verb, complement, hypernym)
+group with at least
+``min_instances`` distinct intentions, whose objects are at least two different
+senses, becomes an abstract intention ("protect the phone" and "protect the phone
+from scratches" alone generalize nothing). Hypernyms
+less than ``min_depth`` steps below WordNet's root (entity, object, whole,
+artifact ...) say nothing and are skipped. A group is dropped when another group
+of the same verb holds all its intentions, each as close or closer (coffee and tea
+are beverages one level up and liquids two levels up: "brew beverages", not also
+"brew liquids"); groups that add intentions stay, so abstractions nest ("feed
+canines" and "feed carnivores").
+
+:func:`find_abstractions` is a pure function over ``(key, action, complement,
+synset)`` items; synsets are nltk WordNet synsets (anything with ``name``, ``lemma_names``,
+``hypernyms``, ``instance_hypernyms`` and ``min_depth``). Its output is sorted,
+so the same input always gives the same abstractions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Abstraction", "find_abstractions", "plural"]
+
+_UNCOUNTABLE = frozenset({
+    "advice", "apparatus", "apparel", "attire", "baggage", "bedding", "clothing", "crockery",
+    "cutlery", "equipment", "footgear", "furniture", "gear", "hardware", "headgear",
+    "information", "jewellery", "jewelry", "knowledge", "lighting", "luggage", "machinery",
+    "merchandise", "money", "music", "news", "nutriment", "nourishment", "produce", "series",
+    "sheep", "software", "species", "stationery", "deer", "fish",
+})
+_IRREGULAR = {
+    "child": "children", "foot": "feet", "goose": "geese", "man": "men", "mouse": "mice",
+    "person": "people", "tooth": "teeth", "woman": "women", "ox": "oxen", "knife": "knives",
+    "leaf": "leaves", "life": "lives", "loaf": "loaves", "shelf": "shelves", "wife": "wives",
+    "wolf": "wolves", "half": "halves", "calf": "calves", "thief": "thieves",
+}
+
+
+def _plural_word(word: str) -> str:
+    low = word.lower()
+    if low in _UNCOUNTABLE or low.endswith(("ware", "wear")):
+        return word
+    for singular, many in _IRREGULAR.items():
+        # "woman" → "women", "fireman" → "firemen"; not "human" → "humen".
+        if low == singular or (singular in ("man", "woman") and low.endswith(singular)
+                               and low not in ("human", "shaman", "caiman", "talisman")):
+            return word[: len(word) - len(singular)] + many
+    if low.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    if low.endswith("y") and len(low) > 1 and low[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def plural(noun: str) -> str:
+    """The plural of an English noun phrase (its head word inflected).
+
+    The head is the last word, or the word before "of" ("article of clothing"
+    → "articles of clothing"). Mass nouns (equipment, clothing, ...ware) stay.
+    """
+    words = noun.split(" ")
+    head = words.index("of") - 1 if "of" in words[1:] else len(words) - 1
+    words[head] = _plural_word(words[head])
+    return " ".join(words)
+
+
+@dataclass(frozen=True)
+class Abstraction:
+    """An abstract intention and its instances.
+
+    Attributes:
+        text: the abstract phrase, e.g. ``"keep extremities warm"``.
+        action: the verb (with particles) shared by the instances.
+        complement: what the verb makes of the object (``"warm"``) or ``""``.
+        synset: name of the hypernym the objects share (``computer.n.01``).
+        instances: ``(key, levels)`` of each instance, sorted by key; ``levels``
+            is how many IS_A steps lead from its object's sense to ``synset``.
+    """
+
+    text: str
+    action: str
+    complement: str
+    synset: str
+    instances: tuple[tuple[str, int], ...]
+
+
+def _ancestors(synset: Any, max_levels: int) -> dict[str, tuple[int, Any]]:
+    """Hypernyms 1..max_levels above ``synset`` by name: ``(fewest steps, synset)``."""
+    found: dict[str, tuple[int, Any]] = {}
+    frontier = [synset]
+    for level in range(1, max_levels + 1):
+        nxt = []
+        for syn in frontier:
+            for parent in (*syn.hypernyms(), *syn.instance_hypernyms()):
+                if parent.name() not in found:
+                    found[parent.name()] = (level, parent)
+                    nxt.append(parent)
+        frontier = nxt
+    return found
+
+
+_Group = tuple[str, str, str]
+"""(action, complement, hypernym synset name)."""
+
+
+def _name(synset: Any) -> str:
+    return str(synset.lemma_names()[0]).replace("_", " ")
+
+
+def find_abstractions(items: Iterable[tuple[str, str, str, Any]], *, max_levels: int = 2,
+                      min_instances: int = 2, min_depth: int = 5) -> list[Abstraction]:
+    """Group intentions by verb and object hypernym into abstract intentions.
+
+    Args:
+        items: ``(key, action, complement, synset)`` per intention: a unique key
+            (the intention id), the verb with particles, the object's complement
+            (``""`` when none) and the sense of its direct object.
+        max_levels: hypernym levels above the object's sense considered.
+        min_instances: distinct intentions a group needs to become abstract (their
+            objects must also have at least two different senses).
+        min_depth: least ``synset.min_depth()`` (steps below the root) of a
+            hypernym; smaller ones are too generic.
+
+    Returns:
+        Abstractions sorted by text. Groups that spell the same text (two senses
+        with the same first lemma) are merged.
+    """
+    groups: dict[_Group, dict[str, int]] = {}
+    synsets: dict[str, Any] = {}
+    sense: dict[str, str] = {}
+    for key, action, complement, synset in sorted(
+            items, key=lambda x: (x[0], x[1], x[2], x[3].name())):
+        sense[key] = synset.name()
+        for name, (level, parent) in _ancestors(synset, max_levels).items():
+            if parent.min_depth() < min_depth:
+                continue
+            synsets.setdefault(name, parent)
+            members = groups.setdefault((action, complement, name), {})
+            members[key] = min(level, members.get(key, level))
+    qualified = {g: m for g, m in groups.items()
+                 if len(m) >= min_instances and len({sense[k] for k in m}) > 1}
+    rank = {g: (sum(m.values()), -synsets[g[2]].min_depth(), g[2]) for g, m in qualified.items()}
+    of_member: dict[str, list[_Group]] = {}
+    for g in sorted(qualified):
+        for key in qualified[g]:
+            of_member.setdefault(key, []).append(g)
+
+    def dominated(g: _Group) -> bool:
+        members = qualified[g]
+        for h in of_member[next(iter(members))]:  # a dominating group shares every member
+            other = qualified[h]
+            if h == g or not all(k in other and other[k] <= lv for k, lv in members.items()):
+                continue
+            if len(other) > len(members) or any(other[k] < lv for k, lv in members.items()) \
+                    or rank[h] < rank[g]:
+                return True
+        return False
+
+    keep = sorted((g for g in qualified if not dominated(g)), key=lambda g: rank[g])
+    by_text: dict[str, tuple[_Group, dict[str, int]]] = {}
+    for g in keep:  # most specific first: it names a merged text group
+        action, complement, name = g
+        text = " ".join(w for w in (action, plural(_name(synsets[name])), complement) if w)
+        text = text.lower()
+        if text in by_text:
+            members = by_text[text][1]
+            for key, level in qualified[g].items():
+                members[key] = min(level, members.get(key, level))
+        else:
+            by_text[text] = (g, dict(qualified[g]))
+    return [Abstraction(text=text, action=g[0], complement=g[1], synset=g[2],
+                        instances=tuple(sorted(members.items())))
+            for text, (g, members) in sorted(by_text.items())]

@@ -1,0 +1,141 @@
+"""Abstract intentions: pluralization, grouping by verb and object hypernym, parser fields."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kgbuild_support import WORDNET
+
+from kg.concepts import PhraseParser, find_abstractions, open_wordnet, plural
+from kg.embed import text_hash
+
+
+@pytest.fixture(scope="module")
+def wordnet(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    if not (WORDNET / "data.noun").is_file():
+        pytest.skip("Debian wordnet-base is not installed")
+    return open_wordnet(WORDNET, tmp_path_factory.mktemp("wn"))
+
+
+@pytest.mark.parametrize(("noun", "expected"), [
+    ("device", "devices"), ("beverage", "beverages"), ("battery", "batteries"), ("toy", "toys"),
+    ("glass", "glasses"), ("dish", "dishes"), ("woman", "women"), ("fireman", "firemen"),
+    ("human", "humans"), ("knife", "knives"), ("person", "people"),
+    ("electronic equipment", "electronic equipment"), ("clothing", "clothing"),
+    ("kitchenware", "kitchenware"), ("article of clothing", "articles of clothing"),
+    ("portable computer", "portable computers"),
+])
+def test_plural(noun: str, expected: str) -> None:
+    assert plural(noun) == expected
+
+
+def _items(wn: Any, *rows: tuple[str, str, str]) -> list[tuple[str, str, str, Any]]:
+    """``(key, action, synset name)`` rows; a complement follows the action after "|"."""
+    out = []
+    for key, action, name in rows:
+        verb, _, complement = action.partition("|")
+        out.append((key, verb, complement, wn.synset(name)))
+    return out
+
+
+def test_one_verb_and_shared_hypernym_make_one_abstraction(wordnet: Any) -> None:
+    items = _items(wordnet, ("drink coffee", "drink", "coffee.n.01"),
+                   ("drink tea", "drink", "tea.n.01"),
+                   ("drink lemonade", "drink", "lemonade.n.01"))
+    found = find_abstractions(items)
+    assert len(found) == 1
+    a = found[0]
+    assert (a.text, a.action, a.synset) == ("drink beverages", "drink", "beverage.n.01")
+    assert a.instances == (("drink coffee", 1), ("drink lemonade", 2), ("drink tea", 1))
+    # coffee and tea are also liquids two levels up, but "drink beverages" already
+    # holds both, closer: no "drink liquids"
+    assert all(x.synset != "liquid.n.01" for x in found)
+
+
+def test_different_verbs_and_one_sense_do_not_group(wordnet: Any) -> None:
+    assert find_abstractions(_items(wordnet, ("brew coffee", "brew", "coffee.n.01"),
+                                    ("drink tea", "drink", "tea.n.01"))) == []
+    # two phrasings about the same thing generalize nothing
+    assert find_abstractions(_items(wordnet, ("protect the phone", "protect", "telephone.n.01"),
+                                    ("protect the phone from scratches", "protect",
+                                     "telephone.n.01"))) == []
+
+
+def test_groups_that_add_instances_nest(wordnet: Any) -> None:
+    items = _items(wordnet, ("feed the dog", "feed", "dog.n.01"),
+                   ("feed the puppy", "feed", "puppy.n.01"),
+                   ("feed the cat", "feed", "cat.n.01"))
+    found = {a.text: [k for k, _ in a.instances] for a in find_abstractions(items)}
+    assert found == {"feed canines": ["feed the dog", "feed the puppy"],
+                     "feed carnivores": ["feed the cat", "feed the dog"]}
+
+
+def test_the_complement_is_part_of_the_abstraction(wordnet: Any) -> None:
+    items = _items(wordnet, ("keep the dog warm", "keep|warm", "dog.n.01"),
+                   ("keep the cat warm", "keep|warm", "cat.n.01"),
+                   ("keep the dog clean", "keep|clean", "dog.n.01"))
+    [a] = find_abstractions(items)
+    assert (a.text, a.complement) == ("keep carnivores warm", "warm")
+    assert [k for k, _ in a.instances] == ["keep the cat warm", "keep the dog warm"]
+
+
+def test_settings_bound_the_groups(wordnet: Any) -> None:
+    pair = _items(wordnet, ("drink coffee", "drink", "coffee.n.01"),
+                  ("drink tea", "drink", "tea.n.01"))
+    assert find_abstractions(pair, min_instances=3) == []
+    hat_scarf = _items(wordnet, ("wear a hat", "wear", "hat.n.01"),
+                       ("wear a scarf", "wear", "scarf.n.01"))
+    assert [a.text for a in find_abstractions(hat_scarf)] == ["wear clothing"]  # 2 levels up
+    assert find_abstractions(hat_scarf, max_levels=1) == []
+    # a phone and a laptop first meet 3 and 7 levels up, at instrumentality (depth 5)
+    devices = _items(wordnet, ("protect the phone", "protect", "telephone.n.01"),
+                     ("protect the laptop", "protect", "laptop.n.01"))
+    assert find_abstractions(devices) == []
+    far = find_abstractions(devices, max_levels=12, min_depth=0)
+    assert [(a.synset, a.instances) for a in far] == [
+        ("instrumentality.n.03", (("protect the laptop", 7), ("protect the phone", 3)))]
+    assert find_abstractions(devices, max_levels=12, min_depth=6) == []
+
+
+def test_abstractions_are_deterministic(wordnet: Any) -> None:
+    items = _items(wordnet, ("feed the dog", "feed", "dog.n.01"),
+                   ("feed the puppy", "feed", "puppy.n.01"), ("feed the cat", "feed", "cat.n.01"),
+                   ("drink coffee", "drink", "coffee.n.01"), ("drink tea", "drink", "tea.n.01"),
+                   ("wear a hat", "wear", "hat.n.01"), ("wear a scarf", "wear", "scarf.n.01"))
+    first = find_abstractions(items)
+    for seed in range(3):
+        random.Random(seed).shuffle(items)
+        assert find_abstractions(items) == first
+    assert [a.text for a in first] == sorted(a.text for a in first)
+
+
+def test_parser_finds_action_and_direct_object(tmp_path: Path) -> None:
+    parser = PhraseParser(cache_path=tmp_path / "parse.sqlite")
+    up, lose, warm, iphone, dog = parser.parse([
+        "pick up the kids", "not lose the keys", "keep warm on winter hikes", "protect my iPhone",
+        "keep their dog warm and visible on winter walks"])
+    assert (up.action, up.direct_object, up.complement) == ("pick up", "kid", "")
+    assert (lose.action, lose.direct_object) == ("", "")  # negated
+    assert (warm.action, warm.direct_object) == ("", "")  # "hikes" is no direct object
+    assert (iphone.action, iphone.direct_object) == ("protect", "iphone")
+    assert (dog.action, dog.direct_object, dog.complement) == ("keep", "dog", "warm")
+    parser.close()
+
+
+def test_parse_cache_rows_of_an_older_format_are_parsed_again(tmp_path: Path) -> None:
+    path = tmp_path / "parse.sqlite"
+    PhraseParser(cache_path=path).close()  # creates the table
+    old = {"verb": "protect", "heads": ["laptop"], "phrases": ["laptop"],
+           "object_head": "laptop"}
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO phrase_parts VALUES (?, ?, ?)",
+                   (PhraseParser().model, text_hash("protect the laptop"), json.dumps(old)))
+    parser = PhraseParser(cache_path=path)
+    [parts] = parser.parse(["protect the laptop"])
+    assert parser.parsed == 1 and parts.direct_object == "laptop"
+    parser.close()
