@@ -47,12 +47,18 @@ class FalkorSettings(_Section):
             defaults to ``<workdir>/falkordb``.
         graph: graph name inside the server.
         start_timeout_s: how long to wait for the server to answer PING.
+        ef_runtime: HNSW search breadth of the Intention vector index.
+        ef_construction: HNSW build breadth, used when the index is created. 64
+            (FalkorDB's default is 200) inserts 1.7x faster for recall@10 0.986
+            instead of 0.990 on 60k clustered 384-d vectors (measured with
+            efRuntime 64); raise it for a better graph at a slower load.
     """
 
     data_dir: Path | None = None
     graph: str = "intentkg"
     start_timeout_s: float = 20.0
     ef_runtime: int = 64
+    ef_construction: int = 64
 
 
 class Neo4jSettings(_Section):

@@ -34,4 +34,5 @@ def open_store(settings: Settings) -> GraphStore:
         graph=settings.falkordb.graph,
         start_timeout_s=settings.falkordb.start_timeout_s,
         ef_runtime=settings.falkordb.ef_runtime,
+        ef_construction=settings.falkordb.ef_construction,
     )

@@ -118,8 +118,13 @@ def falkordb_constraint_commands(graph: str) -> list[tuple[str | int, ...]]:
             for label in NODE_LABELS]
 
 
-def vector_index_query(dialect: DialectName, dimensions: int, ef_runtime: int = 64) -> str:
-    """DDL of the cosine vector index on ``Intention.embedding``."""
+def vector_index_query(dialect: DialectName, dimensions: int, ef_runtime: int = 64,
+                       ef_construction: int = 64) -> str:
+    """DDL of the cosine vector index on ``Intention.embedding``.
+
+    ``ef_runtime`` and ``ef_construction`` (HNSW search and build breadth) apply to
+    FalkorDB; Neo4j sizes its HNSW index itself.
+    """
     if not 0 < dimensions <= 4096:
         raise StoreError(f"embedding dimensions must be in 1..4096, not {dimensions}")
     if _check_dialect(dialect) == "neo4j":
@@ -129,7 +134,7 @@ def vector_index_query(dialect: DialectName, dimensions: int, ef_runtime: int = 
                 "`vector.similarity_function`: 'cosine'}}")
     return ("CREATE VECTOR INDEX FOR (n:Intention) ON (n.embedding) "
             f"OPTIONS {{dimension: {int(dimensions)}, similarityFunction: 'cosine', "
-            f"efRuntime: {int(ef_runtime)}}}")
+            f"efRuntime: {int(ef_runtime)}, efConstruction: {int(ef_construction)}}}")
 
 
 def fulltext_index_query(dialect: DialectName) -> str:
@@ -141,12 +146,13 @@ def fulltext_index_query(dialect: DialectName) -> str:
 
 
 def index_queries(
-    dialect: DialectName, embedding_dim: int | None, ef_runtime: int = 64
+    dialect: DialectName, embedding_dim: int | None, ef_runtime: int = 64,
+    ef_construction: int = 64,
 ) -> list[str]:
     """Every Cypher DDL text of the schema, in the order to run it."""
     queries = [*constraint_queries(dialect), fulltext_index_query(dialect)]
     if embedding_dim:
-        queries.append(vector_index_query(dialect, embedding_dim, ef_runtime))
+        queries.append(vector_index_query(dialect, embedding_dim, ef_runtime, ef_construction))
     return queries
 
 

@@ -71,6 +71,7 @@ class FalkorStore:
         socket_path: unix socket of a running server.
         graph: graph name inside the server.
         ef_runtime: HNSW search breadth of the vector index.
+        ef_construction: HNSW build breadth, used when the vector index is created.
         server: the managed server, stopped by :meth:`close` when it is owned.
     """
 
@@ -82,6 +83,7 @@ class FalkorStore:
         *,
         graph: str = "intentkg",
         ef_runtime: int = 64,
+        ef_construction: int = 64,
         server: FalkorServer | None = None,
     ) -> None:
         try:
@@ -90,6 +92,7 @@ class FalkorStore:
             raise MissingExtraError("falkordb", "falkordb", "The embedded graph store") from exc
         self.graph_name = graph
         self.ef_runtime = ef_runtime
+        self.ef_construction = ef_construction
         self.server = server
         self._db = FalkorDB(unix_socket_path=str(socket_path))
         self._graph = self._db.select_graph(graph)
@@ -104,11 +107,13 @@ class FalkorStore:
         graph: str = "intentkg",
         start_timeout_s: float = 20.0,
         ef_runtime: int = 64,
+        ef_construction: int = 64,
     ) -> FalkorStore:
         """Start or attach to the server of ``data_dir`` and return a store on it."""
         server = FalkorServer(data_dir, start_timeout_s=start_timeout_s).start()
         try:
-            return cls(server.socket_path, graph=graph, ef_runtime=ef_runtime, server=server)
+            return cls(server.socket_path, graph=graph, ef_runtime=ef_runtime,
+                       ef_construction=ef_construction, server=server)
         except BaseException:
             server.stop()
             raise
@@ -239,8 +244,9 @@ class FalkorStore:
         if ("Intention", "text", "FULLTEXT") not in existing:
             self._run(d.fulltext_index_query("falkordb"), None, read_only=False)
         if embedding_dim and ("Intention", "embedding", "VECTOR") not in existing:
-            self._run(d.vector_index_query("falkordb", embedding_dim, self.ef_runtime), None,
-                      read_only=False)
+            ddl = d.vector_index_query("falkordb", embedding_dim, self.ef_runtime,
+                                       self.ef_construction)
+            self._run(ddl, None, read_only=False)
         self._schema_ensured = True
         self._embedding_dim = embedding_dim or self._embedding_dim
         log.debug("FalkorDB schema of graph %s ensured", self.graph_name)

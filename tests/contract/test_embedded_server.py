@@ -152,3 +152,16 @@ def test_long_data_dir_gets_short_socket(tmp_path: Path) -> None:
     with FalkorServer(deep) as server:
         assert len(os.fsencode(server.socket_path)) <= 100
         assert server.is_running()
+
+
+def test_vector_index_gets_the_configured_hnsw_breadths(data_dir: Path) -> None:
+    store = FalkorStore.open(data_dir, ef_runtime=40, ef_construction=77)
+    try:
+        store.ensure_schema(8)
+        rows = store.read("CALL db.indexes() YIELD label, options "
+                          "WHERE label = 'Intention' RETURN options")
+        options = rows[0]["options"]["embedding"]
+        assert (options["efRuntime"], options["efConstruction"]) == (40, 77)
+        assert (options["dimension"], options["similarityFunction"]) == (8, "cosine")
+    finally:
+        store.close()
