@@ -3,8 +3,10 @@
 Reads ``<workdir>/ingest/{posts,products,cobuys}.parquet``, runs MIKO over posts
 and MIND over co-buy pairs through the SQLite call cache, and writes
 ``<workdir>/distill/{assertions,image_descriptions,key_info}.parquet`` and
-``report.json`` atomically at the end. A killed run loses no finished call; a
-re-run with the same inputs makes no model call at all.
+``report.json``. Results stream to temp files in input order as items finish
+(memory stays flat however many posts and pairs there are) and replace the old
+files only when the run ends; a killed run leaves the old files as they were,
+loses no finished call, and a re-run with the same inputs makes no model call.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from distill.backends import Backend, make_backend
 from distill.cache import CachedCaller, CallStats, LLMCache
@@ -23,8 +26,8 @@ from distill.progress import Progress
 from distill.report import DistillReport, StageCounts
 from distill.stages import Context, run_bounded
 from kg.errors import ConfigError, DistillError
-from kg.io import iter_records, write_records
-from kg.records import CoBuy, ImageDescription, IntentionAssertion, KeyInfo, Post, Product
+from kg.io import RecordWriter, count_records, iter_records
+from kg.records import CoBuy, ImageDescription, IntentionAssertion, Post, Product
 from kg.relations import Relation, relations_for, resolve
 from kg.settings import Settings
 
@@ -102,8 +105,12 @@ async def arun_distill(workdir: Path, settings: Settings, backend: Backend | Non
     caller = CachedCaller(be, cache, on_event=bar.on_event)
     ctx = Context(settings.llm, caller, report)
     start = time.perf_counter()
+    outputs = _Outputs(out)
     try:
-        results = await _run(ctx, workdir / "ingest", post_rels, cobuy_rels, bar)
+        await _run(ctx, workdir / "ingest", post_rels, cobuy_rels, bar, outputs)
+    except BaseException:
+        outputs.abort()
+        raise
     finally:
         bar.close()
         cache.close()
@@ -111,12 +118,7 @@ async def arun_distill(workdir: Path, settings: Settings, backend: Backend | Non
             await be.aclose()
     report.elapsed_s = round(time.perf_counter() - start, 3)
     _merge_stats(report, caller.stats)
-    descriptions, key_info, assertions = results
-    report.written = {
-        "assertions": write_records(out / "assertions.parquet", _unique(assertions)),
-        "image_descriptions": write_records(out / "image_descriptions.parquet", descriptions),
-        "key_info": write_records(out / "key_info.parquet", key_info),
-    }
+    report.written = outputs.commit()
     (out / "report.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
     items = sum(s.items for s in report.stages.values())
     ok = sum(s.ok for s in report.stages.values())
@@ -130,63 +132,109 @@ async def arun_distill(workdir: Path, settings: Settings, backend: Backend | Non
     return report
 
 
+T = TypeVar("T")
+
+
+class _Outputs:
+    """The run's three output files, written as results arrive; duplicate assertion ids
+    (the same subject, relation and text twice) are written once."""
+
+    def __init__(self, out: Path) -> None:
+        self.assertions = RecordWriter(out / "assertions.parquet")
+        self.descriptions = RecordWriter(out / "image_descriptions.parquet")
+        self.key_info = RecordWriter(out / "key_info.parquet")
+        self._seen: set[str] = set()
+
+    def assertion(self, rec: IntentionAssertion) -> None:
+        if rec.id not in self._seen:
+            self._seen.add(rec.id)
+            self.assertions.write(rec)
+
+    def commit(self) -> dict[str, int]:
+        return {"assertions": self.assertions.commit(),
+                "image_descriptions": self.descriptions.commit(),
+                "key_info": self.key_info.commit()}
+
+    def abort(self) -> None:
+        for writer in (self.assertions, self.descriptions, self.key_info):
+            writer.abort()
+
+
+class _InOrder(Generic[T]):
+    """Passes results that finish out of order on in input order.
+
+    Holds only results that finished before an earlier item did (bounded by the
+    items in flight times how long the slowest one takes).
+    """
+
+    def __init__(self, emit: Callable[[T], None]) -> None:
+        self._emit = emit
+        self._next = 0
+        self._held: dict[int, T] = {}
+
+    def add(self, index: int, result: T) -> None:
+        self._held[index] = result
+        while self._next in self._held:
+            self._emit(self._held.pop(self._next))
+            self._next += 1
+
+
 async def _run(ctx: Context, ingest: Path, post_rels: list[Relation],
-               cobuy_rels: list[Relation], bar: Progress,
-               ) -> tuple[list[ImageDescription], list[KeyInfo], list[IntentionAssertion]]:
+               cobuy_rels: list[Relation], bar: Progress, out: _Outputs) -> None:
     limit = max(1, ctx.llm.concurrency)
-    descriptions: list[ImageDescription] = []
-    key_info: list[KeyInfo] = []
-    assertions: list[IntentionAssertion] = []
     if post_rels:
+        def post_done(res: Any) -> None:
+            for d in res.descriptions:
+                out.descriptions.write(d)
+            if res.key_info:
+                out.key_info.write(res.key_info)
+            for a in res.assertions:
+                out.assertion(a)
+
+        ordered_posts: _InOrder[Any] = _InOrder(post_done)
         posts = iter_records(ingest / "posts.parquet", Post)
-        done: dict[int, Any] = {}
         bar.stage("posts")
         counts = ctx.report.stage("posts")
         async for i, res in run_bounded(posts, lambda p: distill_post(ctx, p, post_rels), limit):
-            done[i] = res
+            ordered_posts.add(i, res)
             counts.items += 1
             counts.ok += int(res.key_info is not None or bool(res.assertions))
             bar.item()
-        for i in sorted(done):
-            descriptions += done[i].descriptions
-            key_info += [done[i].key_info] if done[i].key_info else []
-            assertions += done[i].assertions
     if cobuy_rels:
-        pairs = list(iter_records(ingest / "cobuys.parquet", CoBuy))
-        needed = {p for c in pairs for p in (c.product_a, c.product_b)}
+        cobuys_path = ingest / "cobuys.parquet"
+        needed = {p for c in iter_records(cobuys_path, CoBuy)
+                  for p in (c.product_a, c.product_b)}
         products = {p.id: p for p in iter_records(ingest / "products.parquet", Product)
                     if p.id in needed}
+        del needed
         bar.stage("products", len(products))
-        product_descs: dict[int, ImageDescription | None] = {}
+        texts: dict[str, str] = {}
+
+        def product_done(d: ImageDescription | None) -> None:
+            if d is not None:
+                out.descriptions.write(d)
+                texts[d.subject_id] = d.description
+
+        ordered_products: _InOrder[ImageDescription | None] = _InOrder(product_done)
         ordered = [products[k] for k in sorted(products)]
         async for i, d in run_bounded(ordered, lambda p: describe_product(ctx, p), limit):
-            product_descs[i] = d
+            ordered_products.add(i, d)
             bar.item()
-        texts = {}
-        for i in sorted(product_descs):
-            d = product_descs[i]
-            if d is not None:
-                descriptions.append(d)
-                texts[d.subject_id] = d.description
-        bar.stage("cobuys", len(pairs))
+        bar.stage("cobuys", count_records(cobuys_path))
         counts = ctx.report.stage("cobuys")
-        results: dict[int, list[IntentionAssertion]] = {}
+
+        def pair_done(found: list[IntentionAssertion]) -> None:
+            for a in found:
+                out.assertion(a)
+
+        ordered_pairs: _InOrder[list[IntentionAssertion]] = _InOrder(pair_done)
         async for i, pres in run_bounded(
-                pairs, lambda c: distill_cobuy(ctx, c, products, texts, cobuy_rels), limit):
-            results[i] = pres.assertions
+                iter_records(cobuys_path, CoBuy),
+                lambda c: distill_cobuy(ctx, c, products, texts, cobuy_rels), limit):
+            ordered_pairs.add(i, pres.assertions)
             counts.items += 1
             counts.ok += int(bool(pres.assertions))
             bar.item()
-        for i in sorted(results):
-            assertions += results[i]
-    return descriptions, key_info, assertions
-
-
-def _unique(records: list[IntentionAssertion]) -> list[IntentionAssertion]:
-    seen: dict[str, IntentionAssertion] = {}
-    for r in records:
-        seen.setdefault(r.id, r)
-    return list(seen.values())
 
 
 def _merge_stats(report: DistillReport, stats: CallStats) -> None:

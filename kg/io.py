@@ -21,7 +21,8 @@ import pyarrow.parquet as pq
 from kg.errors import IntentKGError
 from kg.records import Record
 
-__all__ = ["arrow_schema", "iter_records", "read_records", "write_records"]
+__all__ = ["RecordWriter", "arrow_schema", "count_records", "iter_records", "read_records",
+           "write_records"]
 
 R = TypeVar("R", bound=Record)
 
@@ -62,38 +63,102 @@ def arrow_schema(cls: type[Record]) -> pa.Schema | None:
     return pa.schema(fields)
 
 
+class RecordWriter:
+    """Streams records to a Parquet file, atomically: a temp file renamed by :meth:`commit`.
+
+    Records are buffered ``batch_size`` at a time, so a long stream never sits
+    in memory. As a context manager it commits on success and, on any
+    exception (``KeyboardInterrupt`` included), removes the temp file and
+    leaves an earlier file at ``path`` untouched.
+
+    Args:
+        path: the Parquet file to write (its directory is created).
+        batch_size: records per row group.
+    """
+
+    def __init__(self, path: Path, *, batch_size: int = 10000) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.count = 0
+        self._tmp = path.with_suffix(path.suffix + ".tmp")
+        self._batch_size = batch_size
+        self._batch: list[dict[str, object]] = []
+        self._schema: pa.Schema | None = None
+        self._writer: pq.ParquetWriter | None = None
+        self._first = True
+
+    def write(self, rec: Record) -> None:
+        """Add one record."""
+        if self._first:
+            self._schema = arrow_schema(type(rec))
+            self._first = False
+        self._batch.append(rec.model_dump(mode="json"))
+        if len(self._batch) >= self._batch_size:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._batch:
+            self._schema, self._writer = _flush(self._tmp, self._batch, self._schema,
+                                                self._writer)
+            self.count += len(self._batch)
+            self._batch = []
+
+    def commit(self) -> int:
+        """Write what is buffered and move the file into place; return the record count.
+
+        No records: no file, and a stale one is removed, so readers see "no
+        records" rather than old data.
+        """
+        try:
+            self._flush()
+        finally:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
+        if self.count:
+            os.replace(self._tmp, self.path)
+        else:
+            self.path.unlink(missing_ok=True)
+        return self.count
+
+    def abort(self) -> None:
+        """Drop everything written so far."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        self._tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> RecordWriter:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
+
+
 def write_records(path: Path, records: Iterable[Record], *, batch_size: int = 10000) -> int:
     """Write ``records`` to ``path`` as Parquet, atomically (temp file + rename).
 
     Returns the number of records written. An empty iterable writes no file and
     removes a stale one, so readers see "no records" rather than old data.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    writer: pq.ParquetWriter | None = None
-    count = 0
-    batch: list[dict[str, object]] = []
-    schema: pa.Schema | None = None
-    try:
+    with RecordWriter(path, batch_size=batch_size) as writer:
         for rec in records:
-            if writer is None and not batch:  # the first record
-                schema = arrow_schema(type(rec))
-            batch.append(rec.model_dump(mode="json"))
-            if len(batch) >= batch_size:
-                schema, writer = _flush(tmp, batch, schema, writer)
-                count += len(batch)
-                batch = []
-        if batch:
-            schema, writer = _flush(tmp, batch, schema, writer)
-            count += len(batch)
-    finally:
-        if writer is not None:
-            writer.close()
-    if count:
-        os.replace(tmp, path)
-    else:
-        path.unlink(missing_ok=True)
-    return count
+            writer.write(rec)
+    return writer.count
+
+
+def count_records(path: Path) -> int:
+    """Rows in a Parquet file (from its footer), 0 when it does not exist."""
+    if not path.exists():
+        return 0
+    try:
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise IntentKGError(f"{path}: not a readable Parquet file ({exc}); re-run the stage "
+                            "that writes it") from exc
 
 
 def _flush(

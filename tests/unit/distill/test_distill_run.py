@@ -170,3 +170,27 @@ def test_relation_subset_skips_other_domain(workdir: Path, settings: Settings,
     assert set(report.relations) == {"xIntent"}
     with pytest.raises(ConfigError, match="unknown relation 'bogus'"):
         run_distill(workdir, settings, backend, relations=["bogus"])
+
+
+def test_results_finishing_out_of_order_are_written_in_input_order() -> None:
+    from distill.run import _InOrder
+
+    seen: list[int] = []
+    ordered: _InOrder[int] = _InOrder(seen.append)
+    for i in (2, 0, 3, 1, 5, 4):
+        ordered.add(i, i * 10)
+    assert seen == [0, 10, 20, 30, 40, 50]
+
+
+def test_crash_keeps_the_previous_outputs(workdir: Path, settings: Settings,
+                                          answers: Path) -> None:
+    run_distill(workdir, settings, _CountingBackend(answers, settings.llm.model),
+                relations=RELS)
+    out = workdir / "distill" / "assertions.parquet"
+    before = out.read_bytes()
+    with pytest.raises(_Crash):
+        run_distill(workdir, settings.model_copy(update={"llm": settings.llm.model_copy(
+            update={"model": "other-model"})}),
+            _CountingBackend(answers, "other-model", crash_after=3), relations=RELS)
+    assert out.read_bytes() == before
+    assert not list((workdir / "distill").glob("*.tmp"))
