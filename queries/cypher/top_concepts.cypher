@@ -1,11 +1,18 @@
 // Concepts most referred to by kept assertions, optionally of some relations and
-// of co-buys in one category.
-MATCH (s)-[r]->(i:Intention)-[a:ABOUT]->(c:Concept)
+// of co-buys in one category. Assertions are counted per intention first, so each
+// assertion edge is read once however many concepts its intention is about; the
+// score is the mean ABOUT score weighted by those counts.
+MATCH (s)-[r]->(i:Intention)
 WHERE r.relation IS NOT NULL
   AND ($relations IS NULL OR r.relation IN $relations)
   AND ($include_rejected OR coalesce(r.keep, true) = true)
   AND ($category IS NULL OR s.category = $category)
-WITH c, count(r) AS assertions, count(DISTINCT i) AS intentions, avg(a.score) AS score
-RETURN c.id AS id, c.name AS name, intentions, assertions, score
+WITH i, count(r) AS n
+MATCH (i)-[a:ABOUT]->(c:Concept)
+WITH c, sum(n) AS assertions, count(DISTINCT i) AS intentions,
+     sum(CASE WHEN a.score IS NULL THEN 0 ELSE n END) AS scored,
+     sum(CASE WHEN a.score IS NULL THEN 0.0 ELSE n * a.score END) AS weighted
+RETURN c.id AS id, c.name AS name, intentions, assertions,
+       CASE WHEN scored = 0 THEN null ELSE weighted / scored END AS score
 ORDER BY assertions DESC, intentions DESC, id
 SKIP $skip LIMIT $limit
