@@ -15,7 +15,7 @@ import random
 from typing import Any
 
 from distill.backends.base import ChatRequest, ChatResponse, ImagePart, Message
-from distill.backends.http1 import HTTP1Client, HTTPTransportError
+from distill.backends.http1 import HTTP1Client, HTTPTransportError, ProxiedClient, proxy_for
 from kg.errors import DistillError
 from kg.settings import LLMSettings
 
@@ -106,8 +106,16 @@ class OpenAIBackend:
         if key:
             headers["Authorization"] = f"Bearer {key}"
         # a lean HTTP/1.1 client: httpx costs 0.3-1 ms of CPU per request at hundreds of
-        # connections, which caps a 2-core client far below a vLLM server (see http1)
-        self._client = HTTP1Client(settings.base_url, headers, max_idle=settings.concurrency)
+        # connections, which caps a 2-core client far below a vLLM server (see http1);
+        # httpx only when the environment sends this server through a proxy
+        proxy = proxy_for(settings.base_url)
+        self._client: HTTP1Client | ProxiedClient = (
+            HTTP1Client(settings.base_url, headers, max_idle=settings.concurrency)
+            if proxy is None else
+            ProxiedClient(settings.base_url, headers, proxy=proxy,
+                          max_idle=settings.concurrency))
+        if proxy is not None:
+            log.info("reaching %s through the proxy set in the environment", self._url)
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
         """POST the request, retrying transient failures; see the module docstring."""

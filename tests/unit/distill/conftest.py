@@ -100,6 +100,14 @@ def answers(tmp_path: Path, answers_data: list[dict[str, Any]]) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loopback servers are reached directly even where the machine sets a proxy."""
+    for var in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(var, raising=False)
+        monkeypatch.delenv(var.upper(), raising=False)
+
+
 class LoopbackServer:
     """A real HTTP/1.1 server on 127.0.0.1 (asyncio streams, keep-alive).
 

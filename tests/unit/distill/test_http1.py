@@ -176,3 +176,39 @@ async def test_connect_refused_and_bad_url() -> None:
         await client.post("/x", b"{}", timeout=5)
     with pytest.raises(ValueError, match="not an http"):
         HTTP1Client("ftp://example.org/", {})
+
+
+def test_proxy_from_the_environment_and_no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    from distill.backends.http1 import proxy_for
+
+    assert proxy_for("http://127.0.0.1:8000/v1") is None
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+    assert proxy_for("http://llm.example:8000/v1") == "http://proxy.example:3128"
+    assert proxy_for("http://127.0.0.1:8000/v1") is None
+    assert proxy_for("https://api.example/v1") is None  # no HTTPS_PROXY
+
+
+async def test_backend_goes_through_the_proxy_the_environment_sets(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from distill.backends import ChatRequest, Message, OpenAIBackend
+    from kg.settings import LLMSettings
+
+    body = (b'{"choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}}],'
+            b' "usage": {"prompt_tokens": 1, "completion_tokens": 1}}')
+    srv = await RawServer(lambda c, n, raw: [ok(body)]).start()
+    try:
+        monkeypatch.setenv("HTTP_PROXY", srv.url.rsplit("/v1", 1)[0])
+        # a host nobody can resolve: only the proxy can answer for it
+        be = OpenAIBackend(LLMSettings(backend="openai", base_url="http://llm.invalid:8000/v1",
+                                       model="m", max_retries=0, timeout_s=5))
+        try:
+            resp = await be.complete(ChatRequest(model="m", messages=(
+                Message.text("user", "hi"),), stage="s", subject="x"))
+        finally:
+            await be.aclose()
+        assert resp.texts == ["ok"]
+        assert srv.requests[0].startswith(
+            b"POST http://llm.invalid:8000/v1/chat/completions HTTP/1.1")
+    finally:
+        await srv.close()
