@@ -85,13 +85,11 @@ class RecordWriter:
         self._batch: list[dict[str, object]] = []
         self._schema: pa.Schema | None = None
         self._writer: pq.ParquetWriter | None = None
-        self._first = True
 
     def write(self, rec: Record) -> None:
         """Add one record."""
-        if self._first:
+        if self._writer is None and not self._batch:  # the first record
             self._schema = arrow_schema(type(rec))
-            self._first = False
         self._batch.append(rec.model_dump(mode="json"))
         if len(self._batch) >= self._batch_size:
             self._flush()

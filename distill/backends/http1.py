@@ -296,17 +296,16 @@ class ProxiedClient:
                  max_idle: int = 256) -> None:
         import httpx
 
-        self.prefix = urlsplit(base_url).path.rstrip("/")
-        self._origin = base_url.rstrip("/")[:len(base_url.rstrip("/")) - len(self.prefix)]
+        self._base = base_url.rstrip("/")
         self._client = httpx.AsyncClient(
             headers=headers, proxy=proxy,
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=max_idle))
 
     async def post(self, path: str, body: bytes, *, timeout: float) -> HTTPResponse:
-        """POST ``body`` to ``prefix + path`` through the proxy (see :meth:`HTTP1Client.post`)."""
+        """POST ``body`` to ``base_url + path`` through the proxy (see :meth:`HTTP1Client.post`)."""
         import httpx
 
-        url = self._origin + self.prefix + path
+        url = self._base + path
         try:
             resp = await self._client.post(url, content=body, timeout=timeout)
         except httpx.TimeoutException as exc:
