@@ -53,7 +53,7 @@ test: setup
 
 lint: setup
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy ingest distill kg queries
+	$(VENV)/bin/mypy ingest distill kg queries intentkg
 
 bench: setup
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

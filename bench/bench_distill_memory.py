@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from distill.run import run_distill  # noqa: E402
 from ingest.run import run_ingest  # noqa: E402
-from kg.cli.demo_answers import EXAMPLE_INPUTS  # noqa: E402
+from intentkg.demo_answers import EXAMPLE_INPUTS  # noqa: E402
 from kg.io import iter_records, write_records  # noqa: E402
 from kg.records import Post  # noqa: E402
 from kg.settings import Settings  # noqa: E402

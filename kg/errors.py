@@ -27,13 +27,21 @@ class ConfigError(IntentKGError):
 
 
 class MissingExtraError(ConfigError):
-    """An optional dependency is not installed; the message names the extra."""
+    """A dependency is not installed; the message says how to install it.
 
-    def __init__(self, module: str, extra: str, purpose: str) -> None:
+    Args:
+        module: the missing import or distribution name.
+        extra: the optional extra of ``intention-kg`` that installs it (``vllm``, ``ray``),
+            or ``None`` for a core dependency, which a plain reinstall brings back.
+        purpose: what needs it ("the vLLM offline backend").
+    """
+
+    def __init__(self, module: str, extra: str | None, purpose: str) -> None:
+        how = (f"pip install 'intention-kg[{extra}]'" if extra else
+               "reinstall the project (`make setup`, or pip install intention-kg); "
+               "it is a core dependency")
         super().__init__(
-            f"{purpose} needs the Python package '{module}', which is not installed; "
-            f"install it with: pip install 'intention-kg[{extra}]'"
-        )
+            f"{purpose} needs the Python package '{module}', which is not installed; {how}")
         self.module = module
         self.extra = extra
 

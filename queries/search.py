@@ -1,7 +1,7 @@
 """Finding intentions by words (full-text index) or by meaning (vector index).
 
-Index DDL and procedures differ between FalkorDB and Neo4j; the texts come from
-:mod:`kg.store.dialect`, which also escapes user words for the full-text syntax.
+Index procedures differ between FalkorDB and Neo4j; :mod:`kg.store.search` hides
+them (and escapes user words for the full-text syntax).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from kg.errors import QueryError, StoreError
 from kg.store import GraphStore
-from kg.store.dialect import fulltext_query, fulltext_terms, vector_query
+from kg.store.search import fulltext_search, vector_search
 from queries._base import check_page, check_text, read
 from queries.models import ScoredIntention
 
@@ -50,11 +50,10 @@ def search_intentions(
     check_page(skip, limit)
     text = check_text(text, "search text")
     try:
-        terms = fulltext_terms(text, store.dialect)
+        rows = fulltext_search(store, text, skip + limit)
     except StoreError as exc:
         raise QueryError(str(exc)) from exc
-    rows = store.read(fulltext_query(store.dialect), {"query": terms, "limit": skip + limit})
-    return _with_support(store, list(rows)[skip:], "score")
+    return _with_support(store, rows[skip:], "score")
 
 
 def similar_intentions(
@@ -80,6 +79,5 @@ def similar_intentions(
         raise QueryError("vector search needs an embedder; start the API or CLI with the "
                          "embedding model configured (embed.model)")
     vectors = encoder.encode([text])
-    vector = [float(x) for x in vectors[0]]
-    rows = store.read(vector_query(store.dialect), {"vector": vector, "k": skip + limit})
-    return _with_support(store, list(rows)[skip:skip + limit], "similarity")
+    rows = vector_search(store, [float(x) for x in vectors[0]], skip + limit)
+    return _with_support(store, rows[skip:skip + limit], "similarity")

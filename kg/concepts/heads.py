@@ -109,7 +109,7 @@ def _load_pipeline(model: str) -> Any:
     try:
         import spacy
     except ImportError as exc:  # pragma: no cover - a core dependency
-        raise MissingExtraError("spacy", "dev", "concept linking") from exc
+        raise MissingExtraError("spacy", None, "concept linking") from exc
     try:
         return spacy.load(model, exclude=["ner"])
     except OSError as exc:

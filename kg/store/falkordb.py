@@ -89,7 +89,7 @@ class FalkorStore:
         try:
             from falkordb import FalkorDB
         except ImportError as exc:
-            raise MissingExtraError("falkordb", "falkordb", "The embedded graph store") from exc
+            raise MissingExtraError("falkordb", None, "The embedded graph store") from exc
         self.graph_name = graph
         self.ef_runtime = ef_runtime
         self.ef_construction = ef_construction

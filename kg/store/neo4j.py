@@ -55,7 +55,7 @@ class Neo4jStore:
         try:
             import neo4j
         except ImportError as exc:
-            raise MissingExtraError("neo4j", "neo4j", "The Neo4j graph store") from exc
+            raise MissingExtraError("neo4j", None, "The Neo4j graph store") from exc
         self.uri = uri
         self.database = database
         self._driver = neo4j.GraphDatabase.driver(

@@ -24,7 +24,7 @@ import uvicorn
 from kg.records import Concept
 from kg.store.falkordb import FalkorStore
 from queries.api import create_app
-from queries.sample import load_sample
+from testkit.sample import load_sample
 
 pytestmark = pytest.mark.browser
 

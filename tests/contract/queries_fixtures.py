@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from kg.records import Concept, Intention
 from kg.store.base import GraphStore
-from queries.sample import load_sample
+from testkit.sample import load_sample
 
 AXES: tuple[tuple[str, ...], ...] = (
     ("warm", "cold", "heat", "cozy", "winter"),

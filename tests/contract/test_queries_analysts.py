@@ -1,4 +1,4 @@
-"""Analyst helpers on every store, over the sample graph (queries.sample)."""
+"""Analyst helpers on every store, over the sample graph (testkit.sample)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Recommender helpers on every store, over the sample graph (queries.sample)."""
+"""Recommender helpers on every store, over the sample graph (testkit.sample)."""
 
 from __future__ import annotations
 

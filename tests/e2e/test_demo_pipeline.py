@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 def _intentkg(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("INTENTKG_")}
     env["COLUMNS"] = "200"
-    return subprocess.run([sys.executable, "-m", "kg.cli.main", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "intentkg.main", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=900, check=False)
 
 

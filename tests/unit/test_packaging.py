@@ -1,4 +1,4 @@
-"""The built wheel holds the four packages, their data files and the console script."""
+"""The built wheel holds the five packages, their data files and the console script."""
 
 import subprocess
 import sys
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("ingest", "distill", "kg", "queries")
+PACKAGES = ("ingest", "distill", "kg", "queries", "intentkg")
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
     return zipfile.ZipFile(whl)
 
 
-def test_wheel_has_the_four_packages_and_py_typed(wheel: zipfile.ZipFile) -> None:
+def test_wheel_has_the_five_packages_and_py_typed(wheel: zipfile.ZipFile) -> None:
     names = set(wheel.namelist())
     for pkg in PACKAGES:
         assert f"{pkg}/__init__.py" in names
@@ -59,10 +59,37 @@ def test_wheel_has_every_cypher_and_prompt_file(wheel: zipfile.ZipFile) -> None:
 def test_wheel_declares_console_script_and_extras(wheel: zipfile.ZipFile) -> None:
     meta_dir = next(n.split("/")[0] for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
     entry_points = wheel.read(f"{meta_dir}/entry_points.txt").decode()
-    assert "intentkg = kg.cli.main:run" in entry_points
+    assert "intentkg = intentkg.main:run" in entry_points
     metadata = wheel.read(f"{meta_dir}/METADATA").decode()
     assert "Provides-Extra: vllm" in metadata
     assert "Provides-Extra: dev" in metadata
     # torch comes from `make setup` (CPU build); a core requirement would pull a CUDA build
     requires = [ln for ln in metadata.splitlines() if ln.startswith("Requires-Dist: torch")]
     assert requires == []
+
+
+def test_every_extra_named_in_an_error_exists() -> None:
+    """A "pip install 'intention-kg[X]'" hint names an extra that pyproject.toml declares."""
+    import ast
+    import tomllib
+
+    extras = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+                 ["optional-dependencies"])
+    named: list[tuple[str, object]] = []
+    for pkg in PACKAGES:
+        for path in (ROOT / pkg).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (isinstance(node, ast.Call) and getattr(node.func, "id", None)
+                        == "MissingExtraError" and len(node.args) >= 2):
+                    named.append((path.name, ast.literal_eval(node.args[1])))
+    assert named, "no MissingExtraError call found: the walk is broken"
+    wrong = [(f, x) for f, x in named if x is not None and x not in extras]
+    assert wrong == []
+
+
+def test_missing_core_dependency_does_not_name_an_extra() -> None:
+    from kg.errors import MissingExtraError
+
+    core = str(MissingExtraError("neo4j", None, "The Neo4j graph store"))
+    assert "[" not in core and "core dependency" in core
+    assert "pip install 'intention-kg[vllm]'" in str(MissingExtraError("vllm", "vllm", "x"))

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from kg.cli.distill_cmd import register
+from intentkg.distill_cmd import register
 
 
 def _app() -> typer.Typer:

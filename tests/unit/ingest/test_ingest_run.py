@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from ingest import iter_cobuys, iter_posts, iter_products, read_report, run_ingest
-from kg.cli import ingest_cmd
+from intentkg import ingest_cmd
 from kg.errors import IngestError
 from kg.records import CoBuy, Post, Product
 

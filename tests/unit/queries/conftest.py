@@ -8,7 +8,7 @@ import pytest
 
 from kg.embed import SentenceTransformerEmbedder
 from kg.store.falkordb import FalkorStore
-from queries.sample import load_sample
+from testkit.sample import load_sample
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from kg.cli import query_cmd, serve_cmd
+from intentkg import query_cmd, serve_cmd
 from kg.errors import ConfigError
 from kg.store.falkordb import FalkorStore
 

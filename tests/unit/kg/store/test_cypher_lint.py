@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from kg.store.catalog import lint_schema, neo4j_queries
+from testkit.catalog import lint_schema, neo4j_queries
 
 LINT_DIR = Path(__file__).resolve().parents[4] / "tools" / "cypher-lint"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from kg.cli.store_cmd import register
+from intentkg.store_cmd import register
 from kg.io import write_records
 from kg.records import Post
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli import (
+from intentkg import (
     build_cmd,
     distill_cmd,
     ingest_cmd,
@@ -17,7 +17,7 @@ from kg.cli import (
     serve_cmd,
     store_cmd,
 )
-from kg.cli.common import configure_logging
+from intentkg.common import configure_logging
 from kg.errors import IntentKGError
 
 __all__ = ["app", "main", "run"]

@@ -9,7 +9,7 @@ import typer
 from tqdm import tqdm
 
 from ingest import IngestReport, available_formats, run_ingest
-from kg.cli.common import fail, settings_from
+from intentkg.common import fail, settings_from
 from kg.errors import IntentKGError
 
 __all__ = ["ingest", "register"]

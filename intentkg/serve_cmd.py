@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli.common import fail, settings_from
+from intentkg.common import fail, settings_from
 from kg.errors import ConfigError, IntentKGError
 
 __all__ = ["check_bind", "register"]

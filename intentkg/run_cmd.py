@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kg.cli.common import settings_from
-from kg.pipeline import InputSpec, PipelineReport, run_pipeline
+from intentkg.common import settings_from
+from intentkg.pipeline import InputSpec, PipelineReport, run_pipeline
 from kg.settings import Settings
 
 __all__ = ["register"]
@@ -79,7 +79,7 @@ def register(app: typer.Typer) -> None:
         ] = True,
     ) -> None:
         """Run the whole pipeline on the bundled example and print answers to helper queries."""
-        from kg.cli.demo_answers import EXAMPLE_INPUTS, print_demo_answers
+        from intentkg.demo_answers import EXAMPLE_INPUTS, print_demo_answers
 
         console = Console()
         settings = settings_from(ctx, workdir=workdir, store="falkordb")

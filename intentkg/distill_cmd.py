@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kg.cli.common import fail, settings_from
+from intentkg.common import fail, settings_from
 from kg.errors import IntentKGError
 from kg.settings import Settings
 

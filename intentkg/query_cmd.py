@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 import queries as q
-from kg.cli.common import fail, settings_from
+from intentkg.common import fail, settings_from
 from kg.errors import IntentKGError
 from kg.settings import Settings
 from kg.store import GraphStore, open_store

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from kg.cli.common import fail, settings_from
+from intentkg.common import fail, settings_from
 from kg.errors import IntentKGError
 from kg.load import load_graph
 from kg.store import open_store
