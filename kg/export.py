@@ -1,26 +1,28 @@
 """Exports of the built graph: Parquet node/edge tables, GraphML, neo4j-admin CSV.
 
-All three start from :func:`graph_tables`, which reads the work dir's Parquet
-files into one Arrow table per node label (``id`` first) and per relationship
-type and start label (``start``, ``end`` first). Labels and types come from
-docs/schema.md and :mod:`kg.relations` only.
+All three start from :func:`graph_tables`, which applies the writes of
+:data:`kg.schema.WRITES` to the rows :mod:`kg.graph_rows` makes of the work dir —
+the same rows ``intentkg load`` sends to a store — in memory, with the stores'
+MERGE semantics. So an export holds exactly the graph a load builds: the same
+labels, relationship types, properties and counts. Columns and their types come
+from :mod:`kg.schema`.
 """
 
 from __future__ import annotations
 
 import csv
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from kg.errors import ConfigError
-from kg.relations import REGISTRY
+from kg.graph_rows import RowsReport, assertion_rows, step_rows, subject_label
+from kg.schema import NODES, RELATIONSHIPS, EdgeWrite, NodeWrite, Prop, assertion_write
 
 __all__ = [
     "ARRAY_DELIMITER",
@@ -36,97 +38,109 @@ log = logging.getLogger(__name__)
 ARRAY_DELIMITER = "\x1f"
 """Array delimiter of the neo4j-admin CSV files (U+001F never occurs in text)."""
 
-_EDGE_PROPS = ("id", "relation", "text", "raw_text", "rationale", "plausibility", "typicality",
-               "filter_score", "filter_reason", "keep", "model", "prompt_version",
-               "image_description")
-
 
 @dataclass
 class GraphTables:
-    """Node tables by label and edge tables by ``(type, start label, end label)``."""
+    """Node tables by label (``id`` first) and edge tables by ``(type, start, end)``
+    (``start``, ``end`` first); columns in :mod:`kg.schema` order."""
 
     nodes: dict[str, pa.Table]
     edges: dict[tuple[str, str, str], pa.Table]
 
 
-def _read(path: Path, columns: list[str] | None = None) -> pa.Table | None:
-    if not path.is_file():
-        return None
-    table = pq.read_table(path)
-    if columns is not None:
-        table = table.select([c for c in columns if c in table.column_names])
-    return table
+class _Graph:
+    """Nodes and edges in memory, written with MERGE semantics (what the stores do)."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, dict[str, dict[str, Any]]] = {label: {} for label in NODES}
+        self.edges: dict[tuple[str, str, str], dict[tuple[Any, ...], dict[str, Any]]] = {}
+
+    def node(self, write: NodeWrite, row: dict[str, Any]) -> None:
+        nodes = self.nodes[write.label]
+        node_id = row.get(write.key)
+        if node_id is None:
+            return
+        node = nodes.get(node_id)
+        if node is None:
+            if not write.create:  # MATCH ... SET: nothing to update
+                return
+            node = nodes[node_id] = {}
+        for prop, key in write.props:
+            value = row.get(key)
+            if prop == "abstract":  # coalesce(row.abstract, n.abstract, false)
+                value = value if value is not None else node.get("abstract") or False
+            elif prop == "embedding" and value is not None:
+                value = np.asarray(value, dtype=np.float32)
+            node[prop] = value
+
+    def edge(self, write: EdgeWrite, row: dict[str, Any]) -> None:
+        start_id, end_id = row.get(write.start_key), row.get(write.end_key)
+        start = next((label for label in write.start if start_id in self.nodes[label]), None)
+        if start is None or end_id not in self.nodes[write.end]:
+            return  # MATCH finds no end: the stores write no edge either
+        rel = RELATIONSHIPS[write.type]
+        key = (start_id, end_id, row.get(rel.key) if rel.key else None)
+        edge = self.edges.setdefault((write.type, start, write.end), {}).setdefault(key, {})
+        edge.update((prop, row.get(k)) for prop, k in write.props)
+        if write.type == "INSTANCE_OF":  # the target becomes an abstract intention
+            self.nodes["Intention"][end_id]["abstract"] = True
 
 
-def _edge(table: pa.Table, start: str, end: str, props: Iterable[str] = ()) -> pa.Table:
-    cols = {"start": table.column(start), "end": table.column(end)}
-    for p in props:
-        if p in table.column_names:
-            cols[p] = table.column(p)
-    return pa.table(cols)
+def _arrow_type(prop: Prop) -> pa.DataType:
+    return {"string": pa.string(), "double": pa.float64(), "long": pa.int64(),
+            "int": pa.int64(), "boolean": pa.bool_(), "string[]": pa.list_(pa.string()),
+            "float[]": pa.list_(pa.float32())}[prop.type]
+
+
+def _column(prop: Prop, values: list[Any]) -> pa.Array:
+    if prop.type == "float[]":
+        return pa.array([None if v is None else v.tolist() for v in values],
+                        type=_arrow_type(prop))
+    return pa.array(values, type=_arrow_type(prop))
+
+
+def _table(first: list[tuple[str, list[Any]]], props: tuple[Prop, ...],
+           rows: list[dict[str, Any]]) -> pa.Table:
+    columns = {name: pa.array(values, type=pa.string()) for name, values in first}
+    for prop in props:
+        if prop.name not in columns:
+            columns[prop.name] = _column(prop, [r.get(prop.name) for r in rows])
+    return pa.table(columns)
 
 
 def graph_tables(workdir: Path) -> GraphTables:
-    """Read the graph (and ingest) files of ``workdir`` into Arrow tables.
+    """The graph ``intentkg load`` would build from ``workdir``, as Arrow tables.
 
     Raises:
         ConfigError: ``graph/intentions.parquet`` is missing (run ``intentkg build``).
     """
-    g, ing = workdir / "graph", workdir / "ingest"
-    intentions = _read(g / "intentions.parquet")
-    if intentions is None:
-        raise ConfigError(f"{g / 'intentions.parquet'} does not exist; run `intentkg build`")
-    if "abstract" not in intentions.column_names:
-        intentions = intentions.append_column(
-            "abstract", pa.array([False] * intentions.num_rows, pa.bool_()))
-    nodes: dict[str, pa.Table] = {"Intention": intentions}
-    edges: dict[tuple[str, str, str], pa.Table] = {}
-    concepts = _read(g / "concepts.parquet")
-    if concepts is not None:
-        nodes["Concept"] = concepts
-    links = _read(g / "concept_links.parquet")
-    if links is not None:
-        for kind, rel, end in (("about", "ABOUT", "Concept"), ("is_a", "IS_A", "Concept"),
-                               ("instance_of", "INSTANCE_OF", "Intention")):
-            part = links.filter(pc.equal(links.column("kind"), kind))
-            if part.num_rows:
-                start = "Intention" if kind != "is_a" else "Concept"
-                edges[(rel, start, end)] = _edge(part, "source_id", "target_id", ["score"])
-    posts = _read(ing / "posts.parquet", ["id", "source", "source_id", "text", "clean_text",
-                                          "lang", "created_at", "author", "label"])
-    if posts is not None:
-        nodes["Post"] = posts
-    products = _read(ing / "products.parquet", ["id", "title", "category", "brand", "price",
-                                                "description"])
-    if products is not None:
-        nodes["Product"] = products
-    cobuys = _read(ing / "cobuys.parquet", ["id", "product_a", "product_b", "source",
-                                            "category"])
-    if cobuys is not None:
-        nodes["CoBuy"] = cobuys.select(["id", "source", "category"])
-        edges[("OF", "CoBuy", "Product")] = pa.concat_tables(
-            [_edge(cobuys, "id", "product_a"), _edge(cobuys, "id", "product_b")])
-    assertions = _read(g / "assertions.parquet")
-    if assertions is not None:
-        for relation in REGISTRY.values():
-            for kind, label in (("post", "Post"), ("cobuy", "CoBuy")):
-                mask = pc.and_(pc.equal(assertions.column("relation"), relation.id),
-                               pc.equal(assertions.column("subject_kind"), kind))
-                part = assertions.filter(mask)
-                if part.num_rows:
-                    edges[(relation.graph_type, label, "Intention")] = _edge(
-                        part, "subject_id", "intention_id", _EDGE_PROPS)
-    _stub_missing_subjects(nodes, edges)
+    if not (workdir / "graph" / "intentions.parquet").is_file():
+        raise ConfigError(f"{workdir / 'graph' / 'intentions.parquet'} does not exist; "
+                          "run `intentkg build`")
+    graph = _Graph()
+    report = RowsReport()
+    for write, rows in step_rows(workdir, report):
+        if write.step == "ABOUT":  # assertion edges load between concepts and links
+            for _relation, kind, graph_type, row in assertion_rows(workdir, report):
+                graph.edge(assertion_write(graph_type, subject_label(kind)), row)
+        for row in rows:
+            for effect in write.effects:
+                if isinstance(effect, NodeWrite):
+                    graph.node(effect, row)
+                else:
+                    graph.edge(effect, row)
+    nodes = {}
+    for label, by_id in graph.nodes.items():
+        if by_id:
+            rows = list(by_id.values())
+            nodes[label] = _table([("id", list(by_id))], NODES[label].props, rows)
+    edges = {}
+    for (rel_type, start, end), by_key in sorted(graph.edges.items()):
+        keys = list(by_key)
+        edges[(rel_type, start, end)] = _table(
+            [("start", [k[0] for k in keys]), ("end", [k[1] for k in keys])],
+            RELATIONSHIPS[rel_type].props, list(by_key.values()))
     return GraphTables(nodes=nodes, edges=edges)
-
-
-def _stub_missing_subjects(nodes: dict[str, pa.Table],
-                           edges: dict[tuple[str, str, str], pa.Table]) -> None:
-    # Edges whose start label has no ingest file still need their nodes (ids only).
-    for label in sorted({s for (_r, s, _e) in edges} - set(nodes)):
-        ids = pa.concat_arrays([t.column("start").combine_chunks()
-                                for (_r, s, _e), t in sorted(edges.items()) if s == label])
-        nodes[label] = pa.table({"id": pc.unique(ids)})
 
 
 def export_parquet(workdir: Path, out_dir: Path) -> list[Path]:
@@ -158,7 +172,11 @@ def _scalar(value: Any) -> Any:
 
 
 def export_graphml(workdir: Path, path: Path) -> Path:
-    """Write the graph as GraphML for Gephi (lists joined with ``|``, no embeddings)."""
+    """Write the graph as GraphML for Gephi (lists joined with ``|``, no embeddings).
+
+    Node labels are in the ``labels`` attribute (``:Post``, as APOC writes them), so
+    they never clash with a property (posts have a ``label``: the sarcasm label).
+    """
     import networkx as nx
 
     tables = graph_tables(workdir)
@@ -167,7 +185,7 @@ def export_graphml(workdir: Path, path: Path) -> Path:
         for row in table.drop_columns([c for c in ("embedding",)
                                        if c in table.column_names]).to_pylist():
             attrs = {k: _scalar(v) for k, v in row.items() if k != "id"}
-            graph.add_node(row["id"], label=label, **attrs)
+            graph.add_node(row["id"], labels=f":{label}", **attrs)
     for (rel, _start, _end), table in sorted(tables.edges.items()):
         for row in table.to_pylist():
             attrs = {k: _scalar(v) for k, v in row.items() if k not in ("start", "end")}
@@ -177,27 +195,9 @@ def export_graphml(workdir: Path, path: Path) -> Path:
     return path
 
 
-_NULL_TYPES = {"plausibility": "double", "typicality": "double", "filter_score": "double",
-               "price": "double", "score": "double", "support": "int", "keep": "boolean",
-               "abstract": "boolean", "aliases": "string[]", "embedding": "float[]"}
-
-
-def _neo4j_type(field: pa.Field) -> str:
-    t = field.type
-    if pa.types.is_null(t):  # an all-null column: type it from the schema's field name
-        return _NULL_TYPES.get(field.name, "string")
-    if pa.types.is_list(t) or pa.types.is_large_list(t):
-        inner = t.value_type
-        base = ("float" if pa.types.is_floating(inner) else
-                "long" if pa.types.is_integer(inner) else "string")
-        return f"{base}[]"
-    if pa.types.is_boolean(t):
-        return "boolean"
-    if pa.types.is_integer(t):
-        return "int" if field.name == "support" else "long"
-    if pa.types.is_floating(t):
-        return "float" if field.name == "embedding" else "double"
-    return "string"
+def _neo4j_type(label_or_type: str, name: str) -> str:
+    schema = NODES.get(label_or_type) or RELATIONSHIPS[label_or_type]
+    return next(p.type for p in schema.props if p.name == name)
 
 
 def _cell(value: Any) -> Any:
@@ -231,14 +231,15 @@ def export_neo4j_import(workdir: Path, out_dir: Path, *, database: str = "neo4j"
     out_dir.mkdir(parents=True, exist_ok=True)
     args: list[str] = []
     for label, table in sorted(tables.nodes.items()):
-        header = [f"id:ID({label})" if f.name == "id" else f"{f.name}:{_neo4j_type(f)}"
-                  for f in table.schema]
+        header = [f"id:ID({label})" if f.name == "id" else
+                  f"{f.name}:{_neo4j_type(label, f.name)}" for f in table.schema]
         path = out_dir / f"nodes_{label}.csv"
         _write_csv(path, header, table, (":LABEL", label))
         args.append(f"--nodes={path}")
     for (rel, start, end), table in sorted(tables.edges.items()):
         header = [f":START_ID({start})", f":END_ID({end})"] + [
-            f"{f.name}:{_neo4j_type(f)}" for f in table.schema if f.name not in ("start", "end")]
+            f"{f.name}:{_neo4j_type(rel, f.name)}" for f in table.schema
+            if f.name not in ("start", "end")]
         path = out_dir / f"edges_{_edge_name(tables, rel, start)}.csv"
         _write_csv(path, header, table, (":TYPE", rel))
         args.append(f"--relationships={path}")

@@ -9,25 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from kg.io import iter_records
-from kg.records import (
-    CoBuy,
-    Concept,
-    ConceptLink,
-    ImageDescription,
-    Intention,
-    IntentionAssertion,
-    KeyInfo,
-    Post,
-    Product,
-    Record,
-)
-from kg.relations import resolve
+from kg.graph_rows import RowsReport, assertion_rows, embedding_dim, step_rows
 from kg.store import dialect as d
 from kg.store.base import GraphStore, WriteSummary
 from kg.store.cypher_files import load_cypher
@@ -36,12 +23,11 @@ __all__ = ["LoadReport", "load_graph"]
 
 log = logging.getLogger(__name__)
 
-R = TypeVar("R", bound=Record)
 _PACKAGE = "kg.store.cypher"
 
 
 @dataclass
-class LoadReport:
+class LoadReport(RowsReport):
     """What a load wrote, per step (``posts``, ``assertions:X_INTENT``, ...).
 
     Attributes:
@@ -52,8 +38,6 @@ class LoadReport:
     """
 
     steps: dict[str, WriteSummary] = field(default_factory=dict)
-    skipped_files: list[str] = field(default_factory=list)
-    unlinked_assertions: int = 0
 
     @property
     def rows(self) -> int:
@@ -72,38 +56,6 @@ class LoadReport:
 
     def _add(self, step: str, summary: WriteSummary) -> None:
         self.steps.setdefault(step, WriteSummary()).add(summary)
-
-
-def _records(workdir: Path, rel: str, cls: type[R], report: LoadReport) -> Iterator[R]:
-    path = workdir / rel
-    if not path.exists():
-        report.skipped_files.append(rel)
-        log.info("skipping %s: not found", path)
-        return
-    yield from iter_records(path, cls)
-
-
-def _post_row(p: Post) -> dict[str, Any]:
-    return {"id": p.id, "source": p.source, "source_id": p.source_id, "text": p.text,
-            "clean_text": p.clean_text, "lang": p.lang, "created_at": p.created_at,
-            "author": p.author, "label": p.label, "hashtags": p.hashtags}
-
-
-def _product_row(p: Product) -> dict[str, Any]:
-    return {"id": p.id, "title": p.title, "category": p.category, "brand": p.brand,
-            "price": p.price, "description": p.description}
-
-
-def _image_rows(owner_id: str, images: Iterable[Any]) -> list[dict[str, Any]]:
-    return [{"id": im.id, "uri": im.uri, "local_path": im.local_path, "status": im.status,
-             "owner_id": owner_id} for im in images]
-
-
-def _assertion_row(a: IntentionAssertion) -> dict[str, Any]:
-    row = {p: getattr(a, p) for p in d.ASSERTION_PROPERTIES}
-    row.update(id=a.id, subject_id=a.subject_id,
-               intention_id=a.intention_id or Intention.make_id(a.text))
-    return row
 
 
 class _Loader:
@@ -158,56 +110,11 @@ def load_graph(
     loader = _Loader(store, batch_size, bar.update if bar is not None else (lambda n: None))
     rep = loader.report
     try:
-        first = next(_records(workdir, "graph/intentions.parquet", Intention, LoadReport()), None)
-        dim = len(first.embedding) if first is not None and first.embedding else None
-        store.ensure_schema(dim)
-
-        images: list[dict[str, Any]] = []
-
-        def posts() -> Iterator[dict[str, Any]]:
-            for p in _records(workdir, "ingest/posts.parquet", Post, rep):
-                images.extend(_image_rows(p.id, p.images))
-                yield _post_row(p)
-
-        loader.file("posts", "posts", posts())
-        loader.file("posts:key_info", "post_key_info", (
-            {"subject_id": k.subject_id, "concept": k.concept, "action": k.action,
-             "object": k.object, "emotion": k.emotion, "keywords": k.keywords}
-            for k in _records(workdir, "distill/key_info.parquet", KeyInfo, rep) if k.subject_id))
-
-        def products() -> Iterator[dict[str, Any]]:
-            for p in _records(workdir, "ingest/products.parquet", Product, rep):
-                images.extend(_image_rows(p.id, p.images))
-                yield _product_row(p)
-
-        loader.file("products", "products", products())
-        loader.file("cobuys", "cobuys", (
-            c.model_dump(include={"id", "product_a", "product_b", "source", "category"})
-            for c in _records(workdir, "ingest/cobuys.parquet", CoBuy, rep)))
-        loader.file("images", "images", images)
-        descriptions = list(_records(workdir, "distill/image_descriptions.parquet",
-                                     ImageDescription, rep))
-        loader.file("images:descriptions", "image_descriptions", (
-            {"image_id": x.image_id, "description": x.description, "model": x.model,
-             "prompt_version": x.prompt_version} for x in descriptions if x.image_id))
-        loader.file("products:features", "product_features", (
-            {"subject_id": x.subject_id, "description": x.description, "model": x.model,
-             "prompt_version": x.prompt_version} for x in descriptions))
-        loader.file("intentions", "intentions", (
-            # abstract=None keeps what INSTANCE_OF links marked (also on hand-made files).
-            {"id": i.id, "text": i.text, "aliases": i.aliases, "support": i.support,
-             "abstract": True if i.abstract else None, "embedding": i.embedding}
-            for i in _records(workdir, "graph/intentions.parquet", Intention, rep)))
-        loader.file("concepts", "concepts", (
-            c.model_dump(include={"id", "name", "source", "synset", "gloss"})
-            for c in _records(workdir, "graph/concepts.parquet", Concept, rep)))
-        _load_assertions(loader, workdir)
-        links: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for link in _records(workdir, "graph/concept_links.parquet", ConceptLink, rep):
-            links[link.kind].append({"source_id": link.source_id, "target_id": link.target_id,
-                                     "score": link.score})
-        for kind in ("about", "is_a", "instance_of"):
-            loader.file(kind.upper(), kind, links.get(kind, []))
+        store.ensure_schema(embedding_dim(workdir))
+        for write, rows in step_rows(workdir, rep):
+            if write.step == "ABOUT":  # assertion edges go between concepts and their links
+                _load_assertions(loader, workdir)
+            loader.file(write.step, write.cypher, rows)
     finally:
         if bar is not None:
             bar.close()
@@ -218,18 +125,14 @@ def load_graph(
 
 def _load_assertions(loader: _Loader, workdir: Path) -> None:
     """Assertion edges, grouped by (subject kind, relationship type) into batches."""
-    rep = loader.report
     pending: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     queries: dict[tuple[str, str], tuple[str, str]] = {}
-    for a in _records(workdir, "graph/assertions.parquet", IntentionAssertion, rep):
-        key = (a.subject_kind, a.relation)
+    for relation, kind, graph_type, row in assertion_rows(workdir, loader.report):
+        key = (kind, relation)
         if key not in queries:
-            step = f"assertions:{resolve(a.relation, a.subject_kind).graph_type}"
-            queries[key] = (step, d.assertion_edge_query(a.relation, a.subject_kind))
-        if a.intention_id is None:
-            rep.unlinked_assertions += 1
+            queries[key] = (f"assertions:{graph_type}", d.assertion_edge_query(relation, kind))
         rows = pending[key]
-        rows.append(_assertion_row(a))
+        rows.append(row)
         if len(rows) >= loader.batch_size:
             loader._flush(*queries[key], rows)
             pending[key] = []

@@ -17,6 +17,7 @@ from typing import Any
 
 from kg.errors import StoreError
 from kg.relations import REGISTRY, Relation, resolve
+from kg.schema import ASSERTION_PROPERTIES, NODES, RELATIONSHIPS
 from kg.store.base import DialectName
 
 __all__ = [
@@ -42,17 +43,14 @@ __all__ = [
 ]
 
 IDENTIFIER = re.compile(r"^[A-Z][A-Za-z0-9_]{0,63}$")
-NODE_LABELS: tuple[str, ...] = ("Post", "Product", "CoBuy", "Image", "Intention", "Concept")
-FIXED_RELATIONSHIP_TYPES: tuple[str, ...] = ("HAS_IMAGE", "OF", "ABOUT", "IS_A", "INSTANCE_OF")
+NODE_LABELS: tuple[str, ...] = tuple(NODES)
+FIXED_RELATIONSHIP_TYPES: tuple[str, ...] = tuple(
+    t for t, r in RELATIONSHIPS.items() if r.key is None)
 SUBJECT_LABELS: dict[str, str] = {"post": "Post", "cobuy": "CoBuy"}
 VECTOR_INDEX = "intention_embedding"
 VECTOR_OVERFETCH = 4
 VECTOR_OVERFETCH_MIN = 16
 FULLTEXT_INDEX = "intention_text"
-ASSERTION_PROPERTIES: tuple[str, ...] = (
-    "relation", "text", "raw_text", "rationale", "plausibility", "typicality", "filter_score",
-    "filter_reason", "keep", "model", "prompt_version", "image_description",
-)
 _WORD = re.compile(r"\w+", re.UNICODE)
 # FalkorDB 4.x crashes (SIGSEGV in EnforceUniqueEntity) on a unique-constrained
 # string that is empty, starts or ends with whitespace, or is over 4 KiB. Ids are

@@ -81,3 +81,64 @@ def test_run_reports_a_replay_miss_as_one_clear_line(tmp_path: Path) -> None:
     assert proc.returncode != 0
     assert "error:" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_exports_hold_the_graph_the_store_holds(demo_run: tuple[Path, str],
+                                                tmp_path: Path) -> None:
+    """Parity: after the demo, every label and relationship type has the same count in
+    the store, in the neo4j-admin CSV files, the Parquet files and the GraphML file."""
+    import csv
+    from collections import Counter
+
+    import networkx as nx
+    import pyarrow.parquet as pq
+
+    from kg.export import export_graphml, export_neo4j_import, export_parquet
+    from kg.schema import node_labels, relationship_types
+    from kg.settings import Settings
+    from kg.store import open_store
+
+    workdir, _ = demo_run
+    store = open_store(Settings(workdir=workdir))
+    try:
+        in_store = Counter({f"node:{r['label']}": r["n"] for r in store.read(
+            "MATCH (n) RETURN labels(n)[0] AS label, count(n) AS n")})
+        in_store.update({f"rel:{r['type']}": r["n"] for r in store.read(
+            "MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS n")})
+    finally:
+        store.close()
+    assert in_store["node:Image"] == 45 and in_store["rel:HAS_IMAGE"] == 45
+    assert set(in_store) <= {f"node:{x}" for x in node_labels()} | {
+        f"rel:{x}" for x in relationship_types()}
+
+    def csv_counts(out: Path) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for path in out.glob("*.csv"):
+            with path.open(encoding="utf-8", newline="") as fh:
+                rows = list(csv.reader(fh))
+            kind = "node" if rows[0][-1] == ":LABEL" else "rel"
+            counts.update(f"{kind}:{row[-1]}" for row in rows[1:])
+        return counts
+
+    export_neo4j_import(workdir, tmp_path / "neo4j")
+    assert csv_counts(tmp_path / "neo4j") == in_store
+
+    parquet: Counter[str] = Counter()
+    for path in export_parquet(workdir, tmp_path / "pq"):
+        kind, _, name = path.stem.partition("_")
+        name = name if kind == "nodes" else next(
+            t for t in relationship_types() if name == t or name.startswith(t + "_")
+            and name[len(t) + 1:] in node_labels())
+        parquet[f"{'node' if kind == 'nodes' else 'rel'}:{name}"] += pq.read_metadata(path).num_rows
+    assert parquet == in_store
+
+    g = nx.read_graphml(export_graphml(workdir, tmp_path / "g.graphml"))
+    graphml = Counter(f"node:{d['labels'][1:]}" for _, d in g.nodes(data=True))
+    graphml.update(f"rel:{d['type']}" for _, _, d in g.edges(data=True))
+    assert graphml == in_store
+
+    # what the old export dropped is there: post key information, hashtags, features
+    posts = pq.read_table(tmp_path / "pq" / "nodes_Post.parquet").to_pylist()
+    assert any(p["key_action"] for p in posts) and any(p["hashtags"] for p in posts)
+    products = pq.read_table(tmp_path / "pq" / "nodes_Product.parquet").to_pylist()
+    assert any(p["feature_description"] for p in products)

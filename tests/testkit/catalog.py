@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from kg.schema import property_keys
 from kg.store import dialect as d
 from kg.store.cypher_files import strip_comments
 from kg.store.neo4j import AWAIT_INDEXES_QUERY, CLEAR_QUERY
@@ -22,14 +23,7 @@ from kg.store.neo4j import AWAIT_INDEXES_QUERY, CLEAR_QUERY
 __all__ = ["CYPHER_PACKAGES", "PROPERTY_KEYS", "lint_schema", "neo4j_queries"]
 
 CYPHER_PACKAGES: tuple[str, ...] = ("kg", "queries", "ingest", "distill")
-PROPERTY_KEYS: tuple[str, ...] = (
-    "id", "source", "source_id", "text", "clean_text", "lang", "created_at", "author", "label",
-    "hashtags", "key_concept", "key_action", "key_object", "key_emotion", "keywords", "title",
-    "category", "brand", "price", "description", "feature_description", "feature_model",
-    "feature_prompt_version", "uri", "local_path", "status", "model", "prompt_version",
-    "aliases", "support", "abstract", "embedding", "name", "synset", "gloss", "score",
-    *d.ASSERTION_PROPERTIES,
-)
+PROPERTY_KEYS: tuple[str, ...] = property_keys()
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _EMBEDDING_DIM = 384
 _SKIP = frozenset({"__pycache__", "node_modules"})

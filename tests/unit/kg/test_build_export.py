@@ -86,9 +86,23 @@ def test_higher_threshold_undoes_merges(workdir: Path, counting: CountingEmbedde
 
 
 def test_exports(built: tuple[Path, BuildReport], tmp_path: Path) -> None:
-    workdir, _ = built
+    import shutil
+
+    from kg.records import CoBuy, Post
+
+    workdir = tmp_path / "w"
+    shutil.copytree(built[0], workdir)
+    assertions = read_records(workdir / "graph" / "assertions.parquet", IntentionAssertion)
+    # Subjects must exist as nodes (the store MATCHes them); an export makes no more edges.
+    write_records(workdir / "ingest" / "posts.parquet", [
+        Post(id=i, source="t", source_id=i, text="x", clean_text="x")
+        for i in sorted({a.subject_id for a in assertions if a.subject_kind == "post"})])
+    write_records(workdir / "ingest" / "cobuys.parquet", [
+        CoBuy(id=i, product_a=f"{i}:a", product_b=f"{i}:b")
+        for i in sorted({a.subject_id for a in assertions if a.subject_kind == "cobuy"})])
     g = nx.read_graphml(export_graphml(workdir, tmp_path / "g.graphml"))
-    assert any(d.get("label") == "Intention" for _, d in g.nodes(data=True))
+    assert any(d.get("labels") == ":Intention" for _, d in g.nodes(data=True))
+    assert any(d.get("labels") == ":Post" for _, d in g.nodes(data=True))
     assert any(d.get("type") == "X_INTENT" for _, _, d in g.edges(data=True))
     names = {p.name for p in export_parquet(workdir, tmp_path / "pq")}
     assert {"nodes_Intention.parquet", "nodes_Post.parquet", "edges_USED_FOR.parquet"} <= names
@@ -98,7 +112,7 @@ def test_exports(built: tuple[Path, BuildReport], tmp_path: Path) -> None:
     with (tmp_path / "neo" / "nodes_Intention.csv").open(encoding="utf-8") as fh:
         header = next(csv.reader(fh))
     assert header == ["id:ID(Intention)", "text:string", "aliases:string[]", "support:int",
-                      "embedding:float[]", "abstract:boolean", ":LABEL"]
+                      "abstract:boolean", "embedding:float[]", ":LABEL"]
     with (tmp_path / "neo" / "edges_X_INTENT.csv").open(encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     assert rows[0][:2] == [":START_ID(Post)", ":END_ID(Intention)"] and rows[0][-1] == ":TYPE"
