@@ -48,7 +48,7 @@ tools/cypher-lint/node_modules/.installed: tools/cypher-lint/package.json tools/
 demo: setup
 	$(VENV)/bin/intentkg demo --workdir $(DEMO_DIR) --fresh
 
-test: setup
+test: setup lint
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: setup

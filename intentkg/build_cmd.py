@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from kg.build import build_graph
 from intentkg.common import fail, settings_from
+from kg.build import build_graph
 from kg.errors import IntentKGError
 from kg.export import export_graphml, export_neo4j_import, export_parquet
 

@@ -1,9 +1,9 @@
 """The whole job end to end: ingest → distill → build (canonicalize + concepts) → load.
 
-This is the one place (with the CLI modules of :mod:`intentkg`) that ties the stages together. Each stage
-reads and writes the work directory (docs/schema.md), so any stage can be re-run on
-its own; model calls are cached, loads are MERGEs, so a re-run pays nothing twice and
-duplicates nothing.
+This is the one place (with the CLI modules of :mod:`intentkg`) that ties the stages
+together. Each stage reads and writes the work directory (docs/schema.md), so any stage
+can be re-run on its own; model calls are cached, loads are MERGEs, so a re-run pays
+nothing twice and duplicates nothing.
 """
 
 from __future__ import annotations

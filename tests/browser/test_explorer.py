@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from testkit.sample import load_sample
 
 from kg.records import Concept
 from kg.store.falkordb import FalkorStore
 from queries.api import create_app
-from testkit.sample import load_sample
 
 pytestmark = pytest.mark.browser
 

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
+from testkit.sample import load_sample
 
 from kg.records import Concept, Intention
 from kg.store.base import GraphStore
-from testkit.sample import load_sample
 
 AXES: tuple[tuple[str, ...], ...] = (
     ("warm", "cold", "heat", "cozy", "winter"),

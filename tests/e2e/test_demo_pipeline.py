@@ -127,8 +127,8 @@ def test_exports_hold_the_graph_the_store_holds(demo_run: tuple[Path, str],
     for path in export_parquet(workdir, tmp_path / "pq"):
         kind, _, name = path.stem.partition("_")
         name = name if kind == "nodes" else next(
-            t for t in relationship_types() if name == t or name.startswith(t + "_")
-            and name[len(t) + 1:] in node_labels())
+            t for t in relationship_types() if name == t or (name.startswith(t + "_")
+            and name[len(t) + 1:] in node_labels()))
         parquet[f"{'node' if kind == 'nodes' else 'rel'}:{name}"] += pq.read_metadata(path).num_rows
     assert parquet == in_store
 

@@ -12,9 +12,9 @@ import typer
 from kgbuild_support import WORDNET, CountingEmbedder, make_assertions
 from typer.testing import CliRunner
 
+from intentkg import build_cmd
 from kg.build import BuildReport, build_graph, graph_paths
 from kg.canon import normalize_intention
-from intentkg import build_cmd
 from kg.embed import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder
 from kg.export import export_graphml, export_neo4j_import, export_parquet
 from kg.io import read_records, write_records

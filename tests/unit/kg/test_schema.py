@@ -69,7 +69,7 @@ def test_every_property_written_is_in_the_schema() -> None:
 
 
 def test_store_vocabulary_comes_from_the_schema() -> None:
-    assert d.NODE_LABELS == tuple(NODES)
+    assert tuple(NODES) == d.NODE_LABELS
     assert set(d.FIXED_RELATIONSHIP_TYPES) | set(d.assertion_graph_types()) == set(RELATIONSHIPS)
     assert {"hashtags", "feature_prompt_version", "key_action", "score"} <= set(property_keys())
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from testkit.sample import load_sample
 
 from kg.embed import SentenceTransformerEmbedder
 from kg.store.falkordb import FalkorStore
-from testkit.sample import load_sample
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from testkit.catalog import lint_schema, neo4j_queries
 
 LINT_DIR = Path(__file__).resolve().parents[4] / "tools" / "cypher-lint"
