@@ -1,17 +1,20 @@
 """Read-only HTTP API over the query helpers, plus the web explorer's static files.
 
-``create_app(store, embedder)`` returns a FastAPI app whose GET endpoints map one
-to one onto the helpers of :mod:`queries` (same parameters, same result models,
-documented in the OpenAPI spec at ``/openapi.json`` and ``/docs``). Bad
+``create_app(store, embedder)`` returns a FastAPI app with one GET endpoint per
+query of :data:`queries.catalog.QUERIES`, generated from its declaration: same
+parameters and bounds, same result model, its name as the OpenAPI operation id
+(documented at ``/openapi.json`` and ``/docs``). Bad
 arguments answer 400 (422 when a parameter does not even parse), unknown
 anchors 404 and an unreachable store 503, always as ``{"error": "..."}``.
 """
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import annotated_types
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -19,18 +22,44 @@ from fastapi.staticfiles import StaticFiles
 import queries as q
 from kg.errors import QueryError, StoreError
 from kg.store import GraphStore
+from queries.catalog import QUERIES, QuerySpec, http_name
 
 __all__ = ["WEB_DIR", "create_app"]
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 """The explorer's static files (no build step, nothing fetched from elsewhere)."""
 
-Skip = Annotated[int, Query(ge=0, le=q.MAX_SKIP, description="Results to skip.")]
-Limit = Annotated[int, Query(ge=1, le=q.MAX_LIMIT, description="Results to return.")]
-Depth = Annotated[int, Query(ge=0, le=q.MAX_DEPTH, description="IS_A levels to descend.")]
-Relations = Annotated[list[str] | None, Query(
-    alias="relation", description="Only these relations (repeatable; ids or aliases).")]
-Rejected = Annotated[bool, Query(description="Also use assertions the filter rejected.")]
+def _query_param(name: str, info: Any) -> inspect.Parameter:
+    """A FastAPI query parameter for one field of a parameter model (its bounds included)."""
+    bounds: dict[str, Any] = {}
+    for meta in info.metadata:
+        if isinstance(meta, annotated_types.Ge):
+            bounds["ge"] = meta.ge
+        elif isinstance(meta, annotated_types.Gt):
+            bounds["gt"] = meta.gt
+        elif isinstance(meta, annotated_types.Le):
+            bounds["le"] = meta.le
+        elif isinstance(meta, annotated_types.MinLen):
+            bounds["min_length"] = meta.min_length
+        elif isinstance(meta, annotated_types.MaxLen):
+            bounds["max_length"] = meta.max_length
+    query = Query(alias=http_name(name, info), description=info.description, **bounds)
+    default = inspect.Parameter.empty if info.is_required() else info.default
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                             annotation=Annotated[info.annotation, query])
+
+
+def _add_endpoint(app: FastAPI, spec: QuerySpec, store: GraphStore,
+                  embedder: q.TextEncoder | None) -> None:
+    def endpoint(**values: Any) -> Any:
+        return spec.call(store, spec.params(**values), embedder)
+
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [_query_param(name, info) for name, info in spec.params.model_fields.items()])
+    endpoint.__name__ = spec.name.replace("-", "_")
+    endpoint.__doc__ = spec.summary
+    app.get(spec.path, tags=[spec.tag], operation_id=spec.name, response_model=spec.result,
+            summary=spec.summary)(endpoint)
 
 
 def _error(status: int, exc: Exception) -> JSONResponse:
@@ -68,109 +97,8 @@ def create_app(store: GraphStore, embedder: q.TextEncoder | None = None) -> Fast
         """The store's dialect and whether vector search is available."""
         return {"status": "ok", "dialect": store.dialect, "vector_search": embedder is not None}
 
-    @app.get("/api/intentions/by-concept", tags=["analysts"])
-    def intentions_by_concept(concept: str, depth: Depth = 2, relations: Relations = None,
-                              include_rejected: Rejected = False, skip: Skip = 0,
-                              limit: Limit = 20) -> list[q.RelationGroup]:
-        """Intentions about a concept or its IS_A descendants, grouped by relation."""
-        return q.intentions_by_concept(store, concept, depth=depth, relations=relations,
-                                       include_rejected=include_rejected, skip=skip, limit=limit)
-
-    @app.get("/api/concepts/top", tags=["analysts"])
-    def top_concepts(relations: Relations = None, category: str | None = None,
-                     include_rejected: Rejected = False, skip: Skip = 0,
-                     limit: Limit = 20) -> list[q.ConceptCount]:
-        """Concepts most referred to, per relation or per co-buy category."""
-        return q.top_concepts(store, relations=relations, category=category,
-                              include_rejected=include_rejected, skip=skip, limit=limit)
-
-    @app.get("/api/concepts/stats", tags=["analysts"])
-    def concept_stats(skip: Skip = 0, limit: Limit = 20) -> list[q.ConceptCount]:
-        """Concepts ranked by the intentions about them."""
-        return q.concept_stats(store, skip=skip, limit=limit)
-
-    @app.get("/api/relations/stats", tags=["analysts"])
-    def relation_stats(skip: Skip = 0, limit: Limit = 100) -> list[q.RelationCount]:
-        """Assertions per relation."""
-        return q.relation_stats(store, skip=skip, limit=limit)
-
-    @app.get("/api/concepts/search", tags=["analysts"])
-    def search_concepts(text: Annotated[str, Query(alias="q")], skip: Skip = 0,
-                        limit: Limit = 20) -> list[q.ConceptHit]:
-        """Concepts whose name contains the text."""
-        return q.search_concepts(store, text, skip=skip, limit=limit)
-
-    @app.get("/api/posts/intentions", tags=["analysts"])
-    def intentions_of_post(post_id: Annotated[str, Query(alias="id")], relations: Relations = None,
-                           include_rejected: Rejected = False, skip: Skip = 0,
-                           limit: Limit = 50) -> list[q.Assertion]:
-        """A post's intentions with provenance."""
-        return q.intentions_of_post(store, post_id, relations=relations,
-                                    include_rejected=include_rejected, skip=skip, limit=limit)
-
-    @app.get("/api/products/intentions", tags=["analysts"])
-    def intentions_of_product(product_id: Annotated[str, Query(alias="id")],
-                              relations: Relations = None, include_rejected: Rejected = False,
-                              skip: Skip = 0, limit: Limit = 50) -> list[q.Assertion]:
-        """The intentions of a product's co-buys with provenance."""
-        return q.intentions_of_product(store, product_id, relations=relations,
-                                       include_rejected=include_rejected, skip=skip, limit=limit)
-
-    @app.get("/api/intentions/search", tags=["analysts"])
-    def search_intentions(text: Annotated[str, Query(alias="q")], skip: Skip = 0,
-                          limit: Limit = 20) -> list[q.ScoredIntention]:
-        """Full-text search over intention texts."""
-        return q.search_intentions(store, text, skip=skip, limit=limit)
-
-    @app.get("/api/intentions/similar", tags=["analysts"])
-    def similar_intentions(text: Annotated[str, Query(alias="q")], skip: Skip = 0,
-                           limit: Limit = 10) -> list[q.ScoredIntention]:
-        """Intentions closest in meaning to the text (vector index)."""
-        return q.similar_intentions(store, embedder, text, skip=skip, limit=limit)
-
-    @app.get("/api/products/similar", tags=["recommenders"])
-    def similar_products(
-        product_id: Annotated[str, Query(alias="id")], via_concepts: bool = False,
-        relations: Relations = None, include_rejected: Rejected = False,
-        max_degree: Annotated[int, Query(ge=1, le=10_000_000, description=(
-            "Do not pass through intentions or concepts with more incoming edges."))] = (
-            q.DEFAULT_MAX_DEGREE),
-        skip: Skip = 0, limit: Limit = 10,
-    ) -> list[q.ProductRecommendation]:
-        """Products reachable through co-buy intention paths, with explanations."""
-        return q.similar_products(store, product_id, via_concepts=via_concepts,
-                                  relations=relations, include_rejected=include_rejected,
-                                  max_degree=max_degree, skip=skip, limit=limit)
-
-    @app.get("/api/products/why", tags=["recommenders"])
-    def why_bought_together(a: str, b: str, include_rejected: Rejected = False,
-                            limit: Limit = 10) -> q.WhyBoughtTogether:
-        """Why two products were bought together."""
-        return q.why_bought_together(store, a, b, include_rejected=include_rejected, limit=limit)
-
-    @app.get("/api/intentions/products", tags=["recommenders"])
-    def products_for_intention(intention: str, relations: Relations = None,
-                               include_rejected: Rejected = False, skip: Skip = 0,
-                               limit: Limit = 20) -> q.IntentionProducts:
-        """Products whose co-buys assert an intention (id or exact text)."""
-        return q.products_for_intention(store, intention, relations=relations,
-                                        include_rejected=include_rejected, skip=skip, limit=limit)
-
-    @app.get("/api/concepts/products", tags=["recommenders"])
-    def products_for_concept(concept: str, depth: Depth = 2, relations: Relations = None,
-                             include_rejected: Rejected = False, skip: Skip = 0,
-                             limit: Limit = 20) -> list[q.ProductHit]:
-        """Products whose co-buys assert intentions about a concept or below it."""
-        return q.products_for_concept(store, concept, depth=depth, relations=relations,
-                                      include_rejected=include_rejected, skip=skip, limit=limit)
-
-    @app.get("/api/graph", tags=["explorer"])
-    def graph(kind: q.NodeKind, node_id: Annotated[str, Query(alias="id")],
-              include_rejected: Rejected = False,
-              limit: Annotated[int, Query(ge=1, le=200)] = 25) -> q.Neighbourhood:
-        """Nodes and edges around an intention, concept, product or post."""
-        return q.neighbourhood(store, kind, node_id, include_rejected=include_rejected,
-                               limit=limit)
+    for spec in QUERIES.values():
+        _add_endpoint(app, spec, store, embedder)
 
     @app.get("/", include_in_schema=False)
     def index(request: Request) -> RedirectResponse:
