@@ -2,25 +2,79 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import typer
+from pydantic import ValidationError
 
+from kg.errors import ConfigError
 from kg.settings import Settings, load_settings
 
-__all__ = ["configure_logging", "fail", "settings_from"]
+__all__ = ["configure_logging", "fail", "parse_set_options", "settings_from"]
+
+
+def parse_set_options(items: Sequence[str]) -> dict[str, Any]:
+    """``["llm.concurrency=8", "canon.threshold=0.8"]`` → nested overrides.
+
+    A value is read as JSON when it parses (numbers, booleans, lists, ``null``),
+    else kept as a string.
+
+    Raises:
+        ConfigError: an item is not ``section.key=value``.
+    """
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        parts = key.strip().split(".")
+        if not sep or not all(p.strip() for p in parts):
+            raise ConfigError(f"--set {item!r}: expected section.key=value "
+                              "(e.g. --set llm.concurrency=8)")
+        try:
+            value: Any = json.loads(raw)
+        except ValueError:
+            value = raw
+        node = out
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ConfigError(f"--set {item!r}: {part!r} is set to a value elsewhere")
+            node = child
+        node[parts[-1]] = value
+    return out
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        elif value is not None:
+            merged[key] = value
+    return merged
 
 
 def settings_from(ctx: typer.Context | None, **overrides: Any) -> Settings:
-    """Settings from ``--config`` (kept on the root context), environment and CLI ``overrides``."""
+    """Settings: defaults < TOML (``--config``) < environment < ``--set`` < command flags.
+
+    ``--config`` and ``--set`` are kept on the root context by the ``intentkg``
+    callback; ``overrides`` are the command's own flags (``None`` = not given).
+    """
     config: Path | None = None
+    sets: dict[str, Any] = {}
     if ctx is not None:
         root = ctx.find_root()
         if isinstance(root.obj, dict):
             config = root.obj.get("config")
-    return load_settings(config, **overrides)
+            sets = parse_set_options(root.obj.get("set") or [])
+    try:
+        return load_settings(config, **_merge(sets, overrides))
+    except ValidationError as exc:  # names the setting, never echoes a value (secrets)
+        raise ConfigError("invalid settings: " + "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())) from None
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

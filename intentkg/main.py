@@ -40,8 +40,11 @@ def _root(
     verbose: Annotated[
         int, typer.Option("-v", "--verbose", count=True, help="-v info, -vv debug.")
     ] = 0,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="Override any setting: --set section.key=value (repeatable; "
+                      "e.g. --set llm.concurrency=8). Command flags win.")] = None,
 ) -> None:
-    ctx.obj = {"config": config}
+    ctx.obj = {"config": config, "set": set_ or []}
     configure_logging(verbose)
 
 

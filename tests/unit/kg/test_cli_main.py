@@ -45,3 +45,36 @@ def test_bad_input_is_one_clear_line_and_exit_1(
 
 def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--no-such-flag"]) == 2
+
+
+def test_set_overrides_any_setting_below_command_flags() -> None:
+    import typer
+
+    from intentkg.common import parse_set_options, settings_from
+    from intentkg.main import app
+
+    assert parse_set_options(["llm.concurrency=8", "canon.threshold=0.8", "llm.model=x"]) == {
+        "llm": {"concurrency": 8, "model": "x"}, "canon": {"threshold": 0.8}}
+    seen = {}
+
+    @app.command("probe-settings", hidden=True)
+    def _probe(ctx: typer.Context) -> None:
+        seen["s"] = settings_from(ctx, workdir=Path("flag-wins"))
+
+    try:
+        assert main(["--set", "llm.concurrency=3", "--set", "workdir=from-set",
+                     "probe-settings"]) == 0
+    finally:
+        app.registered_commands.pop()
+    assert seen["s"].llm.concurrency == 3 and seen["s"].workdir == Path("flag-wins")
+
+
+def test_bad_set_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from intentkg.common import parse_set_options
+    from kg.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"section\.key=value"):
+        parse_set_options(["llm.concurrency"])
+    assert main(["--set", "nosuch.key=1", "query", "relation-stats"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "Traceback" not in err
