@@ -11,6 +11,7 @@ from intentkg.common import fail, settings_from
 from kg.build import build_graph
 from kg.errors import IntentKGError
 from kg.export import export_graphml, export_neo4j_import, export_parquet
+from kg.workdir import WorkDir
 
 __all__ = ["register"]
 
@@ -53,7 +54,7 @@ def register(app: typer.Typer) -> None:
         settings = settings_from(ctx, workdir=workdir)
         try:
             path = export_graphml(settings.workdir,
-                                  out or settings.workdir / "export" / "graph.graphml")
+                                  out or WorkDir(settings.workdir).export("graph.graphml"))
         except IntentKGError as exc:
             raise fail(str(exc)) from exc
         typer.echo(str(path))
@@ -64,7 +65,8 @@ def register(app: typer.Typer) -> None:
         """Write nodes_<Label>.parquet and edges_<TYPE>.parquet tables."""
         settings = settings_from(ctx, workdir=workdir)
         try:
-            paths = export_parquet(settings.workdir, out or settings.workdir / "export" / "parquet")
+            paths = export_parquet(settings.workdir,
+                                   out or WorkDir(settings.workdir).export("parquet"))
         except IntentKGError as exc:
             raise fail(str(exc)) from exc
         for path in paths:
@@ -79,7 +81,7 @@ def register(app: typer.Typer) -> None:
         settings = settings_from(ctx, workdir=workdir)
         try:
             command = export_neo4j_import(settings.workdir,
-                                          out or settings.workdir / "export" / "neo4j",
+                                          out or WorkDir(settings.workdir).export("neo4j"),
                                           database=database)
         except IntentKGError as exc:
             raise fail(str(exc)) from exc

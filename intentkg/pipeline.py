@@ -9,7 +9,6 @@ nothing twice and duplicates nothing.
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from typing import Any
 
 from kg.errors import ConfigError
 from kg.settings import Settings
+from kg.workdir import WorkDir
 
 __all__ = ["InputSpec", "PipelineReport", "StageResult", "run_pipeline"]
 
@@ -124,11 +124,6 @@ def run_pipeline(
 
 
 def _reset(workdir: Path, settings: Settings) -> None:
-    """Remove stage outputs, keeping the model-call cache and embedding cache."""
-    for sub in ("ingest", "graph"):
-        for path in (workdir / sub).glob("*.parquet"):
-            path.unlink()
-    for path in (workdir / "distill").glob("*.parquet"):
-        path.unlink()
-    if settings.store == "falkordb":
-        shutil.rmtree(settings.falkordb_dir, ignore_errors=True)
+    """Remove stage outputs, keeping the model-call, embedding and parse caches."""
+    WorkDir(workdir).reset(
+        store_dir=settings.falkordb_dir if settings.store == "falkordb" else None)

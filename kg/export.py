@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 from kg.errors import ConfigError
 from kg.graph_rows import RowsReport, assertion_rows, step_rows, subject_label
 from kg.schema import NODES, RELATIONSHIPS, EdgeWrite, NodeWrite, Prop, assertion_write
+from kg.workdir import WorkDir
 
 __all__ = [
     "ARRAY_DELIMITER",
@@ -114,9 +115,9 @@ def graph_tables(workdir: Path) -> GraphTables:
     Raises:
         ConfigError: ``graph/intentions.parquet`` is missing (run ``intentkg build``).
     """
-    if not (workdir / "graph" / "intentions.parquet").is_file():
-        raise ConfigError(f"{workdir / 'graph' / 'intentions.parquet'} does not exist; "
-                          "run `intentkg build`")
+    intentions = WorkDir(workdir).graph("intentions")
+    if not intentions.is_file():
+        raise ConfigError(f"{intentions} does not exist; run `intentkg build`")
     graph = _Graph()
     report = RowsReport()
     for write, rows in step_rows(workdir, report):

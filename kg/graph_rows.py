@@ -28,6 +28,7 @@ from kg.records import (
 )
 from kg.relations import resolve
 from kg.schema import ASSERTION_PROPERTIES, WRITES, Write
+from kg.workdir import WorkDir
 
 __all__ = ["RowsReport", "assertion_rows", "embedding_dim", "step_rows", "subject_label"]
 
@@ -50,11 +51,10 @@ class RowsReport:
     unlinked_assertions: int = 0
 
 
-def _records(workdir: Path, rel: str, cls: type[R], report: RowsReport | None) -> Iterator[R]:
-    path = workdir / rel
+def _records(path: Path, cls: type[R], report: RowsReport | None) -> Iterator[R]:
     if not path.exists():
         if report is not None:
-            report.skipped_files.append(rel)
+            report.skipped_files.append(f"{path.parent.name}/{path.name}")
         log.info("skipping %s: not found", path)
         return
     yield from iter_records(path, cls)
@@ -62,7 +62,7 @@ def _records(workdir: Path, rel: str, cls: type[R], report: RowsReport | None) -
 
 def embedding_dim(workdir: Path) -> int | None:
     """Dimensions of the intentions' embeddings (``None`` without intentions or vectors)."""
-    first = next(_records(workdir, "graph/intentions.parquet", Intention, None), None)
+    first = next(_records(WorkDir(workdir).graph("intentions"), Intention, None), None)
     return len(first.embedding) if first is not None and first.embedding else None
 
 
@@ -80,24 +80,25 @@ def step_rows(workdir: Path, report: RowsReport) -> Iterator[tuple[Write, Rows]]
     Consume each step's rows before asking for the next step (images are
     gathered while posts and products stream by).
     """
+    wd = WorkDir(workdir)
     images: list[dict[str, Any]] = []
     writes = {w.step: w for w in WRITES}
 
     def posts() -> Iterator[dict[str, Any]]:
-        for p in _records(workdir, "ingest/posts.parquet", Post, report):
+        for p in _records(wd.ingest("posts"), Post, report):
             images.extend(_image_rows(p.id, p.images))
             yield {"id": p.id, "source": p.source, "source_id": p.source_id, "text": p.text,
                    "clean_text": p.clean_text, "lang": p.lang, "created_at": p.created_at,
                    "author": p.author, "label": p.label, "hashtags": p.hashtags}
 
     def products() -> Iterator[dict[str, Any]]:
-        for p in _records(workdir, "ingest/products.parquet", Product, report):
+        for p in _records(wd.ingest("products"), Product, report):
             images.extend(_image_rows(p.id, p.images))
             yield {"id": p.id, "title": p.title, "category": p.category, "brand": p.brand,
                    "price": p.price, "description": p.description}
 
     def descriptions() -> Iterator[ImageDescription]:
-        return _records(workdir, "distill/image_descriptions.parquet", ImageDescription, report)
+        return _records(wd.distill("image_descriptions"), ImageDescription, report)
 
     by_kind: dict[str, list[dict[str, Any]]] | None = None
 
@@ -105,7 +106,7 @@ def step_rows(workdir: Path, report: RowsReport) -> Iterator[tuple[Write, Rows]]
         nonlocal by_kind
         if by_kind is None:  # one read for the three link kinds
             by_kind = {"about": [], "is_a": [], "instance_of": []}
-            for link in _records(workdir, "graph/concept_links.parquet", ConceptLink, report):
+            for link in _records(wd.graph("concept_links"), ConceptLink, report):
                 by_kind[link.kind].append({"source_id": link.source_id,
                                            "target_id": link.target_id, "score": link.score})
         yield from by_kind.pop(kind)
@@ -114,11 +115,11 @@ def step_rows(workdir: Path, report: RowsReport) -> Iterator[tuple[Write, Rows]]
     yield writes["posts:key_info"], (
         {"subject_id": k.subject_id, "concept": k.concept, "action": k.action,
          "object": k.object, "emotion": k.emotion, "keywords": k.keywords}
-        for k in _records(workdir, "distill/key_info.parquet", KeyInfo, report) if k.subject_id)
+        for k in _records(wd.distill("key_info"), KeyInfo, report) if k.subject_id)
     yield writes["products"], products()
     yield writes["cobuys"], (
         c.model_dump(include={"id", "product_a", "product_b", "source", "category"})
-        for c in _records(workdir, "ingest/cobuys.parquet", CoBuy, report))
+        for c in _records(wd.ingest("cobuys"), CoBuy, report))
     yield writes["images"], images
     yield writes["images:descriptions"], (
         {"image_id": x.image_id, "description": x.description, "model": x.model,
@@ -126,16 +127,16 @@ def step_rows(workdir: Path, report: RowsReport) -> Iterator[tuple[Write, Rows]]
     yield writes["products:features"], (
         {"subject_id": x.subject_id, "description": x.description, "model": x.model,
          "prompt_version": x.prompt_version}
-        for x in _records(workdir, "distill/image_descriptions.parquet", ImageDescription,
+        for x in _records(wd.distill("image_descriptions"), ImageDescription,
                           None))
     yield writes["intentions"], (
         # abstract=None keeps what INSTANCE_OF links marked (also on hand-made files).
         {"id": i.id, "text": i.text, "aliases": i.aliases, "support": i.support,
          "abstract": True if i.abstract else None, "embedding": i.embedding}
-        for i in _records(workdir, "graph/intentions.parquet", Intention, report))
+        for i in _records(WorkDir(workdir).graph("intentions"), Intention, report))
     yield writes["concepts"], (
         c.model_dump(include={"id", "name", "source", "synset", "gloss"})
-        for c in _records(workdir, "graph/concepts.parquet", Concept, report))
+        for c in _records(wd.graph("concepts"), Concept, report))
     for kind in ("ABOUT", "IS_A", "INSTANCE_OF"):
         yield writes[kind], links(kind.lower())
 
@@ -147,7 +148,7 @@ def assertion_rows(workdir: Path,
     Loaded after ``concepts`` and before ``ABOUT``; the edge each row makes is
     :func:`kg.schema.assertion_write` of its graph type and subject label.
     """
-    for a in _records(workdir, "graph/assertions.parquet", IntentionAssertion, report):
+    for a in _records(WorkDir(workdir).graph("assertions"), IntentionAssertion, report):
         if a.intention_id is None:
             report.unlinked_assertions += 1
         row = {p: getattr(a, p) for p in ASSERTION_PROPERTIES}

@@ -173,7 +173,9 @@ class Settings(BaseSettings):
     @property
     def falkordb_dir(self) -> Path:
         """The embedded store's data directory."""
-        return self.falkordb.data_dir or self.workdir / "falkordb"
+        from kg.workdir import WorkDir
+
+        return self.falkordb.data_dir or WorkDir(self.workdir).falkordb
 
 
 def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
