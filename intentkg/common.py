@@ -12,9 +12,11 @@ import typer
 from pydantic import ValidationError
 
 from kg.errors import ConfigError
+from kg.reports import NoProgress, Progress
 from kg.settings import Settings, load_settings
 
-__all__ = ["configure_logging", "fail", "parse_set_options", "settings_from"]
+__all__ = ["BarProgress", "configure_logging", "fail", "parse_set_options", "progress_for",
+           "settings_from"]
 
 
 def parse_set_options(items: Sequence[str]) -> dict[str, Any]:
@@ -87,3 +89,34 @@ def configure_logging(verbose: int) -> None:
     """WARNING by default, INFO with ``-v``, DEBUG with ``-vv`` (payloads are truncated there)."""
     level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+class BarProgress:
+    """A :class:`kg.reports.Progress` drawn as a tqdm bar on stderr (the CLI's only bars)."""
+
+    def __init__(self, unit: str = " rows") -> None:
+        self.unit = unit
+        self._bar: Any = None
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        """Start a bar for phase ``name``."""
+        from tqdm import tqdm
+
+        self.close()
+        self._bar = tqdm(total=total, desc=name, unit=self.unit, leave=False)
+
+    def advance(self, n: int = 1) -> None:
+        """Move the bar by ``n``."""
+        if self._bar is not None:
+            self._bar.update(n)
+
+    def close(self) -> None:
+        """Close the bar."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+def progress_for(enabled: bool, unit: str = " rows") -> Progress:
+    """A bar when ``enabled``, else nothing."""
+    return BarProgress(unit) if enabled else NoProgress()

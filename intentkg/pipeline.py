@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from intentkg.common import progress_for
 from kg.errors import ConfigError
 from kg.settings import Settings
 from kg.workdir import WorkDir
@@ -115,7 +116,8 @@ def run_pipeline(
     def _load() -> Any:
         store = open_store(settings)
         try:
-            return load_graph(store, workdir, batch_size=settings.batch_size, progress=progress)
+            return load_graph(store, workdir, batch_size=settings.batch_size,
+                              progress=progress_for(progress))
         finally:
             store.close()
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from intentkg.common import fail, settings_from
+from intentkg.common import BarProgress, fail, settings_from
 from kg.errors import IntentKGError
 from kg.load import load_graph
 from kg.store import open_store
@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
                 if fresh:
                     graph.clear()
                 report = load_graph(graph, settings.workdir, batch_size=settings.batch_size,
-                                    progress=True)
+                                    progress=BarProgress())
             finally:
                 graph.close()
         except IntentKGError as exc:

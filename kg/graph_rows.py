@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from kg.io import iter_records
 from kg.records import (
@@ -30,11 +30,19 @@ from kg.relations import resolve
 from kg.schema import ASSERTION_PROPERTIES, WRITES, Write
 from kg.workdir import WorkDir
 
-__all__ = ["RowsReport", "assertion_rows", "embedding_dim", "step_rows", "subject_label"]
+__all__ = ["RowsReport", "RowsTally", "assertion_rows", "embedding_dim", "step_rows",
+           "subject_label"]
 
 log = logging.getLogger(__name__)
 R = TypeVar("R", bound=Record)
 _SUBJECT_LABELS = {"post": "Post", "cobuy": "CoBuy"}
+
+
+class RowsTally(Protocol):
+    """What reading the work dir counts (:class:`RowsReport`, :class:`kg.load.LoadReport`)."""
+
+    skipped_files: list[str]
+    unlinked_assertions: int
 
 
 @dataclass
@@ -51,7 +59,7 @@ class RowsReport:
     unlinked_assertions: int = 0
 
 
-def _records(path: Path, cls: type[R], report: RowsReport | None) -> Iterator[R]:
+def _records(path: Path, cls: type[R], report: RowsTally | None) -> Iterator[R]:
     if not path.exists():
         if report is not None:
             report.skipped_files.append(f"{path.parent.name}/{path.name}")
@@ -74,7 +82,7 @@ def _image_rows(owner_id: str, images: Iterable[Any]) -> list[dict[str, Any]]:
 Rows = Iterable[dict[str, Any]]
 
 
-def step_rows(workdir: Path, report: RowsReport) -> Iterator[tuple[Write, Rows]]:
+def step_rows(workdir: Path, report: RowsTally) -> Iterator[tuple[Write, Rows]]:
     """Each write of :data:`kg.schema.WRITES` with its rows, in load order.
 
     Consume each step's rows before asking for the next step (images are
@@ -142,7 +150,7 @@ def step_rows(workdir: Path, report: RowsReport) -> Iterator[tuple[Write, Rows]]
 
 
 def assertion_rows(workdir: Path,
-                   report: RowsReport) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+                   report: RowsTally) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
     """``(relation, subject kind, graph type, row)`` per assertion, in file order.
 
     Loaded after ``concepts`` and before ``ABOUT``; the edge each row makes is

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from kg.graph_rows import RowsReport, assertion_rows, embedding_dim, step_rows
+from pydantic import Field
+
+from kg.graph_rows import assertion_rows, embedding_dim, step_rows
+from kg.reports import NoProgress, Progress, StageReport
 from kg.store import dialect as d
 from kg.store.base import GraphStore, WriteSummary
 from kg.store.cypher_files import load_cypher
+from kg.workdir import Stage
 
 __all__ = ["LoadReport", "load_graph"]
 
@@ -26,9 +29,10 @@ log = logging.getLogger(__name__)
 _PACKAGE = "kg.store.cypher"
 
 
-@dataclass
-class LoadReport(RowsReport):
+class LoadReport(StageReport):
     """What a load wrote, per step (``posts``, ``assertions:X_INTENT``, ...).
+
+    Written to ``<workdir>/load/report.json``.
 
     Attributes:
         steps: a :class:`WriteSummary` per step; ``rows`` is what was sent.
@@ -37,7 +41,10 @@ class LoadReport(RowsReport):
             linked to the intention whose id is derived from their own text.
     """
 
-    steps: dict[str, WriteSummary] = field(default_factory=dict)
+    stage: Stage = "load"
+    steps: dict[str, WriteSummary] = Field(default_factory=dict)
+    skipped_files: list[str] = Field(default_factory=list)
+    unlinked_assertions: int = 0
 
     @property
     def rows(self) -> int:
@@ -59,7 +66,7 @@ class LoadReport(RowsReport):
 
 
 class _Loader:
-    def __init__(self, store: GraphStore, batch_size: int, progress: Callable[[int], None]):
+    def __init__(self, store: GraphStore, batch_size: int, progress: Progress):
         self.store = store
         self.batch_size = batch_size
         self.progress = progress
@@ -77,14 +84,14 @@ class _Loader:
 
     def _flush(self, step: str, query: str, batch: list[dict[str, Any]]) -> None:
         self.report._add(step, self.store.write_rows(query, batch, self.batch_size))
-        self.progress(len(batch))
+        self.progress.advance(len(batch))
 
     def file(self, step: str, name: str, rows: Iterable[dict[str, Any]]) -> None:
         self.run(step, load_cypher(_PACKAGE, name, self.store.dialect), rows)
 
 
 def load_graph(
-    store: GraphStore, workdir: Path, *, batch_size: int, progress: bool = False
+    store: GraphStore, workdir: Path, *, batch_size: int, progress: Progress | None = None
 ) -> LoadReport:
     """Upsert every record of ``workdir`` into ``store``.
 
@@ -97,18 +104,17 @@ def load_graph(
         store: an open graph store.
         workdir: the work directory (``ingest/``, ``distill/``, ``graph/``).
         batch_size: rows per ``UNWIND`` query.
-        progress: show a progress bar of rows sent (stderr).
+        progress: told the rows sent (the CLI draws a bar); ``None`` shows nothing.
 
     Returns:
-        Counts per step; a second load of the same build creates 0 nodes and edges.
+        Counts per step, also written to ``<workdir>/load/report.json``; a second
+        load of the same build creates 0 nodes and edges.
     """
-    bar: Any = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(unit=" rows", desc="load", leave=False)
-    loader = _Loader(store, batch_size, bar.update if bar is not None else (lambda n: None))
+    bar = progress if progress is not None else NoProgress()
+    bar.stage("load")
+    loader = _Loader(store, batch_size, bar)
     rep = loader.report
+    started = rep.start_clock()
     try:
         store.ensure_schema(embedding_dim(workdir))
         for write, rows in step_rows(workdir, rep):
@@ -116,8 +122,9 @@ def load_graph(
                 _load_assertions(loader, workdir)
             loader.file(write.step, write.cypher, rows)
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
+    rep.stop_clock(started)
+    rep.write(workdir)
     log.info("loaded %d rows: %d nodes and %d relationships created", rep.rows,
              rep.nodes_created, rep.relationships_created)
     return rep

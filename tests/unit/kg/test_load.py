@@ -115,3 +115,28 @@ def test_missing_files_are_skipped(store: FalkorStore, tmp_path: Path) -> None:
     assert "ingest/posts.parquet" in report.skipped_files
     assert "graph/assertions.parquet" in report.skipped_files
     assert store.read("MATCH (n) RETURN count(n) AS c") == [{"c": 0}]
+
+
+def test_load_writes_its_stage_report_and_reports_progress(store: FalkorStore,
+                                                         tmp_path: Path) -> None:
+    import json
+
+    from kg.workdir import WorkDir
+
+    seen: list[tuple[str, int]] = []
+
+    class Recorder:
+        def stage(self, name: str, total: int | None = None) -> None:
+            seen.append((name, 0))
+
+        def advance(self, n: int = 1) -> None:
+            seen.append(("advance", n))
+
+        def close(self) -> None:
+            seen.append(("close", 0))
+
+    report = load_graph(store, tmp_path, batch_size=10, progress=Recorder())
+    saved = json.loads(WorkDir(tmp_path).report("load").read_text())
+    assert saved["stage"] == "load" and saved["started_at"] and saved["seconds"] >= 0
+    assert saved["skipped_files"] == report.skipped_files
+    assert seen[0] == ("load", 0) and seen[-1] == ("close", 0)
