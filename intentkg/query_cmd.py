@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal, get_args, get_origin
@@ -17,6 +18,7 @@ import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 import queries as q
 from intentkg.common import fail, settings_from
@@ -25,12 +27,24 @@ from kg.settings import Settings
 from kg.store import GraphStore, open_store
 from queries.catalog import QUERIES, QuerySpec, is_argument, option_flags, rows_of
 
-__all__ = ["register"]
+__all__ = ["printable", "register"]
 
 query_app = typer.Typer(help="Query the intention graph (analysts and recommenders).",
                         no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+_C1 = re.compile(r"[\x80-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` without C0/C1 control characters (ESC sequences, BEL...), tabs and newlines kept.
+
+    Stored text comes from the input data and the model: it must not drive the terminal.
+    """
+    return _CONTROL.sub("\ufffd", text)
 
 
 def _cell(value: Any) -> str:
@@ -47,12 +61,15 @@ def _show(result: Any, as_json: bool, columns: Sequence[str], title: str) -> Non
     if as_json:
         data = ([r.model_dump(mode="json") for r in result] if isinstance(result, list)
                 else result.model_dump(mode="json"))
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        # json escapes C0 controls; C1 (U+0080..U+009F) would pass raw with ensure_ascii=False
+        typer.echo(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}",
+                           json.dumps(data, ensure_ascii=False, indent=2)))
         return
     rows: list[BaseModel] = result if isinstance(result, list) else [result]
-    table = Table(*columns, title=title)
+    # Text(...) is never parsed as Rich markup: "[/]" or "[link=...]" in stored text is shown as is
+    table = Table(*columns, title=Text(printable(title)))
     for row in rows:
-        table.add_row(*(_cell(getattr(row, c, None)) for c in columns))
+        table.add_row(*(Text(printable(_cell(getattr(row, c, None)))) for c in columns))
     Console().print(table)
 
 
@@ -114,7 +131,7 @@ def _command(spec: QuerySpec) -> Callable[..., None]:
             return
         if spec.name == "why-bought-together":
             typer.echo(f"bought together: {'yes' if result.bought_together else 'no'} "
-                       f"({result.cobuy_id})")
+                       f"({printable(result.cobuy_id or '')})")
         for table in spec.tables:
             _show(rows_of(result, table), False, table.columns,
                   table.title.format(**params.model_dump()))
