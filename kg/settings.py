@@ -32,6 +32,7 @@ __all__ = [
     "ConceptSettings",
     "EmbedSettings",
     "FalkorSettings",
+    "IngestSettings",
     "LLMSettings",
     "Neo4jSettings",
     "Settings",
@@ -135,6 +136,21 @@ class LLMSettings(_Section):
         return refuse_url_credentials(value, "llm.base_url") or value
 
 
+class IngestSettings(_Section):
+    """Image downloads during ingest (``--download-images``).
+
+    Attributes:
+        download_allow_hosts: host names (or addresses) that may resolve to loopback,
+            private or link-local addresses; every other host must be public.
+        download_deadline_s: the most one image download may take, redirects included.
+        download_max_bytes: the largest image body accepted.
+    """
+
+    download_allow_hosts: list[str] = Field(default_factory=list)
+    download_deadline_s: float = Field(default=30.0, gt=0)
+    download_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+
+
 class EmbedSettings(_Section):
     """Sentence embeddings used for canonicalization and vector search."""
 
@@ -194,6 +210,7 @@ class Settings(BaseSettings):
     falkordb: FalkorSettings = Field(default_factory=FalkorSettings)
     neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
     embed: EmbedSettings = Field(default_factory=EmbedSettings)
     canon: CanonSettings = Field(default_factory=CanonSettings)
     concepts: ConceptSettings = Field(default_factory=ConceptSettings)
