@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from tqdm import tqdm
 
-from ingest import IngestReport, available_formats, run_ingest
+from ingest import DownloadPolicy, IngestReport, available_formats, run_ingest
 from intentkg.common import fail, settings_from
 from kg.errors import IntentKGError
 
@@ -64,13 +64,18 @@ def ingest(
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
 ) -> None:
     """Read raw dumps into <out>/ingest/{posts,products,cobuys}.parquet and report.json."""
-    workdir = out if out is not None else settings_from(ctx).workdir
+    settings = settings_from(ctx)
+    workdir = out if out is not None else settings.workdir
+    policy = DownloadPolicy(allow_hosts=frozenset(settings.ingest.download_allow_hosts),
+                            deadline_s=settings.ingest.download_deadline_s,
+                            max_bytes=settings.ingest.download_max_bytes)
     columns = _parse_map(mapping)
     bar = tqdm(desc="ingest", unit=" rec", disable=not progress, leave=False)
     try:
         report = run_ingest(
             fmt, list(paths), workdir, mapping=columns, source=source,
             image_dir=image_dir, image_map=image_map, download_images=download_images,
+            download_policy=policy,
             keep_unknown_pairs=keep_unknown_pairs, sample_per_category=sample_per_category,
             seed=seed, progress=bar.update)
     except IntentKGError as exc:
