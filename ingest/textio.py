@@ -3,13 +3,21 @@
 Nothing here loads a whole file: lines are read one at a time and a JSON array
 is decoded one element at a time from a bounded buffer, so a 10 GB
 ``.json.gz`` array never has to fit in memory.
+
+Broken files: gzip is decompressed here (not by :mod:`gzip`) so that a truncated
+file gives every line before the break and then :class:`TruncatedInput`, and
+corrupt compressed data gives :class:`CorruptInput` naming the file, each after
+all the data that could be read. Bytes that are not UTF-8 are kept as lone
+surrogates (``surrogateescape``), so the record they are in is refused with its
+line (see :func:`text_problem`) instead of being changed silently.
 """
 
 from __future__ import annotations
 
 import ast
-import gzip
+import io
 import json
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -17,12 +25,75 @@ from typing import IO, Any
 from kg.errors import IngestError
 
 __all__ = [
+    "CorruptInput",
+    "TruncatedInput",
     "iter_json_array",
     "iter_lines",
     "loads_json_or_literal",
     "open_text",
     "peek_text",
 ]
+
+
+class TruncatedInput(IngestError):
+    """The compressed file ends before its end-of-stream marker (a cut download)."""
+
+
+class CorruptInput(IngestError):
+    """The compressed data cannot be decompressed."""
+
+
+class _Gunzip(io.RawIOBase):
+    """gzip members decompressed incrementally; errors only after all good data is out."""
+
+    _OUT = 1 << 20  # at most this much decompressed per step: a gzip bomb costs no memory
+
+    def __init__(self, raw: IO[bytes], path: Path) -> None:
+        self._raw = raw
+        self._path = path
+        self._unzip = zlib.decompressobj(wbits=31)
+        self._pending = b""
+        self._out = b""
+        self._eof = False
+        self._started = False
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        while not self._out and not self._eof:
+            self._step()
+        n = min(len(view), len(self._out))
+        view[:n] = self._out[:n]
+        self._out = self._out[n:]
+        return n
+
+    def _step(self) -> None:
+        if not self._pending:
+            self._pending = self._raw.read(1 << 16)
+            if not self._pending:
+                if self._started and not self._unzip.eof:
+                    raise TruncatedInput("the compressed file is truncated (it ends before "
+                                         "its end-of-stream marker)", path=str(self._path))
+                self._eof = True
+                return
+        if self._unzip.eof:  # another member follows, or trailing padding
+            if not self._pending.strip(b"\x00"):
+                self._pending = b""
+                return
+            self._unzip = zlib.decompressobj(wbits=31)
+        self._started = True
+        try:
+            self._out = self._unzip.decompress(self._pending, self._OUT)
+        except zlib.error as exc:
+            raise CorruptInput(f"corrupt compressed data ({exc}); the records before it "
+                               "are kept", path=str(self._path)) from None
+        self._pending = self._unzip.unconsumed_tail or self._unzip.unused_data
 
 _CHUNK = 1 << 16
 _MAX_ELEMENT = 1 << 24  # an element still undecodable with this much text after it is broken
@@ -39,21 +110,40 @@ def open_text(path: Path) -> IO[str]:
     Raises:
         IngestError: the file does not exist or cannot be opened.
     """
+    if path.is_dir():
+        raise IngestError("is a directory, not a file; give the files inside it "
+                          "(for example dir/*.jsonl)", path=str(path))
     try:
-        with path.open("rb") as raw:
-            magic = raw.read(2)
-        if magic == b"\x1f\x8b":
-            return gzip.open(path, "rt", encoding="utf-8", errors="replace", newline="")
-        return path.open("r", encoding="utf-8", errors="replace", newline="")
+        raw = path.open("rb")
     except OSError as exc:
-        raise IngestError(f"cannot open input ({exc.strerror or exc}); check the path",
-                          path=str(path)) from exc
+        raise IngestError(f"cannot open input ({exc.strerror or type(exc).__name__}); check "
+                          "the path", path=str(path)) from None
+    if raw.peek(2)[:2] == b"\x1f\x8b":
+        binary: IO[bytes] = io.BufferedReader(_Gunzip(raw, path), buffer_size=1 << 16)
+    else:
+        binary = raw
+    return io.TextIOWrapper(binary, encoding="utf-8", errors="surrogateescape", newline="")
 
 
 def peek_text(path: Path, size: int = 8192) -> str:
-    """The first ``size`` characters of ``path`` (decompressed), for format detection."""
+    """The first ``size`` characters of ``path`` (decompressed), for format detection.
+
+    A file broken within those characters gives what could be read before the break.
+    """
+    got: list[str] = []
+    have = 0
     with open_text(path) as fh:
-        return fh.read(size)
+        try:
+            while have < size:
+                line = fh.readline(size - have)
+                if not line:
+                    break
+                got.append(line)
+                have += len(line)
+        except (TruncatedInput, CorruptInput):
+            if not got:
+                raise
+    return "".join(got)
 
 
 def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -78,10 +168,16 @@ def loads_json_or_literal(text: str, *, big_ints_as_str: bool = False) -> Any:
     decoder = _BIGINT if big_ints_as_str else _STRICT
     try:
         return decoder.decode(text)
+    except RecursionError:
+        raise ValueError("nested too deeply to read") from None
     except json.JSONDecodeError as json_exc:
+        if len(text) > _MAX_ELEMENT:
+            raise ValueError(f"not JSON ({json_exc.msg} at column {json_exc.colno})") from None
         try:
             return ast.literal_eval(text)
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
+        except RecursionError:
+            raise ValueError("nested too deeply to read") from None
+        except (ValueError, SyntaxError, MemoryError, TypeError):
             raise ValueError(f"neither JSON nor a Python literal ({json_exc.msg} at column "
                              f"{json_exc.colno})") from None
 
@@ -130,6 +226,14 @@ def iter_json_array(
                 value, end = decoder.raw_decode(buf, pos)
                 if end >= len(buf) and not eof:
                     raise json.JSONDecodeError("need more input", buf, end)
+            except RecursionError:
+                yield line, ValueError("array element nested too deeply to read")
+                newline = buf.find("\n", pos)
+                if newline < 0:
+                    return
+                line += 1
+                pos = newline + 1
+                continue
             except json.JSONDecodeError as exc:
                 more = ""
                 if not eof and len(buf) - pos < _MAX_ELEMENT:

@@ -5,7 +5,8 @@ Exit codes (every command):
 * 0 done (records skipped for a reason are counted in the stage's report);
 * 1 error: one ``error: ...`` line on stderr, no traceback (``-vv`` logs it);
 * 2 usage error (unknown option, missing argument);
-* 3 ``ingest`` finished but some input files could not be read (each is listed);
+* 3 ``ingest`` finished, but some input files could not be read, or only in part
+  (each is listed; what was read is written);
 * 130 interrupted with Ctrl-C, and only then.
 
 Files and folders the CLI creates are private to the user (umask 077): the work
