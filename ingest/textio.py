@@ -44,7 +44,13 @@ class CorruptInput(IngestError):
 
 
 class _Gunzip(io.RawIOBase):
-    """gzip members decompressed incrementally; errors only after all good data is out."""
+    """gzip members decompressed incrementally.
+
+    A truncated or corrupt stream reads as an early end of file, so every byte before
+    the break reaches the reader (a partial last line becomes a broken record there);
+    the error is raised when the file is closed, that is when the reader's ``with``
+    block ends, after all it could read.
+    """
 
     _OUT = 1 << 20  # at most this much decompressed per step: a gzip bomb costs no memory
 
@@ -56,13 +62,18 @@ class _Gunzip(io.RawIOBase):
         self._out = b""
         self._eof = False
         self._started = False
+        self._error: IngestError | None = None
 
     def readable(self) -> bool:
         return True
 
     def close(self) -> None:
+        if self.closed:
+            return
         self._raw.close()
         super().close()
+        if self._error is not None:
+            raise self._error
 
     def readinto(self, buffer: Any) -> int:
         view = memoryview(buffer).cast("B")
@@ -78,8 +89,9 @@ class _Gunzip(io.RawIOBase):
             self._pending = self._raw.read(1 << 16)
             if not self._pending:
                 if self._started and not self._unzip.eof:
-                    raise TruncatedInput("the compressed file is truncated (it ends before "
-                                         "its end-of-stream marker)", path=str(self._path))
+                    self._error = TruncatedInput(
+                        "the compressed file is truncated (it ends before its end-of-stream "
+                        "marker)", path=str(self._path))
                 self._eof = True
                 return
         if self._unzip.eof:  # another member follows, or trailing padding
@@ -91,9 +103,11 @@ class _Gunzip(io.RawIOBase):
         try:
             self._out = self._unzip.decompress(self._pending, self._OUT)
         except zlib.error as exc:
-            raise CorruptInput(f"corrupt compressed data ({exc}); the records before it "
-                               "are kept", path=str(self._path)) from None
+            self._error = CorruptInput(f"corrupt compressed data ({exc})", path=str(self._path))
+            self._eof = True
+            return
         self._pending = self._unzip.unconsumed_tail or self._unzip.unused_data
+
 
 _CHUNK = 1 << 16
 _MAX_ELEMENT = 1 << 24  # an element still undecodable with this much text after it is broken
@@ -130,20 +144,14 @@ def peek_text(path: Path, size: int = 8192) -> str:
 
     A file broken within those characters gives what could be read before the break.
     """
-    got: list[str] = []
-    have = 0
-    with open_text(path) as fh:
-        try:
-            while have < size:
-                line = fh.readline(size - have)
-                if not line:
-                    break
-                got.append(line)
-                have += len(line)
-        except (TruncatedInput, CorruptInput):
-            if not got:
-                raise
-    return "".join(got)
+    got = ""
+    try:
+        with open_text(path) as fh:
+            got = fh.read(size)
+    except (TruncatedInput, CorruptInput):
+        if not got:
+            raise
+    return got
 
 
 def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -197,18 +205,17 @@ def iter_json_array(
         big_ints_as_str: decode integers as strings (MMSD2.0 ``image_id`` > 2**53).
     """
     decoder = _BIGINT if big_ints_as_str else _STRICT
+    if not peek_text(path, 4096).lstrip(" \t\r\n\ufeff").startswith("["):
+        for number, text in iter_lines(path):
+            try:
+                yield number, loads_json_or_literal(text, big_ints_as_str=big_ints_as_str)
+            except ValueError as exc:
+                yield number, exc
+        return
     with open_text(path) as fh:
         buf = fh.read(_CHUNK)
         line = 1
         pos = _skip(buf, 0, " \t\r\n\ufeff")
-        if buf[pos:pos + 1] != "[":
-            fh.close()
-            for number, text in iter_lines(path):
-                try:
-                    yield number, loads_json_or_literal(text, big_ints_as_str=big_ints_as_str)
-                except ValueError as exc:
-                    yield number, exc
-            return
         line += buf.count("\n", 0, pos)
         pos += 1
         eof = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -49,13 +50,16 @@ def _kind(value: Any) -> str:
             float: "a number", int: "a number"}.get(type(value), type(value).__name__)
 
 
+_ESCAPED = re.compile(r"\\udc[89a-f][0-9a-f]")
+
+
 def check_text(path: object, line: int, rec: Record) -> Record | IngestProblem:
     """``rec``, or the problem with its text: bytes that were not UTF-8, a lone surrogate
     (``\\ud800`` in JSON), or a NUL character (the graph store cuts strings there)."""
     try:
         dumped = rec.model_dump_json()
-    except ValueError as exc:
-        if any(f"\\udc{h}" in str(exc) for h in "89abcdef"):
+    except ValueError:
+        if _ESCAPED.search(repr(rec.model_dump())):  # surrogateescape'd bytes: U+DC80..U+DCFF
             return problem(path, line, Reason.INVALID_UTF8,
                            "bytes that are not UTF-8; re-encode the file as UTF-8")
         return problem(path, line, Reason.LONE_SURROGATE,
