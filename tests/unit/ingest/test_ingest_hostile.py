@@ -15,7 +15,7 @@ import pytest
 from ingest import IngestReport, iter_cobuys, iter_posts, iter_products, read_report, run_ingest
 from ingest.registry import detect_format
 from ingest.textio import CorruptInput, TruncatedInput, iter_lines
-from kg.cli.main import main
+from intentkg.main import main
 from kg.errors import IngestError
 
 HOSTILE = Path(__file__).resolve().parents[2] / "fixtures" / "hostile"

@@ -61,7 +61,7 @@ def test_direct_validation_errors_hide_values() -> None:
 def test_cli_prints_one_line_without_the_secret(monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str],
                                                tmp_path: Path) -> None:
-    from kg.cli.main import main
+    from intentkg.main import main
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("INTENTKG_LLM__APIKEY", SECRET)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from kg.cli.query_cmd import _show, printable
+from intentkg.query_cmd import _show, printable
 from queries import ScoredIntention
 
 HOSTILE = [
