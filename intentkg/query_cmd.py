@@ -21,13 +21,13 @@ from rich.table import Table
 from rich.text import Text
 
 import queries as q
-from intentkg.common import fail, settings_from
+from intentkg.common import fail, printable, settings_from
 from kg.errors import IntentKGError
 from kg.settings import Settings
 from kg.store import GraphStore, open_store
 from queries.catalog import QUERIES, QuerySpec, is_argument, option_flags, rows_of
 
-__all__ = ["printable", "register"]
+__all__ = ["register"]
 
 query_app = typer.Typer(help="Query the intention graph (analysts and recommenders).",
                         no_args_is_help=True)
@@ -36,15 +36,6 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a t
 
 
 _C1 = re.compile(r"[\x80-\x9f]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """``text`` without C0/C1 control characters (ESC sequences, BEL...), tabs and newlines kept.
-
-    Stored text comes from the input data and the model: it must not drive the terminal.
-    """
-    return _CONTROL.sub("\ufffd", text)
 
 
 def _cell(value: Any) -> str:

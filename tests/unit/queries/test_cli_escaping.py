@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from intentkg.query_cmd import _show, printable
+from intentkg.common import printable
+from intentkg.query_cmd import _show
 from queries import ScoredIntention
 
 HOSTILE = [
