@@ -69,3 +69,21 @@ def test_cli_prints_one_line_without_the_secret(monkeypatch: pytest.MonkeyPatch,
     out = capsys.readouterr()
     assert code == 1
     assert SECRET not in out.err + out.out and "llm.apikey" in out.err
+
+
+@pytest.mark.parametrize("command", ["distill", "run"])
+def test_cli_refuses_credentials_in_base_url(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch,
+                                             command: str) -> None:
+    from intentkg.main import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in.jsonl").write_text('{"id": "p1", "text": "tea", "image": null}\n')
+    url = f"http://user:{SECRET}@127.0.0.1:9/v1"
+    args = ["distill", "-w", str(tmp_path / "w")] if command == "distill" else [
+        "run", str(tmp_path / "in.jsonl"), "-w", str(tmp_path / "w")]
+    code = main([*args, "--backend", "openai", "--base-url", url])
+    out = capsys.readouterr()
+    assert code != 0
+    assert SECRET not in out.err + out.out
+    assert "must not carry credentials" in out.err
