@@ -245,7 +245,7 @@ class ImageResolver:
         ext = "".join(c for c in ext if c.isalnum())[:5] or "img"
         name = f"{sha}.{ext}"
         target = self.cache_dir / name
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        self.cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not target.exists():
             tmp = target.with_suffix(".part")
             tmp.write_bytes(data)

@@ -128,7 +128,8 @@ def run_ingest(
     image_lookup = load_image_map(image_map) if image_map else None
     report = IngestReport()
     try:
-        spool_dir.mkdir(parents=True, exist_ok=True)
+        out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # private whatever the umask
+        spool_dir.mkdir(mode=0o700, exist_ok=True)
         with collecting_notes(report):
             seen = _read_all(paths, named, spool_dir, report,
                              options=ReadOptions(mapping=dict(mapping or {}), source=source),
@@ -315,7 +316,7 @@ def _filter_cobuys(
 
 
 def _write_report(out_dir: Path, report: IngestReport) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = out_dir / "report.json.tmp"
     tmp.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
     tmp.replace(out_dir / "report.json")

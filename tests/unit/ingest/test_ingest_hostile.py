@@ -240,3 +240,15 @@ def test_cli_never_shows_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_corpus_is_small() -> None:
     assert sum(p.stat().st_size for p in HOSTILE.iterdir()) < 100_000
     shutil.disk_usage(HOSTILE)  # the folder exists and is readable
+
+
+def test_ingest_folder_is_private_even_from_the_library(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        work, _ = _ingest(tmp_path, "miko", "nul.jsonl")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((work / "ingest").stat().st_mode) == 0o700
