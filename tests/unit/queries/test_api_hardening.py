@@ -86,3 +86,20 @@ def test_store_failure_exposes_no_socket_path_or_cypher(tmp_path: Path) -> None:
             assert leak not in text
         assert r.headers["x-content-type-options"] == "nosniff"
     store.close()
+
+
+class _BrokenEncoder:
+    """An embedder whose model fails (out of memory, a missing file) with an internal path."""
+
+    def encode(self, texts: object) -> object:
+        raise RuntimeError("cannot read /srv/secret-models/model.safetensors")
+
+
+def test_unexpected_failure_is_500_without_details(sample_store: FalkorStore) -> None:
+    with TestClient(create_app(sample_store, _BrokenEncoder()), base_url=LOCAL,
+                    raise_server_exceptions=False) as c:
+        r = c.get("/api/intentions/similar", params={"q": "warm"})
+    assert r.status_code == 500
+    assert r.json() == {"error": "internal error; see the server log"}
+    assert "secret-models" not in r.text
+    assert r.headers["x-frame-options"] == "DENY"
