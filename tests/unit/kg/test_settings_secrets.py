@@ -44,7 +44,7 @@ def test_bad_toml_is_one_clear_error(tmp_path: Path) -> None:
 ])
 def test_credentials_in_urls_are_refused(section: str, key: str, url: str) -> None:
     with pytest.raises(ConfigError) as err:
-        load_settings(**{section: {key: url}})
+        load_settings(None, **{section: {key: url}})
     assert SECRET not in str(err.value)
     assert "must not carry credentials" in str(err.value)
 

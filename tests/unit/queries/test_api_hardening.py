@@ -36,7 +36,7 @@ def test_bound_address_is_strict_about_the_port(sample_store: FalkorStore) -> No
     allowed = allowed_hosts_for("127.0.0.1", 8765)
     assert allowed is not None and "localhost:8765" in allowed and "127.0.0.1" not in allowed
     assert allowed_hosts_for("0.0.0.0", 8765) is None
-    assert allowed_hosts_for("::1", 9000) == {f"{h}:9000" for h in LOOPBACK_HOSTS}
+    assert allowed_hosts_for("::1", 9000) == frozenset(f"{h}:9000" for h in LOOPBACK_HOSTS)
     with TestClient(create_app(sample_store, None, allowed_hosts=allowed),
                     base_url=LOCAL) as c:
         assert c.get("/api/health").status_code == 200
