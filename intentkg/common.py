@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from pydantic import ValidationError
 
 from kg.errors import ConfigError
 from kg.reports import NoProgress, Progress
@@ -73,11 +72,8 @@ def settings_from(ctx: typer.Context | None, **overrides: Any) -> Settings:
         if isinstance(root.obj, dict):
             config = root.obj.get("config")
             sets = parse_set_options(root.obj.get("set") or [])
-    try:
-        return load_settings(config, **_merge(sets, overrides))
-    except ValidationError as exc:  # names the setting, never echoes a value (secrets)
-        raise ConfigError("invalid settings: " + "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())) from None
+    # a bad value is a ConfigError naming the setting, never its value (kg.settings)
+    return load_settings(config, **_merge(sets, overrides))
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
