@@ -242,3 +242,20 @@ def test_distill_sends_only_real_images(folders: tuple[Path, Path]) -> None:
     part = image_part(ImageRef(uri="x", status="ok", local_path=str(images / "a.png")))
     assert part is not None and part.url.startswith("data:image/png;base64,")
     assert isinstance(read_image_file(images / "fifo.png"), str)
+
+
+@pytest.mark.parametrize("allow", [True, False])
+def test_cli_download_allowance_comes_from_settings(server: str, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   allow: bool) -> None:
+    from intentkg.main import main
+
+    monkeypatch.chdir(tmp_path)
+    if allow:
+        monkeypatch.setenv("INTENTKG_INGEST__DOWNLOAD_ALLOW_HOSTS", '["127.0.0.1"]')
+    src = tmp_path / "posts.jsonl"
+    src.write_text(json.dumps({"id": "p1", "text": "new mug", "image": f"{server}/ok.png"}) + "\n")
+    assert main(["ingest", "miko", str(src), "--out", str(tmp_path / "w"), "--download-images",
+                 "--no-progress"]) == 0
+    (post,) = iter_posts(tmp_path / "w")
+    assert post.images[0].status == ("ok" if allow else "broken")
