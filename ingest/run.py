@@ -240,7 +240,8 @@ def _read_all(
         if progress is not None and pending:
             progress(pending)
     report.read = counts
-    report.problems.extend(resolver.failures[: max(0, keep - len(report.problems))])
+    room = max(0, keep - len(report.problems))
+    report.problems.extend(printable(f, 600) for f in resolver.failures[:room])
     return seen
 
 

@@ -252,3 +252,14 @@ def test_ingest_folder_is_private_even_from_the_library(tmp_path: Path) -> None:
     finally:
         os.umask(old)
     assert stat.S_IMODE((work / "ingest").stat().st_mode) == 0o700
+
+
+def test_report_lines_carry_no_terminal_controls(tmp_path: Path) -> None:
+    import json
+
+    src = tmp_path / "posts.jsonl"
+    src.write_text(json.dumps({"id": "p1", "text": "tea", "image": "/etc/\x1b[2Jx.png"}) + "\n"
+                   + json.dumps({"id": ["\x1b]8;;x\x07"], "text": "t", "image": None}) + "\n")
+    report = run_ingest("miko", [src], tmp_path / "w")
+    assert len(report.problems) == 2
+    assert not any(c in line for line in report.problems for c in "\x1b\x07")
