@@ -14,6 +14,7 @@ import mimetypes
 from pathlib import Path
 
 from distill.backends.base import ImagePart
+from kg.imagecheck import read_image_file
 from kg.records import ImageRef
 
 __all__ = ["image_part", "sniff_mime"]
@@ -50,11 +51,13 @@ def image_part(ref: ImageRef, image_mode: str = "base64") -> ImagePart | None:
     """
     if ref.local_path:
         path = Path(ref.local_path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            log.warning("image %s unreadable (%s); describing from text only", path, exc)
+        # checked again here: only bytes Pillow accepts as an image are ever sent to a model
+        got = read_image_file(path)
+        if isinstance(got, str):
+            log.warning("image %s not sent (%s); describing from text only", path, got)
             data = b""
+        else:
+            data = got
         if data:
             url = f"data:{sniff_mime(data, path.name)};base64,{base64.b64encode(data).decode()}"
             return ImagePart(url=url, sha256=hashlib.sha256(data).hexdigest())

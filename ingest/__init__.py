@@ -9,7 +9,7 @@ the per-format ``read_*`` functions, and ``iter_posts``/``iter_products``/
 """
 
 from ingest.clean import clean_html, clean_post_text, emoji_to_names, parse_price
-from ingest.images import DownloadPolicy, ImageResolver, check_image_bytes
+from ingest.images import DownloadPolicy, ImageResolver, check_image_bytes, is_public_address
 from ingest.lang import detect_lang, normalize_lang, post_lang
 from ingest.readback import iter_cobuys, iter_posts, iter_products, read_report
 from ingest.readers.amazon import read_amazon_2014, read_amazon_2018, read_amazon_2023
@@ -59,6 +59,7 @@ __all__ = [
     "detect_lang",
     "emoji_to_names",
     "get_reader",
+    "is_public_address",
     "iter_cobuys",
     "iter_posts",
     "iter_products",

@@ -15,7 +15,8 @@ import unicodedata
 
 from ingest.segment import segment_hashtag
 
-__all__ = ["clean_html", "clean_post_text", "emoji_to_names", "looks_like_css", "parse_price"]
+__all__ = ["clean_html", "clean_post_text", "emoji_to_names", "has_markup", "looks_like_css",
+           "parse_price"]
 
 _URL = re.compile(r"(?:https?://|www\.)\S*|\b\S+\.(?:com|co|ly|net|org)/\S*", re.I)
 _TRUNCATED_URL = re.compile(r"\bhttps?\S*…|\bh…$|\bhttp…")
@@ -23,7 +24,9 @@ _RT = re.compile(r"^\s*RT\s*@\s*\w+\s*:\s*", re.I)
 _MENTION = re.compile(r"(?<![\w@])@\s?\w{1,30}")
 _PLACEHOLDER = re.compile(r"<(?:user|url|num|number|hashtag|emoji)>|\bemoji_\d+\b", re.I)
 _HASHTAG = re.compile(r"(?<![\w&])#\s?(\w+)")
-_TAG = re.compile(r"<[^>]{0,2000}>")
+_TAG = re.compile(r"<[a-zA-Z!/?][^<>]{0,2000}>")
+_OPEN_TAG = re.compile(r"<[a-zA-Z!/][^<>]*$")  # a tag cut off at the end of a scraped field
+_MARKUP = re.compile(r"<[a-zA-Z!/]")
 _BR = re.compile(r"<\s*(?:br|/p|p|/div|div|li)\b[^>]*>", re.I)
 _SPACE = re.compile(r"\s+")
 _BLANK_LINES = re.compile(r"\n{2,}")
@@ -91,12 +94,18 @@ def clean_html(text: str | None) -> str | None:
     if "<" in text:
         text = _BR.sub("\n", text)
         text = _TAG.sub(" ", text)
+        text = _OPEN_TAG.sub(" ", text)
         text = html.unescape(text)
     text = "\n".join(_SPACE.sub(" ", line).strip() for line in text.splitlines())
     text = _BLANK_LINES.sub("\n", text).strip()
     if not text or looks_like_css(text):
         return None
     return text
+
+
+def has_markup(text: str) -> bool:
+    """True when ``text`` holds an HTML tag or a tag fragment (``<span class="..."``)."""
+    return bool(_MARKUP.search(html.unescape(text) if "&" in text else text))
 
 
 def looks_like_css(text: str) -> bool:

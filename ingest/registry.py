@@ -8,6 +8,7 @@ asks each reader's ``sniff`` function, in registration order, whether it is its 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ __all__ = [
     "available_formats",
     "detect_format",
     "get_reader",
+    "refuse_known",
     "register_reader",
 ]
 
@@ -108,6 +110,27 @@ def get_reader(name: str) -> ReaderSpec:
         return versions[-1]
     known = ", ".join(sorted({s.format for s in specs.values()}))
     raise IngestError(f"unknown input format {name!r}; use one of: auto, {known}")
+
+
+_REVIEWS = re.compile(r"""["']reviewerID["']\s*:|["']user_id["']\s*:.*["']helpful_vote["']""")
+_REVIEW_TEXT = re.compile(r"""["'](overall|reviewText|rating|text)["']\s*:""")
+
+
+def refuse_known(path: Path) -> None:
+    """Refuse files that look like an input but are not one (Amazon reviews files).
+
+    Raises:
+        IngestError: what the file is and which file to give instead.
+    """
+    from ingest.textio import peek_text
+
+    head = peek_text(path, 4096)
+    first = head.lstrip("\ufeff \t\r\n[").split("\n", 1)[0]
+    if _REVIEWS.search(first) and _REVIEW_TEXT.search(first):
+        raise IngestError(
+            "this is an Amazon reviews file (reviewerID/user_id, asin, overall/rating, "
+            "reviewText/text): it holds customer reviews, not product metadata; ingest the "
+            "category's metadata file (meta_<Category>.json(l).gz) instead", path=str(path))
 
 
 def detect_format(path: Path) -> ReaderSpec:

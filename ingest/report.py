@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from kg.records import CoBuy, Post, Product
 
-__all__ = ["IngestProblem", "IngestReport", "Item", "Reason"]
+__all__ = ["IngestProblem", "IngestReport", "Item", "Reason", "collecting_notes", "note",
+           "printable"]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str, limit: int = 300) -> str:
+    """``text`` safe to print and to store as UTF-8: controls and lone surrogates replaced."""
+    text = text[:limit].encode("utf-8", "replace").decode("utf-8")
+    return _CONTROL.sub("\ufffd", text)
 
 
 class Reason:
@@ -23,6 +36,10 @@ class Reason:
     UNKNOWN_PRODUCT = "unknown_product"
     SAMPLED_OUT = "sampled_out"
     INVALID = "invalid"
+    INVALID_UTF8 = "invalid_utf8"
+    LONE_SURROGATE = "lone_surrogate"
+    NUL_CHARACTER = "nul_character"
+    WRONG_TYPE = "wrong_type"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +59,7 @@ class IngestProblem:
     detail: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.reason}: {self.detail}"
+        return printable(f"{self.path}:{self.line}: {self.reason}: {self.detail}", 600)
 
 
 Item = Post | Product | CoBuy | IngestProblem
@@ -62,6 +79,13 @@ class IngestReport(BaseModel):
         images: image status counts (``ok``, ``missing``, ``broken``, ``not_downloaded``).
         unknown_product_pairs: co-buys naming a product without metadata.
         outputs: output file paths per type.
+        cleaned: records kept after a change worth knowing, per kind
+            (``html_in_title``: markup removed from a title; ``title_only_html``: the
+            title was nothing but a markup fragment and is now empty).
+        notes: the first such changes as ``file:line: kind: detail`` lines.
+        unreadable_files: ``file: reason`` for each input of which nothing was read.
+        incomplete_files: ``file: reason`` for each input that broke part way; the
+            records before the break are kept.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -75,6 +99,10 @@ class IngestReport(BaseModel):
     images: dict[str, int] = Field(default_factory=dict)
     unknown_product_pairs: int = 0
     outputs: dict[str, str] = Field(default_factory=dict)
+    cleaned: dict[str, int] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)
+    unreadable_files: list[str] = Field(default_factory=list)
+    incomplete_files: list[str] = Field(default_factory=list)
 
     @property
     def records_written(self) -> int:
@@ -90,3 +118,29 @@ class IngestReport(BaseModel):
     def skip(self, reason: str, count: int = 1) -> None:
         """Count ``count`` records skipped for ``reason``."""
         self.skipped[reason] = self.skipped.get(reason, 0) + count
+
+    def add_note(self, kind: str, where: str, detail: str, *, keep: int = 20) -> None:
+        """Count a record kept after a change of ``kind``; keep the first lines."""
+        self.cleaned[kind] = self.cleaned.get(kind, 0) + 1
+        if len(self.notes) < keep:
+            self.notes.append(printable(f"{where}: {kind}: {detail}", 600))
+
+
+_SINK: ContextVar[IngestReport | None] = ContextVar("ingest_notes", default=None)
+
+
+@contextmanager
+def collecting_notes(report: IngestReport) -> Iterator[None]:
+    """Within the block, :func:`note` calls (from readers) are counted in ``report``."""
+    token = _SINK.set(report)
+    try:
+        yield
+    finally:
+        _SINK.reset(token)
+
+
+def note(kind: str, path: object, line: int, detail: str) -> None:
+    """Record that a reader kept a record after changing it (see ``IngestReport.cleaned``)."""
+    report = _SINK.get()
+    if report is not None:
+        report.add_note(kind, f"{path}:{line}", detail)

@@ -17,7 +17,15 @@ category with the smallest ``blake2b(seed, id)``, so the sample does not depend
 on input order.
 
 Records are streamed: each type is spooled to a JSON-lines file under
-``ingest/.spool`` while reading; only the id sets stay in memory.
+``ingest/.spool`` while reading; only the id sets stay in memory. The spool is
+removed however the run ends (error, Ctrl-C).
+
+Broken input never stops a run: a bad record is a ``file:line: reason`` problem,
+skipped and counted; a file that cannot be read at all (missing, a directory, an
+unknown format, a reviews file) is listed in ``unreadable_files`` and the other
+files are read; a file that breaks part way (truncated or corrupt compression) keeps
+the records before the break and is listed in ``incomplete_files``. Only when no
+record at all could be read does the run raise.
 """
 
 from __future__ import annotations
@@ -32,8 +40,8 @@ from pathlib import Path
 from typing import IO, TypeVar
 
 from ingest.images import DownloadPolicy, ImageResolver, load_image_map
-from ingest.registry import ReaderSpec, ReadOptions, detect_format, get_reader
-from ingest.report import IngestProblem, IngestReport, Reason
+from ingest.registry import ReaderSpec, ReadOptions, detect_format, get_reader, refuse_known
+from ingest.report import IngestProblem, IngestReport, Reason, collecting_notes, printable
 from kg.errors import IngestError
 from kg.io import iter_records, write_records
 from kg.records import CoBuy, ImageRef, Post, Product, Record
@@ -111,40 +119,103 @@ def run_ingest(
         The run's :class:`IngestReport` (also written to ``ingest/report.json``).
 
     Raises:
-        IngestError: an input is missing or of an unknown format, or no record at all
-            could be read from the inputs.
+        IngestError: ``fmt`` is unknown, or no record at all could be read from the
+            inputs (the message lists the files that could not be read).
     """
     out_dir = workdir / "ingest"
     spool_dir = out_dir / ".spool"
-    spool_dir.mkdir(parents=True, exist_ok=True)
-    options = ReadOptions(mapping=dict(mapping or {}), source=source)
-    specs: list[tuple[Path, ReaderSpec]] = []
-    for path in paths:
-        if not path.is_file():
-            raise IngestError("input file not found; check the path", path=str(path))
-        specs.append((path, detect_format(path) if fmt == "auto" else get_reader(fmt)))
-    report = IngestReport(format={str(p): s.name for p, s in specs})
+    named = None if fmt == "auto" else get_reader(fmt)
+    image_lookup = load_image_map(image_map) if image_map else None
+    report = IngestReport()
+    try:
+        out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # private whatever the umask
+        spool_dir.mkdir(mode=0o700, exist_ok=True)
+        with collecting_notes(report):
+            seen = _read_all(paths, named, spool_dir, report,
+                             options=ReadOptions(mapping=dict(mapping or {}), source=source),
+                             resolver=ImageResolver(workdir / "images", image_dir=image_dir,
+                                                    download=download_images,
+                                                    policy=download_policy,
+                                                    image_map=image_lookup),
+                             keep=max_problem_lines, progress=progress)
+        if not any(report.read.values()):
+            _write_report(out_dir, report)
+            raise IngestError(_nothing_read(paths, fmt, report))
+        _write_outputs(workdir, spool_dir, seen, report, keep_unknown_pairs=keep_unknown_pairs,
+                       sample_per_category=sample_per_category, seed=seed)
+    finally:
+        shutil.rmtree(spool_dir, ignore_errors=True)
+    _write_report(out_dir, report)
+    return report
+
+
+def _nothing_read(paths: list[Path], fmt: str, report: IngestReport) -> str:
+    where = ", ".join(printable(str(p), 200) for p in paths[:5]) + (
+        f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+    why = [*report.unreadable_files, *report.incomplete_files, *report.problems][:3]
+    detail = "; ".join(why)
+    hint = "" if report.unreadable_files else (
+        "; check the format name (intentkg ingest --help lists them)")
+    return f"no record could be read from {where} as {fmt}" + (
+        f": {detail}" if detail else "") + hint
+
+
+def _spec_for(path: Path, named: ReaderSpec | None) -> ReaderSpec:
+    """The reader of ``path``, or IngestError saying why the file cannot be read."""
+    if path.is_dir():
+        raise IngestError("is a directory, not a file; give the files inside it "
+                          "(for example dir/*.jsonl)", path=str(path))
+    if not path.exists():
+        raise IngestError("input file not found; check the path", path=str(path))
+    refuse_known(path)
+    return named if named is not None else detect_format(path)
+
+
+def _read_all(
+    paths: list[Path], named: ReaderSpec | None, spool_dir: Path, report: IngestReport, *,
+    options: ReadOptions, resolver: ImageResolver, keep: int,
+    progress: Progress | None,
+) -> dict[str, set[str]]:
+    """Read every input into the spool; returns the ids seen per output."""
     seen: dict[str, set[str]] = {name: set() for name in OUTPUTS}
     counts = dict.fromkeys(OUTPUTS, 0)
     names = {Post: "posts", Product: "products", CoBuy: "cobuys"}
-    resolver = ImageResolver(workdir / "images", image_dir=image_dir,
-                             download=download_images, policy=download_policy,
-                             image_map=load_image_map(image_map) if image_map else None)
     with ExitStack() as stack:
         stack.enter_context(resolver)
         spools: dict[str, IO[str]] = {
             name: stack.enter_context((spool_dir / f"{name}.jsonl").open("w", encoding="utf-8"))
             for name in OUTPUTS}
         pending = 0
-        for path, spec in specs:
+        for path in paths:
+            try:
+                spec = _spec_for(path, named)
+            except IngestError as exc:
+                report.unreadable_files.append(printable(str(exc), 600))
+                continue
+            report.format[str(path)] = spec.name
             log.info("reading %s as %s", path, spec.name)
-            for item in spec.read(path, options):
+            before = sum(counts.values())
+            items = spec.read(path, options)
+            while True:
+                try:
+                    item = next(items)
+                except StopIteration:
+                    break
+                except Exception as exc:  # any input: a line in the report, never a traceback
+                    got = sum(counts.values()) - before
+                    why = exc.reason if isinstance(exc, IngestError) else (
+                        f"the reader stopped ({type(exc).__name__}: {exc})")
+                    log.debug("reading %s stopped", path, exc_info=True)
+                    entry = f"{path}: {why}; kept the {got} records read before the break"
+                    (report.incomplete_files if got else report.unreadable_files).append(
+                        printable(entry, 600))
+                    break
                 pending += 1
                 if progress is not None and pending >= 1000:
                     progress(pending)
                     pending = 0
                 if isinstance(item, IngestProblem):
-                    report.add_problem(item, keep=max_problem_lines)
+                    report.add_problem(item, keep=keep)
                     continue
                 name = names[type(item)]
                 counts[name] += 1
@@ -154,21 +225,29 @@ def run_ingest(
                 if item.id in seen[name]:
                     report.skip(f"{Reason.DUPLICATE}_{name}")
                     continue
-                seen[name].add(item.id)
                 if isinstance(item, Post | Product):
                     item = _resolve_images(item, resolver, path.parent, report)
-                spools[name].write(item.model_dump_json() + "\n")
+                try:
+                    line = item.model_dump_json()
+                except ValueError:  # a reader that skipped check_text: still one record only
+                    counts[name] -= 1
+                    report.add_problem(IngestProblem(str(path), 0, Reason.LONE_SURROGATE,
+                                                     f"{name[:-1]} with text that is not "
+                                                     "valid UTF-8"), keep=keep)
+                    continue
+                seen[name].add(item.id)
+                spools[name].write(line + "\n")
         if progress is not None and pending:
             progress(pending)
     report.read = counts
-    report.problems.extend(resolver.failures[: max(0, max_problem_lines - len(report.problems))])
-    if not any(counts.values()):
-        _write_report(out_dir, report)
-        shutil.rmtree(spool_dir, ignore_errors=True)
-        where = ", ".join(str(p) for p in paths)
-        first = f"; first problem: {report.problems[0]}" if report.problems else ""
-        raise IngestError(f"no record could be read from {where} as {fmt}{first}; check the "
-                          "format name (intentkg ingest --help lists them)")
+    room = max(0, keep - len(report.problems))
+    report.problems.extend(printable(f, 600) for f in resolver.failures[:room])
+    return seen
+
+
+def _write_outputs(workdir: Path, spool_dir: Path, seen: dict[str, set[str]],
+                   report: IngestReport, *, keep_unknown_pairs: bool,
+                   sample_per_category: int | None, seed: int) -> None:
     outputs = output_paths(workdir)
     known_products = seen["products"] | {p.id for p in iter_records(outputs["products"], Product)}
     new_cobuys = _filter_cobuys(
@@ -189,9 +268,6 @@ def run_ingest(
         report.written[name] = written[0]
         if outputs[name].exists():
             report.outputs[name] = str(outputs[name])
-    shutil.rmtree(spool_dir, ignore_errors=True)
-    _write_report(out_dir, report)
-    return report
 
 
 def _spooled(path: Path, cls: type[R]) -> Iterator[R]:
@@ -241,7 +317,7 @@ def _filter_cobuys(
 
 
 def _write_report(out_dir: Path, report: IngestReport) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = out_dir / "report.json.tmp"
     tmp.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
     tmp.replace(out_dir / "report.json")

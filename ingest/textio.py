@@ -3,13 +3,21 @@
 Nothing here loads a whole file: lines are read one at a time and a JSON array
 is decoded one element at a time from a bounded buffer, so a 10 GB
 ``.json.gz`` array never has to fit in memory.
+
+Broken files: gzip is decompressed here (not by :mod:`gzip`) so that a truncated
+file gives every line before the break and then :class:`TruncatedInput`, and
+corrupt compressed data gives :class:`CorruptInput` naming the file, each after
+all the data that could be read. Bytes that are not UTF-8 are kept as lone
+surrogates (``surrogateescape``), so the record they are in is refused with its
+line (see :func:`text_problem`) instead of being changed silently.
 """
 
 from __future__ import annotations
 
 import ast
-import gzip
+import io
 import json
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -17,12 +25,89 @@ from typing import IO, Any
 from kg.errors import IngestError
 
 __all__ = [
+    "CorruptInput",
+    "TruncatedInput",
     "iter_json_array",
     "iter_lines",
     "loads_json_or_literal",
     "open_text",
     "peek_text",
 ]
+
+
+class TruncatedInput(IngestError):
+    """The compressed file ends before its end-of-stream marker (a cut download)."""
+
+
+class CorruptInput(IngestError):
+    """The compressed data cannot be decompressed."""
+
+
+class _Gunzip(io.RawIOBase):
+    """gzip members decompressed incrementally.
+
+    A truncated or corrupt stream reads as an early end of file, so every byte before
+    the break reaches the reader (a partial last line becomes a broken record there);
+    the error is raised when the file is closed, that is when the reader's ``with``
+    block ends, after all it could read.
+    """
+
+    _OUT = 1 << 20  # at most this much decompressed per step: a gzip bomb costs no memory
+
+    def __init__(self, raw: IO[bytes], path: Path) -> None:
+        self._raw = raw
+        self._path = path
+        self._unzip = zlib.decompressobj(wbits=31)
+        self._pending = b""
+        self._out = b""
+        self._eof = False
+        self._started = False
+        self._error: IngestError | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self._raw.close()
+        super().close()
+        if self._error is not None:
+            raise self._error
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        while not self._out and not self._eof:
+            self._step()
+        n = min(len(view), len(self._out))
+        view[:n] = self._out[:n]
+        self._out = self._out[n:]
+        return n
+
+    def _step(self) -> None:
+        if not self._pending:
+            self._pending = self._raw.read(1 << 16)
+            if not self._pending:
+                if self._started and not self._unzip.eof:
+                    self._error = TruncatedInput(
+                        "the compressed file is truncated (it ends before its end-of-stream "
+                        "marker)", path=str(self._path))
+                self._eof = True
+                return
+        if self._unzip.eof:  # another member follows, or trailing padding
+            if not self._pending.strip(b"\x00"):
+                self._pending = b""
+                return
+            self._unzip = zlib.decompressobj(wbits=31)
+        self._started = True
+        try:
+            self._out = self._unzip.decompress(self._pending, self._OUT)
+        except zlib.error as exc:
+            self._error = CorruptInput(f"corrupt compressed data ({exc})", path=str(self._path))
+            self._eof = True
+            return
+        self._pending = self._unzip.unconsumed_tail or self._unzip.unused_data
+
 
 _CHUNK = 1 << 16
 _MAX_ELEMENT = 1 << 24  # an element still undecodable with this much text after it is broken
@@ -39,21 +124,34 @@ def open_text(path: Path) -> IO[str]:
     Raises:
         IngestError: the file does not exist or cannot be opened.
     """
+    if path.is_dir():
+        raise IngestError("is a directory, not a file; give the files inside it "
+                          "(for example dir/*.jsonl)", path=str(path))
     try:
-        with path.open("rb") as raw:
-            magic = raw.read(2)
-        if magic == b"\x1f\x8b":
-            return gzip.open(path, "rt", encoding="utf-8", errors="replace", newline="")
-        return path.open("r", encoding="utf-8", errors="replace", newline="")
+        raw = path.open("rb")
     except OSError as exc:
-        raise IngestError(f"cannot open input ({exc.strerror or exc}); check the path",
-                          path=str(path)) from exc
+        raise IngestError(f"cannot open input ({exc.strerror or type(exc).__name__}); check "
+                          "the path", path=str(path)) from None
+    if raw.peek(2)[:2] == b"\x1f\x8b":
+        binary: IO[bytes] = io.BufferedReader(_Gunzip(raw, path), buffer_size=1 << 16)
+    else:
+        binary = raw
+    return io.TextIOWrapper(binary, encoding="utf-8", errors="surrogateescape", newline="")
 
 
 def peek_text(path: Path, size: int = 8192) -> str:
-    """The first ``size`` characters of ``path`` (decompressed), for format detection."""
-    with open_text(path) as fh:
-        return fh.read(size)
+    """The first ``size`` characters of ``path`` (decompressed), for format detection.
+
+    A file broken within those characters gives what could be read before the break.
+    """
+    got = ""
+    try:
+        with open_text(path) as fh:
+            got = fh.read(size)
+    except (TruncatedInput, CorruptInput):
+        if not got:
+            raise
+    return got
 
 
 def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -78,10 +176,16 @@ def loads_json_or_literal(text: str, *, big_ints_as_str: bool = False) -> Any:
     decoder = _BIGINT if big_ints_as_str else _STRICT
     try:
         return decoder.decode(text)
+    except RecursionError:
+        raise ValueError("nested too deeply to read") from None
     except json.JSONDecodeError as json_exc:
+        if len(text) > _MAX_ELEMENT:
+            raise ValueError(f"not JSON ({json_exc.msg} at column {json_exc.colno})") from None
         try:
             return ast.literal_eval(text)
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
+        except RecursionError:
+            raise ValueError("nested too deeply to read") from None
+        except (ValueError, SyntaxError, MemoryError, TypeError):
             raise ValueError(f"neither JSON nor a Python literal ({json_exc.msg} at column "
                              f"{json_exc.colno})") from None
 
@@ -101,18 +205,17 @@ def iter_json_array(
         big_ints_as_str: decode integers as strings (MMSD2.0 ``image_id`` > 2**53).
     """
     decoder = _BIGINT if big_ints_as_str else _STRICT
+    if not peek_text(path, 4096).lstrip(" \t\r\n\ufeff").startswith("["):
+        for number, text in iter_lines(path):
+            try:
+                yield number, loads_json_or_literal(text, big_ints_as_str=big_ints_as_str)
+            except ValueError as exc:
+                yield number, exc
+        return
     with open_text(path) as fh:
         buf = fh.read(_CHUNK)
         line = 1
         pos = _skip(buf, 0, " \t\r\n\ufeff")
-        if buf[pos:pos + 1] != "[":
-            fh.close()
-            for number, text in iter_lines(path):
-                try:
-                    yield number, loads_json_or_literal(text, big_ints_as_str=big_ints_as_str)
-                except ValueError as exc:
-                    yield number, exc
-            return
         line += buf.count("\n", 0, pos)
         pos += 1
         eof = False
@@ -130,6 +233,14 @@ def iter_json_array(
                 value, end = decoder.raw_decode(buf, pos)
                 if end >= len(buf) and not eof:
                     raise json.JSONDecodeError("need more input", buf, end)
+            except RecursionError:
+                yield line, ValueError("array element nested too deeply to read")
+                newline = buf.find("\n", pos)
+                if newline < 0:
+                    return
+                line += 1
+                pos = newline + 1
+                continue
             except json.JSONDecodeError as exc:
                 more = ""
                 if not eof and len(buf) - pos < _MAX_ELEMENT:

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import typer
-from pydantic import ValidationError
 
 from kg.errors import ConfigError
 from kg.reports import NoProgress, Progress
 from kg.settings import Settings, load_settings
 
-__all__ = ["BarProgress", "configure_logging", "fail", "parse_set_options", "progress_for",
-           "settings_from"]
+__all__ = ["BarProgress", "configure_logging", "fail", "parse_set_options", "printable",
+           "progress_for", "settings_from"]
 
 
 def parse_set_options(items: Sequence[str]) -> dict[str, Any]:
@@ -72,11 +72,8 @@ def settings_from(ctx: typer.Context | None, **overrides: Any) -> Settings:
         if isinstance(root.obj, dict):
             config = root.obj.get("config")
             sets = parse_set_options(root.obj.get("set") or [])
-    try:
-        return load_settings(config, **_merge(sets, overrides))
-    except ValidationError as exc:  # names the setting, never echoes a value (secrets)
-        raise ConfigError("invalid settings: " + "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())) from None
+    # a bad value is a ConfigError naming the setting, never its value (kg.settings)
+    return load_settings(config, **_merge(sets, overrides))
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -120,3 +117,14 @@ class BarProgress:
 def progress_for(enabled: bool, unit: str = " rows") -> Progress:
     """A bar when ``enabled``, else nothing."""
     return BarProgress(unit) if enabled else NoProgress()
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` without C0/C1 control characters (ESC sequences, BEL...), tabs and newlines kept.
+
+    Stored text comes from the input data and the model: it must not drive the terminal.
+    """
+    return _CONTROL.sub("\ufffd", text)

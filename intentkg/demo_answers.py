@@ -10,8 +10,10 @@ from collections.abc import Sequence
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 import queries as q
+from intentkg.common import printable
 from kg.settings import Settings
 from kg.store import GraphStore, open_store
 
@@ -135,11 +137,11 @@ def _why(store: GraphStore, console: Console) -> None:
 def _table(
     console: Console, title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]
 ) -> None:
-    table = Table(title=title, title_justify="left")
+    table = Table(title=Text(printable(title)), title_justify="left")
     for col in columns:
         table.add_column(col, overflow="fold")
-    for row in rows:
-        table.add_row(*row)
+    for row in rows:  # stored text: shown as is, never read as Rich markup
+        table.add_row(*(Text(printable(cell)) for cell in row))
     if not rows:
         table.add_row(*(["(no answer)"] + [""] * (len(columns) - 1)))
     console.print(table)

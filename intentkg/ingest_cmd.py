@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from tqdm import tqdm
 
-from ingest import IngestReport, available_formats, run_ingest
+from ingest import DownloadPolicy, IngestReport, available_formats, run_ingest
 from intentkg.common import fail, settings_from
 from kg.errors import IntentKGError
 
@@ -37,7 +37,13 @@ def _summary(report: IngestReport) -> str:
         lines.append(f"co-buys naming a product without metadata: {report.unknown_product_pairs}")
     if report.images:
         lines.append("images: " + ", ".join(f"{k} {v}" for k, v in sorted(report.images.items())))
+    if report.cleaned:
+        lines.append("kept after cleaning: " + ", ".join(
+            f"{k} {v}" for k, v in sorted(report.cleaned.items())))
     lines.extend(f"  {p}" for p in report.problems[:5])
+    lines.extend(f"  {n}" for n in report.notes[:3])
+    lines.extend(f"error: not read: {f}" for f in report.unreadable_files)
+    lines.extend(f"error: read in part: {f}" for f in report.incomplete_files)
     return "\n".join(lines)
 
 
@@ -63,14 +69,24 @@ def ingest(
     seed: Annotated[int, typer.Option(help="Seed of the co-buy sample.")] = 0,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
 ) -> None:
-    """Read raw dumps into <out>/ingest/{posts,products,cobuys}.parquet and report.json."""
-    workdir = out if out is not None else settings_from(ctx).workdir
+    """Read raw dumps into <out>/ingest/{posts,products,cobuys}.parquet and report.json.
+
+    Exit code 0 when every file was read (bad records are skipped and counted), 3 when
+    some files could not be read or only in part (each is listed; the rest is written),
+    1 when nothing could be read.
+    """
+    settings = settings_from(ctx)
+    workdir = out if out is not None else settings.workdir
+    policy = DownloadPolicy(allow_hosts=frozenset(settings.ingest.download_allow_hosts),
+                            deadline_s=settings.ingest.download_deadline_s,
+                            max_bytes=settings.ingest.download_max_bytes)
     columns = _parse_map(mapping)
     bar = tqdm(desc="ingest", unit=" rec", disable=not progress, leave=False)
     try:
         report = run_ingest(
             fmt, list(paths), workdir, mapping=columns, source=source,
             image_dir=image_dir, image_map=image_map, download_images=download_images,
+            download_policy=policy,
             keep_unknown_pairs=keep_unknown_pairs, sample_per_category=sample_per_category,
             seed=seed, progress=bar.update)
     except IntentKGError as exc:
@@ -79,6 +95,8 @@ def ingest(
     bar.close()
     typer.echo(_summary(report), err=True)
     typer.echo(str(workdir / "ingest"))
+    if report.unreadable_files or report.incomplete_files:
+        raise typer.Exit(3)  # the run is written, but not every input was read in full
 
 
 def register(app: typer.Typer) -> None:

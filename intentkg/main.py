@@ -1,7 +1,22 @@
-"""Entry point of the ``intentkg`` console script."""
+"""Entry point of the ``intentkg`` console script.
+
+Exit codes (every command):
+
+* 0 done (records skipped for a reason are counted in the stage's report);
+* 1 error: one ``error: ...`` line on stderr, no traceback (``-vv`` logs it);
+* 2 usage error (unknown option, missing argument);
+* 3 ``ingest`` finished, but some input files could not be read, or only in part
+  (each is listed; what was read is written);
+* 130 interrupted with Ctrl-C, and only then.
+
+Files and folders the CLI creates are private to the user (umask 077): the work
+dir holds the model-call cache, inputs and outputs.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -53,15 +68,28 @@ for _module in (ingest_cmd, distill_cmd, build_cmd, store_cmd, query_cmd, serve_
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; any :class:`IntentKGError` becomes one line on stderr and exit code 1."""
+    """Run the CLI; any error becomes one line on stderr (see the module docstring for codes)."""
+    old_umask = os.umask(0o077)
+    try:
+        return _main(argv)
+    finally:
+        os.umask(old_umask)  # matters only when main() is called in-process (tests)
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         result = app(args=argv, standalone_mode=False)
     except IntentKGError as exc:
         typer.echo(f"error: {exc}", err=True)
         return 1
-    except typer.Abort:
-        typer.echo("aborted", err=True)
-        return 130
+    except (typer.Abort, KeyboardInterrupt) as exc:
+        # click turns both Ctrl-C and a stray EOFError into Abort; only Ctrl-C is 130
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(exc, KeyboardInterrupt) or isinstance(cause, KeyboardInterrupt):
+            typer.echo("aborted", err=True)
+            return 130
+        typer.echo(f"error: unexpected end of input ({cause or exc})", err=True)
+        return 1
     except typer.TyperException as exc:  # usage errors: bad option, missing argument
         show = getattr(exc, "show", None)
         if callable(show):
@@ -69,6 +97,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             typer.echo(f"error: {exc}", err=True)
         return int(getattr(exc, "exit_code", 2))
+    except Exception as exc:  # a bug, not an input problem: one line, traceback at -vv
+        logging.getLogger("intentkg").debug("unexpected error", exc_info=True)
+        typer.echo(f"error: unexpected {type(exc).__name__}: {str(exc)[:300]} (run with -vv "
+                   "for the traceback, and please report it)", err=True)
+        return 1
     return result if isinstance(result, int) else 0
 
 

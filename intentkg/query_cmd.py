@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal, get_args, get_origin
@@ -17,9 +18,10 @@ import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 import queries as q
-from intentkg.common import fail, settings_from
+from intentkg.common import fail, printable, settings_from
 from kg.errors import IntentKGError
 from kg.settings import Settings
 from kg.store import GraphStore, open_store
@@ -31,6 +33,9 @@ query_app = typer.Typer(help="Query the intention graph (analysts and recommende
                         no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+_C1 = re.compile(r"[\x80-\x9f]")
 
 
 def _cell(value: Any) -> str:
@@ -47,12 +52,15 @@ def _show(result: Any, as_json: bool, columns: Sequence[str], title: str) -> Non
     if as_json:
         data = ([r.model_dump(mode="json") for r in result] if isinstance(result, list)
                 else result.model_dump(mode="json"))
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        # json escapes C0 controls; C1 (U+0080..U+009F) would pass raw with ensure_ascii=False
+        typer.echo(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}",
+                           json.dumps(data, ensure_ascii=False, indent=2)))
         return
     rows: list[BaseModel] = result if isinstance(result, list) else [result]
-    table = Table(*columns, title=title)
+    # Text(...) is never parsed as Rich markup: "[/]" or "[link=...]" in stored text is shown as is
+    table = Table(*columns, title=Text(printable(title)))
     for row in rows:
-        table.add_row(*(_cell(getattr(row, c, None)) for c in columns))
+        table.add_row(*(Text(printable(_cell(getattr(row, c, None)))) for c in columns))
     Console().print(table)
 
 
@@ -114,7 +122,7 @@ def _command(spec: QuerySpec) -> Callable[..., None]:
             return
         if spec.name == "why-bought-together":
             typer.echo(f"bought together: {'yes' if result.bought_together else 'no'} "
-                       f"({result.cobuy_id})")
+                       f"({printable(result.cobuy_id or '')})")
         for table in spec.tables:
             _show(rows_of(result, table), False, table.columns,
                   table.title.format(**params.model_dump()))

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from intentkg.common import settings_from
+from intentkg.common import printable, settings_from
 from intentkg.pipeline import InputSpec, PipelineReport, run_pipeline
 from kg.settings import Settings
 
@@ -139,7 +140,8 @@ def _print_stages(console: Console, report: PipelineReport) -> None:
     table.add_column("seconds", justify="right")
     table.add_column("result")
     for stage in report.stages:
-        table.add_row(stage.name, f"{stage.seconds:.1f}", _summary(stage.name, stage.report))
+        table.add_row(stage.name, f"{stage.seconds:.1f}",
+                      Text(printable(_summary(stage.name, stage.report))))
     console.print(table)
 
 
@@ -148,6 +150,7 @@ def _summary(name: str, report: Any) -> str:
     if name == "ingest":
         return "; ".join(
             f"read {r.read}, wrote {r.written}, skipped {r.skipped}, images {r.images}"
+            + "".join(f"; not read: {f}" for f in r.unreadable_files + r.incomplete_files)
             for r in report
         )
     if name == "distill":

@@ -42,11 +42,11 @@ def serve(
     vector: Annotated[bool, typer.Option(
         help="Load the embedding model for similarity search.")] = True,
 ) -> None:
-    """Serve the query API (/docs) and the web explorer (/) over the configured store."""
+    """Serve the query API (/openapi.json) and the web explorer (/) over the configured store."""
     import uvicorn
 
     from kg.store import open_store
-    from queries.api import create_app
+    from queries.api import allowed_hosts_for, create_app
 
     try:
         check_bind(host, allow_remote)
@@ -61,8 +61,10 @@ def serve(
     except IntentKGError as exc:
         raise fail(str(exc)) from exc
     try:
-        typer.echo(f"serving on http://{host}:{port}/ (API docs at /docs); Ctrl-C stops", err=True)
-        uvicorn.run(create_app(store, encoder), host=host, port=port, log_level="warning")
+        typer.echo(f"serving on http://{host}:{port}/ (API spec at /openapi.json); Ctrl-C stops",
+                   err=True)
+        app = create_app(store, encoder, allowed_hosts=allowed_hosts_for(host, port))
+        uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
         store.close()
 

@@ -11,10 +11,12 @@ reads ``os.environ`` itself.
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -22,21 +24,49 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from kg.errors import ConfigError
+
 __all__ = [
     "AbstractSettings",
     "CanonSettings",
     "ConceptSettings",
     "EmbedSettings",
     "FalkorSettings",
+    "IngestSettings",
     "LLMSettings",
     "Neo4jSettings",
     "Settings",
+    "describe_settings_error",
     "load_settings",
+    "refuse_url_credentials",
 ]
 
 
+def refuse_url_credentials(url: str | None, name: str) -> str | None:
+    """``url`` unchanged, or a ValueError when it carries ``user:password@``.
+
+    Credentials in a URL are not used for authentication here and would be
+    printed wherever the URL is (warnings, reports); the message never repeats them.
+    """
+    if url is None:
+        return None
+    try:
+        parts = urlsplit(url)
+        has_userinfo = "@" in parts.netloc
+    except ValueError:
+        raise ValueError(f"{name} is not a valid URL") from None
+    if has_userinfo:
+        raise ValueError(
+            f"{name} must not carry credentials (user:password@host): they are not used "
+            "for authentication and would end up in logs and reports; give the URL without "
+            "them and put the secret in its own setting (llm.api_key / INTENTKG_LLM__API_KEY, "
+            "neo4j.password / INTENTKG_NEO4J__PASSWORD)")
+    return url
+
+
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # hide_input_in_errors: a misspelled secret (api_kye = "sk-...") must not be echoed
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
 
 class FalkorSettings(_Section):
@@ -69,6 +99,11 @@ class Neo4jSettings(_Section):
     password: SecretStr = SecretStr("intentkg-dev-password")
     database: str = "neo4j"
 
+    @field_validator("uri")
+    @classmethod
+    def _no_credentials(cls, value: str | None) -> str | None:
+        return refuse_url_credentials(value, "neo4j.uri")
+
 
 class LLMSettings(_Section):
     """Model backend for distillation.
@@ -94,6 +129,26 @@ class LLMSettings(_Section):
     filter_votes: int = 5
     judge: bool = False
     image_mode: Literal["base64", "url"] = "base64"
+
+    @field_validator("base_url")
+    @classmethod
+    def _no_credentials(cls, value: str) -> str:
+        return refuse_url_credentials(value, "llm.base_url") or value
+
+
+class IngestSettings(_Section):
+    """Image downloads during ingest (``--download-images``).
+
+    Attributes:
+        download_allow_hosts: host names (or addresses) that may resolve to loopback,
+            private or link-local addresses; every other host must be public.
+        download_deadline_s: the most one image download may take, redirects included.
+        download_max_bytes: the largest image body accepted.
+    """
+
+    download_allow_hosts: list[str] = Field(default_factory=list)
+    download_deadline_s: float = Field(default=30.0, gt=0)
+    download_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
 
 
 class EmbedSettings(_Section):
@@ -146,6 +201,7 @@ class Settings(BaseSettings):
         env_nested_delimiter="__",
         extra="forbid",
         toml_file="intentkg.toml",
+        hide_input_in_errors=True,
     )
 
     workdir: Path = Path("work")
@@ -154,6 +210,7 @@ class Settings(BaseSettings):
     falkordb: FalkorSettings = Field(default_factory=FalkorSettings)
     neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
     embed: EmbedSettings = Field(default_factory=EmbedSettings)
     canon: CanonSettings = Field(default_factory=CanonSettings)
     concepts: ConceptSettings = Field(default_factory=ConceptSettings)
@@ -185,12 +242,47 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
         config: a TOML file to read instead of ``./intentkg.toml``.
         **overrides: values that win over everything (CLI flags); ``None`` values
             are ignored so unset flags do not hide environment variables.
+
+    Raises:
+        ConfigError: a value is invalid or a name is unknown; the message names the
+            setting (and a close known name) but never repeats a value, so a
+            misspelled secret is not printed.
     """
     clean = {k: v for k, v in overrides.items() if v is not None}
-    if config is None:
-        return Settings(**clean)
+    try:
+        if config is None:
+            return Settings(**clean)
 
-    class _FromFile(Settings):
-        model_config = SettingsConfigDict(toml_file=config)
+        class _FromFile(Settings):
+            model_config = SettingsConfigDict(toml_file=config)
 
-    return Settings.model_validate(_FromFile(**clean).model_dump())
+        return Settings.model_validate(_FromFile(**clean).model_dump())
+    except ValidationError as exc:
+        raise ConfigError(describe_settings_error(exc)) from None
+    except (OSError, ValueError) as exc:  # an unreadable or malformed TOML file
+        raise ConfigError(f"cannot read the settings file {config}: {type(exc).__name__}; "
+                          "check its TOML syntax") from None
+
+
+def describe_settings_error(exc: ValidationError) -> str:
+    """One line per problem, ``section.key: message`` with a did-you-mean; no input value."""
+    lines: list[str] = []
+    for err in exc.errors(include_input=False, include_url=False):
+        loc = ".".join(str(p) for p in err["loc"])
+        msg = str(err["msg"])
+        if err["type"] == "extra_forbidden":
+            msg = "unknown setting" + _suggest(err["loc"])
+        lines.append(f"{loc}: {msg}")
+    return "invalid settings: " + "; ".join(lines)
+
+
+def _suggest(loc: tuple[int | str, ...]) -> str:
+    model: type[BaseModel] = Settings
+    for part in loc[:-1]:
+        field = model.model_fields.get(str(part))
+        ann = field.annotation if field is not None else None
+        if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
+            return ""
+        model = ann
+    close = difflib.get_close_matches(str(loc[-1]).lower(), list(model.model_fields), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""

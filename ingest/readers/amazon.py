@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from ingest.clean import clean_html, parse_price
-from ingest.readers._common import cobuys, image_refs, make_product, problem, str_list
+from ingest.readers._common import (
+    cobuys,
+    guarded,
+    image_refs,
+    make_product,
+    problem,
+    str_list,
+)
 from ingest.registry import ReadOptions, register_reader
 from ingest.report import Item, Reason
 from ingest.textio import iter_json_array
@@ -34,7 +41,7 @@ def _read(path: Path, convert: Convert) -> Iterator[Item]:
             yield problem(path, line, Reason.NOT_A_RECORD, f"expected an object, got "
                           f"{type(value).__name__}")
         else:
-            yield from convert(path, line, value)
+            yield from guarded(path, line, convert(path, line, value))
 
 
 def _description(value: Any) -> str | None:
@@ -54,7 +61,8 @@ def _from_2014(path: Path, line: int, obj: dict[str, Any]) -> Iterator[Item]:
     related = obj.get("related") or {}
     if isinstance(related, dict) and isinstance(product, Product):
         others = str_list(related.get("also_bought")) + str_list(related.get("bought_together"))
-        yield from cobuys(str(obj.get("asin")), others, source="amazon2014", category=category)
+        yield from cobuys(product.id, others, source="amazon2014", category=category,
+                          path=path, line=line)
 
 
 def _from_2018(path: Path, line: int, obj: dict[str, Any]) -> Iterator[Item]:
@@ -71,8 +79,8 @@ def _from_2018(path: Path, line: int, obj: dict[str, Any]) -> Iterator[Item]:
         images=image_refs(images), source="amazon2018")
     yield product
     if isinstance(product, Product):
-        yield from cobuys(str(obj.get("asin")), str_list(obj.get("also_buy")),
-                          source="amazon2018", category=category)
+        yield from cobuys(product.id, str_list(obj.get("also_buy")),
+                          source="amazon2018", category=category, path=path, line=line)
 
 
 def _from_2023(path: Path, line: int, obj: dict[str, Any]) -> Iterator[Item]:
@@ -93,7 +101,8 @@ def _from_2023(path: Path, line: int, obj: dict[str, Any]) -> Iterator[Item]:
     yield product
     if isinstance(product, Product):
         together = obj.get("bought_together")
-        yield from cobuys(str(asin), str_list(together), source="amazon2023", category=category)
+        yield from cobuys(product.id, str_list(together), source="amazon2023", category=category,
+                          path=path, line=line)
 
 
 def _sniff(pattern: str) -> Callable[[str, Path], bool]:

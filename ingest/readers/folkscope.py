@@ -16,11 +16,10 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ingest.readers._common import image_refs, make_product, problem
+from ingest.readers._common import image_refs, make_cobuy, make_product, problem
 from ingest.registry import ReadOptions, register_reader
 from ingest.report import Item, Reason
 from ingest.textio import iter_lines, open_text
-from kg.records import CoBuy
 
 __all__ = ["read_folkscope_csv", "read_folkscope_pairs", "read_folkscope_products"]
 
@@ -66,7 +65,7 @@ def read_folkscope_pairs(path: Path, options: ReadOptions | None = None) -> Iter
         if len(cells) < 2 or not cells[0] or not cells[1]:
             yield problem(path, number, Reason.MALFORMED, "expected asin_a<TAB>asin_b")
             continue
-        yield CoBuy.of(cells[0], cells[1], source="folkscope")
+        yield make_cobuy(path, number, cells[0], cells[1], source="folkscope")
 
 
 def _block(path: Path, line: int, row: dict[str, str], n: int) -> Iterator[Item]:
@@ -86,7 +85,7 @@ def _block(path: Path, line: int, row: dict[str, str], n: int) -> Iterator[Item]
             category=get(f"item_{side}_cate") or category,
             images=image_refs(get(f"item_{side}_img{k}_url") for k in (1, 2, 3)),
             source="folkscope")
-    yield CoBuy.of(a, b, source="folkscope", category=category)
+    yield make_cobuy(path, line, a, b, source="folkscope", category=category)
 
 
 @register_reader("folkscope_csv.v1",

@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from ingest.readers._common import make_product, problem
+from ingest.readers._common import make_cobuy, make_product, problem
 from ingest.registry import ReadOptions, register_reader
 from ingest.report import Item, Reason
 from ingest.textio import iter_json_array
-from kg.records import CoBuy
 
 __all__ = ["read_intentionqa"]
 
@@ -29,7 +28,7 @@ def read_intentionqa(path: Path, options: ReadOptions | None = None) -> Iterator
         if not isinstance(obj, dict) or not obj.get("item_a_id") or not obj.get("item_b_id"):
             yield problem(path, line, Reason.MISSING_ID, "expected item_a_id and item_b_id")
             continue
-        a, b = str(obj["item_a_id"]), str(obj["item_b_id"])
+        a, b = obj["item_a_id"], obj["item_b_id"]
         yield make_product(path, line, id=a, title=obj.get("item_a_name"), source="intentionqa")
         yield make_product(path, line, id=b, title=obj.get("item_b_name"), source="intentionqa")
-        yield CoBuy.of(a, b, source="intentionqa")
+        yield make_cobuy(path, line, a, b, source="intentionqa")

@@ -43,7 +43,7 @@ def _flush(path: Path, block: dict[str, object], line: int) -> Iterator[Item]:
     yield product
     similar = block.get("similar")
     if isinstance(product, Product) and isinstance(similar, list):
-        yield from cobuys(asin, similar, source="snap", category=category)
+        yield from cobuys(asin, similar, source="snap", category=category, path=path, line=line)
 
 
 @register_reader("snap.v1", description="SNAP amazon-meta.txt co-purchase blocks",

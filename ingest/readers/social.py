@@ -147,12 +147,14 @@ def _tombert_posts(
 
 @register_reader("twitter_tombert_tsv.v1",
                  description="TomBERT target-sentiment TSV (index, label, image, $T$ text, target)",
-                 sniff=lambda head, path: head.lstrip("\ufeff").startswith("index\t#1 Label"))
+                 sniff=lambda head, path: head.lstrip("\ufeff").startswith(
+                     ("index\t#1 Label", "index\t#1 ImageID")))
 def read_twitter_tombert_tsv(path: Path, options: ReadOptions | None = None) -> Iterator[Item]:
     """One post per tweet from a TomBERT TSV (rows repeat a tweet once per target).
 
-    Columns are read by position (the header repeats ``#3 String``); ``label``
-    lists ``target=polarity`` pairs.
+    Columns are read by position (the header repeats ``#3 String``; the test split's
+    header is ``index  #1 ImageID  #2 String  #2 String`` over the same five columns);
+    ``label`` lists ``target=polarity`` pairs.
     """
     bad: list[Item] = []
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ingest.readers._common import image_refs, make_post, problem
+from ingest.readers._common import first_json, guarded, image_refs, make_post, problem
 from ingest.registry import ReadOptions, register_reader
 from ingest.report import Item, Reason
 from ingest.textio import iter_json_array
@@ -72,12 +72,12 @@ def _v1_post(path: Path, line: int, tweet: dict[str, Any]) -> Item:
         images=image_refs(media))
 
 
-def _v1_tweets(value: Any) -> Iterator[dict[str, Any] | None]:
-    if isinstance(value, list):
+def _v1_tweets(value: Any, depth: int = 0) -> Iterator[dict[str, Any] | None]:
+    if isinstance(value, list) and depth < 3:
         for item in value:
-            yield from _v1_tweets(item)
-    elif isinstance(value, dict) and isinstance(value.get("statuses"), list):
-        yield from _v1_tweets(value["statuses"])
+            yield from _v1_tweets(item, depth + 1)
+    elif isinstance(value, dict) and isinstance(value.get("statuses"), list) and depth < 3:
+        yield from _v1_tweets(value["statuses"], depth + 1)
     elif isinstance(value, dict) and ("id_str" in value or "id" in value) and (
             "text" in value or "full_text" in value):
         yield value
@@ -99,7 +99,11 @@ def read_twitter_v1(path: Path, options: ReadOptions | None = None) -> Iterator[
                 keys = ",".join(list(value)[:3]) if isinstance(value, dict) else "?"
                 yield problem(path, line, Reason.NOT_A_RECORD, f"not a tweet (keys {keys})")
             else:
-                yield _v1_post(path, line, tweet)
+                yield from guarded(path, line, _v1_items(path, line, tweet))
+
+
+def _v1_items(path: Path, line: int, tweet: dict[str, Any]) -> Iterator[Item]:
+    yield _v1_post(path, line, tweet)
 
 
 def _v2_text(tweet: dict[str, Any]) -> str | None:
@@ -110,42 +114,84 @@ def _v2_text(tweet: dict[str, Any]) -> str | None:
     return str(text) if text is not None else None
 
 
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def _v2_page(path: Path, line: int, page: dict[str, Any]) -> Iterator[Item]:
     data = page.get("data")
-    tweets = [data] if isinstance(data, dict) else data if isinstance(data, list) else []
+    tweets = [data] if isinstance(data, dict) else _dicts(data)
     includes: dict[str, Any] = page["includes"] if isinstance(page.get("includes"), dict) else {}
     media = {m.get("media_key"): m.get("url") or m.get("preview_image_url")
-             for m in includes.get("media") or [] if isinstance(m, dict)}
-    included = {t.get("id"): t for t in includes.get("tweets") or [] if isinstance(t, dict)}
-    users = {u.get("id"): u.get("username") for u in includes.get("users") or []
-             if isinstance(u, dict)}
+             for m in _dicts(includes.get("media"))}
+    included = {t.get("id"): t for t in _dicts(includes.get("tweets"))}
+    users = {u.get("id"): u.get("username") for u in _dicts(includes.get("users"))}
     if not tweets:
         yield problem(path, line, Reason.NOT_A_RECORD, "response page without data")
 
     def images(tweet: dict[str, Any]) -> list[str | None]:
-        keys = (tweet.get("attachments") or {}).get("media_keys") or []
-        return [media.get(k) for k in keys]
+        att = tweet.get("attachments")
+        if not isinstance(att, dict):
+            return []
+        inline = _dicts(att.get("media"))  # twarc2 flatten puts the media objects here
+        if inline:
+            return [m.get("url") or m.get("preview_image_url") for m in inline]
+        keys = att.get("media_keys")
+        return [media.get(k) for k in keys if isinstance(k, str)] if isinstance(keys, list) else []
+
+    def referenced(tweet: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for ref in _dicts(tweet.get("referenced_tweets")):
+            # flattened output carries the referenced tweet inline (it has a "text")
+            body = ref if "text" in ref else included.get(ref.get("id"))
+            if isinstance(body, dict) and isinstance(ref.get("type"), str):
+                out[ref["type"]] = body
+        return out
+
+    def author(tweet: dict[str, Any]) -> str | None:
+        inline = tweet.get("author")
+        if isinstance(inline, dict) and isinstance(inline.get("username"), str):
+            return str(inline["username"])
+        name = users.get(tweet.get("author_id"))
+        return name if isinstance(name, str) else None
 
     for tweet in tweets:
-        refs = {r.get("type"): included.get(r.get("id"))
-                for r in tweet.get("referenced_tweets") or [] if isinstance(r, dict)}
-        original, quoted = refs.get("retweeted"), refs.get("quoted")
-        body = original or tweet
-        tags = ((body.get("entities") or {}).get("hashtags") or [])
-        yield make_post(
-            path, line, source=SOURCE, source_id=tweet.get("id"), text=_v2_text(body),
-            quoted=_v2_text(quoted) if quoted and not original else None,
-            lang=tweet.get("lang"), created_at=tweet.get("created_at"),
-            author=users.get(tweet.get("author_id")),
-            hashtags=[str(t["tag"]) for t in tags if isinstance(t, dict) and t.get("tag")],
-            images=image_refs(images(tweet) or images(body) or (images(quoted) if quoted else [])))
+        yield from guarded(path, line, _v2_post(path, line, tweet, referenced(tweet), images,
+                                                author))
 
 
-@register_reader("twitter_v2.v1", description="Twitter API v2 response pages (twarc JSON lines)",
-                 sniff=lambda head, path: bool(re.match(r'\s*\{\s*"data"\s*:\s*[\[{]', head))
-                 or ('"data"' in head and ('"__twarc"' in head or '"includes"' in head)))
+def _v2_post(path: Path, line: int, tweet: dict[str, Any], refs: dict[str, dict[str, Any]],
+             images: Any, author: Any) -> Iterator[Item]:
+    original, quoted = refs.get("retweeted"), refs.get("quoted")
+    body = original or tweet
+    entities = body.get("entities")
+    tags = _dicts(entities.get("hashtags")) if isinstance(entities, dict) else []
+    yield make_post(
+        path, line, source=SOURCE, source_id=tweet.get("id"), text=_v2_text(body),
+        quoted=_v2_text(quoted) if quoted and not original else None,
+        lang=tweet.get("lang"), created_at=tweet.get("created_at"),
+        author=author(tweet),
+        hashtags=[str(t["tag"]) for t in tags if t.get("tag")],
+        images=image_refs(images(tweet) or images(body) or (images(quoted) if quoted else [])))
+
+
+def _looks_v2(head: str) -> bool:
+    if re.match(r'\s*\{\s*"data"\s*:\s*[\[{]', head) or (
+            '"data"' in head and ('"__twarc"' in head or '"includes"' in head)):
+        return True
+    # one tweet per line without the page wrapper (twarc2 flatten, or a hand-made dump)
+    first = first_json(head)
+    return isinstance(first, dict) and "id" in first and "text" in first and "id_str" not in first \
+        and any(k in first for k in ("author_id", "edit_history_tweet_ids", "conversation_id",
+                                     "__twarc", "author", "public_metrics"))
+
+
+@register_reader("twitter_v2.v1",
+                 description="Twitter API v2 response pages or tweets (twarc, twarc2 flatten)",
+                 sniff=lambda head, path: _looks_v2(head))
 def read_twitter_v2(path: Path, options: ReadOptions | None = None) -> Iterator[Item]:
-    """Posts from v2 response pages (``data`` a list or a single object)."""
+    """Posts from v2 response pages (``data`` a list or a single object) or bare v2 tweets,
+    one per line (``twarc2 flatten`` output, author and media inline)."""
     for line, value in iter_json_array(path):
         if isinstance(value, ValueError):
             yield problem(path, line, Reason.MALFORMED, str(value))

@@ -67,7 +67,8 @@ def server() -> Iterator[str]:
 
 @pytest.fixture()
 def resolver(tmp_path: Path) -> Iterator[ImageResolver]:
-    policy = DownloadPolicy(max_bytes=2000, timeout_s=0.5, max_pixels=4_000_000)
+    policy = DownloadPolicy(max_bytes=2000, timeout_s=0.5, max_pixels=4_000_000,
+                            allow_hosts={"127.0.0.1"})
     with ImageResolver(tmp_path / "images", download=True, policy=policy) as res:
         yield res
 
@@ -79,7 +80,8 @@ def test_download_ok_is_cached_by_content_hash(server: str, resolver: ImageResol
     assert Path(ref.local_path or "").read_bytes() == SMALL
     assert Path(ref.local_path or "").name.startswith(ref.sha256)
     hits = _Handler.hits["/ok.png"]
-    again = ImageResolver(tmp_path / "images", download=True).resolve(
+    again = ImageResolver(tmp_path / "images", download=True,
+                          policy=DownloadPolicy(allow_hosts={"127.0.0.1"})).resolve(
         ImageRef(uri=f"{server}/ok.png"))
     assert again.sha256 == ref.sha256 and _Handler.hits["/ok.png"] == hits  # no refetch
 

@@ -78,3 +78,41 @@ def test_bad_set_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--set", "nosuch.key=1", "query", "relation-stats"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error:") and "Traceback" not in err
+
+
+def test_work_dir_files_are_private_under_umask_022(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    src = tmp_path / "posts.jsonl"
+    src.write_text('{"id": "p1", "text": "snow day, time for tea", "image": null}\n')
+    old = os.umask(0o022)
+    try:
+        assert main(["ingest", "miko", str(src), "--out", str(tmp_path / "w"),
+                     "--no-progress"]) == 0
+    finally:
+        os.umask(old)
+    made = [p for p in (tmp_path / "w").rglob("*")]
+    assert any(p.suffix == ".parquet" for p in made)
+    for path in [tmp_path / "w", *made]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode & 0o077 == 0, f"{path} is {oct(mode)}"
+
+
+def test_only_ctrl_c_is_130(monkeypatch: pytest.MonkeyPatch,
+                            capsys: pytest.CaptureFixture[str]) -> None:
+    import intentkg.main as cli
+
+    def interrupted(**_: object) -> None:
+        raise KeyboardInterrupt
+
+    def eof(**_: object) -> None:  # what click does with an EOFError it catches
+        import typer
+        raise typer.Abort() from EOFError("Compressed file ended before the end-of-stream "
+                                          "marker was reached")
+
+    monkeypatch.setattr(cli, "app", interrupted)
+    assert main([]) == 130
+    monkeypatch.setattr(cli, "app", eof)
+    assert main([]) == 1
+    assert "end-of-stream" in capsys.readouterr().err
