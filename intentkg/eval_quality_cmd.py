@@ -1,0 +1,93 @@
+"""``intentkg eval intentionqa | sarcasm | annotate export/import | report``: how good the
+knowledge is (issue 15). Thin wrappers over :mod:`distill.intentionqa` and :mod:`kg.evaluation`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from intentkg.common import fail, settings_from
+from intentkg.distill_cmd import _with_llm
+from kg.errors import IntentKGError
+
+__all__ = ["register"]
+
+Workdir = Annotated[Path | None, typer.Option("--workdir", "-w", help="Work directory.")]
+Seed = Annotated[int, typer.Option(help="Random seed (split, sample, bootstrap).")]
+
+
+def register(eval_app: typer.Typer) -> None:
+    """Add the commands to the ``eval`` group."""
+
+    @eval_app.command("intentionqa")
+    def intentionqa_cmd(
+        ctx: typer.Context,
+        files: Annotated[list[Path], typer.Argument(help="IntentionQA JSON Lines file(s).")],
+        with_kg: Annotated[bool, typer.Option(
+            "--with-kg", help="Also answer with the graph's intentions in the prompt.")] = False,
+        workdir: Workdir = None,
+        backend: Annotated[str | None, typer.Option(
+            help="openai | replay | vllm | transformers")] = None,
+        model: Annotated[str | None, typer.Option(help="Model name.")] = None,
+        base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible base URL.")] = None,
+        replay_file: Annotated[Path | None, typer.Option(help="Replay JSONL file.")] = None,
+        model_path: Annotated[Path | None, typer.Option(help="Local model directory.")] = None,
+        concurrency: Annotated[int | None, typer.Option(min=1, help="Requests in flight.")] = None,
+        per_product: Annotated[int, typer.Option(
+            min=1, help="Graph intentions per product in the prompt.")] = 5,
+        seed: Seed = 0,
+    ) -> None:
+        """Answer IntentionQA questions (both tasks); accuracy per task, relation, difficulty."""
+        from intentkg.eval_qa import run_intentionqa
+
+        try:
+            settings = _with_llm(settings_from(ctx, workdir=workdir), backend=backend,
+                                 model=model, base_url=base_url, replay_file=replay_file,
+                                 model_path=model_path, concurrency=concurrency)
+            if with_kg and workdir is None:
+                raise IntentKGError("--with-kg needs the work dir of a built graph (-w DIR)")
+            result = run_intentionqa(files, settings, with_kg=with_kg,
+                                     per_product=per_product, seed=seed)
+        except (IntentKGError, ValueError) as exc:
+            raise fail(str(exc)) from None
+        typer.echo(result.render())
+
+    @eval_app.command("sarcasm")
+    def sarcasm_cmd(
+        ctx: typer.Context,
+        workdir: Workdir = None,
+        test_size: Annotated[float, typer.Option(
+            min=0.05, max=0.95, help="Share of each label held out for testing.")] = 0.3,
+        seed: Seed = 0,
+    ) -> None:
+        """Sarcasm detection on labelled (MMSD) posts: text alone vs text + intentions."""
+        import json
+        from dataclasses import asdict
+
+        from kg.embed import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder
+        from kg.evaluation.layout import EvalPaths
+        from kg.evaluation.sarcasm import run_sarcasm
+        from kg.io import iter_records
+        from kg.records import IntentionAssertion, Post
+
+        try:
+            settings = settings_from(ctx, workdir=workdir)
+            wd = settings.workdir
+            paths = EvalPaths(wd)
+            cache = EmbeddingCache(wd / "graph" / "embeddings.sqlite")
+            embedder = CachedEmbedder(SentenceTransformerEmbedder(
+                settings.embed.model, device=settings.embed.device,
+                batch_size=settings.embed.batch_size), cache)
+            try:
+                result = run_sarcasm(iter_records(wd / "ingest" / "posts.parquet", Post),
+                                     iter_records(paths.assertions, IntentionAssertion),
+                                     embedder, test_size=test_size, seed=seed)
+            finally:
+                cache.close()
+            paths.root.mkdir(parents=True, exist_ok=True)
+            paths.sarcasm.write_text(json.dumps(asdict(result), indent=2), encoding="utf-8")
+        except (IntentKGError, ValueError) as exc:
+            raise fail(str(exc)) from None
+        typer.echo(result.render())
