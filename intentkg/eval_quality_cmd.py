@@ -91,3 +91,86 @@ def register(eval_app: typer.Typer) -> None:
         except (IntentKGError, ValueError) as exc:
             raise fail(str(exc)) from None
         typer.echo(result.render())
+
+    annotate = typer.Typer(name="annotate", no_args_is_help=True,
+                           help="Human judgments through Label Studio: export, import.")
+    eval_app.add_typer(annotate, name="annotate")
+
+    @annotate.command("export")
+    def annotate_export_cmd(
+        ctx: typer.Context,
+        out: Annotated[Path, typer.Option("--out", help="Folder for the Label Studio project.")],
+        workdir: Workdir = None,
+        per_relation: Annotated[int, typer.Option(
+            min=1, help="Assertions drawn per relation.")] = 20,
+        seed: Seed = 0,
+    ) -> None:
+        """Write a stratified sample of assertions as a Label Studio project."""
+        from kg.evaluation.annotate import export_project
+
+        try:
+            settings = settings_from(ctx, workdir=workdir)
+            report = export_project(settings.workdir, out, per_relation=per_relation,
+                                    seed=seed)
+        except (IntentKGError, ValueError) as exc:
+            raise fail(str(exc)) from None
+        typer.echo(f"wrote {report.tasks} tasks over {len(report.per_relation)} relations to "
+                   f"{out} (label_config.xml, tasks.json); project {report.project}")
+
+    @annotate.command("import")
+    def annotate_import_cmd(
+        ctx: typer.Context,
+        file: Annotated[Path, typer.Argument(help="Label Studio JSON export.")],
+        workdir: Workdir = None,
+    ) -> None:
+        """Store the judgments of a Label Studio JSON export beside the assertions."""
+        from kg.evaluation.annotate import parse_export
+        from kg.evaluation.judgments import store_judgments
+        from kg.evaluation.layout import EvalPaths
+
+        try:
+            settings = settings_from(ctx, workdir=workdir)
+            judgments, unannotated = parse_export(file, settings.workdir)
+            total, added, replaced = store_judgments(EvalPaths(settings.workdir).judgments,
+                                                     judgments)
+        except (IntentKGError, ValueError) as exc:
+            raise fail(str(exc)) from None
+        accepted = sum(j.plausible for j in judgments)
+        share = accepted / len(judgments) if judgments else 0.0
+        typer.echo(f"imported {len(judgments)} judgments from "
+                   f"{len({j.annotator for j in judgments})} annotator(s): {added} new, "
+                   f"{replaced} changed; {unannotated} task(s) without an annotation")
+        typer.echo(f"acceptance (plausible) in this file: {share:.3f} ({accepted}/"
+                   f"{len(judgments)}); judgments stored: {total}")
+
+    @eval_app.command("report")
+    def report_cmd(
+        ctx: typer.Context,
+        workdir: Workdir = None,
+        out: Annotated[Path | None, typer.Option(
+            "--out", help="Folder for report.md and charts (default <workdir>/eval/report).")
+        ] = None,
+        target_precision: Annotated[float, typer.Option(
+            min=0.0, max=1.0, help="Precision the filter threshold must reach.")] = 0.9,
+    ) -> None:
+        """Acceptance, agreement and calibration from the stored judgments (Markdown + PNG)."""
+        from kg.evaluation.layout import EvalPaths
+        from kg.evaluation.report import write_report
+
+        try:
+            settings = settings_from(ctx, workdir=workdir)
+            folder = out or EvalPaths(settings.workdir).root / "report"
+            r, path = write_report(settings.workdir, folder, target_precision=target_precision)
+        except (IntentKGError, ValueError) as exc:
+            raise fail(str(exc)) from None
+        pa = r.plausible_agreement
+        acc = f"{r.overall.acceptance:.3f}" if r.overall.judgments else "n/a"
+        alpha = "n/a" if pa.alpha is None else f"{pa.alpha:.3f}"
+        raw = "n/a" if pa.raw is None else f"{pa.raw:.3f}"
+        ece = "n/a" if r.ece is None else f"{r.ece:.3f}"
+        typer.echo(f"acceptance {acc} over {r.overall.judgments} judgments of "
+                   f"{r.assertions_judged} assertions (MIKO: 0.76)")
+        typer.echo(f"agreement on plausible: Krippendorff's alpha {alpha}, raw {raw} "
+                   f"({pa.units} assertions judged twice or more)")
+        typer.echo(f"filter calibration: ECE {ece} over {r.calibration_points} judgments")
+        typer.echo(f"report: {path}")
