@@ -55,7 +55,7 @@ class QAResult:
                          f"{self.difference['all']}")
         lines += ["", "| group | without KG | with KG |", "|---|---|---|"]
         for group in ("task", "relation", "difficulty"):
-            for key in sorted(self.without_kg[group]):
+            for key in sorted(self.without_kg[group], key=group_order):
                 other = self.with_kg[group][key] if self.with_kg is not None else None
                 lines.append(f"| {key} | {_pct(self.without_kg[group][key])} | "
                              f"{_pct(other) if other else '-'} |")
@@ -64,6 +64,12 @@ class QAResult:
     def to_json(self) -> str:
         """JSON for ``eval/intentionqa.json``."""
         return json.dumps(asdict(self), indent=2)
+
+
+def group_order(key: str) -> tuple[str, int, str]:
+    """Sort key of table rows: by task, then easy < medium < hard, then name."""
+    head, _, tail = key.rpartition("/")
+    return (head, {"easy": 0, "medium": 1, "hard": 2}.get(tail, 3), key)
 
 
 def _pct(cn: tuple[int, int]) -> str:

@@ -290,6 +290,11 @@ def write_report(workdir: Path, out: Path, *, target_precision: float = 0.9,
     return r, path
 
 
+def _order(key: str) -> tuple[str, int, str]:
+    head, _, tail = key.rpartition("/")
+    return (head, {"easy": 0, "medium": 1, "hard": 2}.get(tail, 3), key)
+
+
 def _qa_section(qa: dict[str, object]) -> str:
     def pct(cn: list[int]) -> str:
         return f"{cn[0] / cn[1]:.3f} ({cn[0]}/{cn[1]})" if cn[1] else "-"
@@ -300,7 +305,7 @@ def _qa_section(qa: dict[str, object]) -> str:
     lines = [f"Model {qa['model']} ({qa['backend']}), {qa['questions']} questions.", "",
              "| group | without KG | with KG |", "|---|---:|---:|"]
     for group in ("all", "task", "difficulty"):
-        for key, cn in sorted(base[group].items()):
+        for key, cn in sorted(base[group].items(), key=lambda kv: _order(kv[0])):
             other = pct(kg[group][key]) if isinstance(kg, dict) else "-"
             lines.append(f"| {key} | {pct(cn)} | {other} |")
     diff = qa.get("difference")
