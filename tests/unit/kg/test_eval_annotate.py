@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from testkit.annotation import ls_export, make_workdir
 
 from kg.errors import ConfigError
 from kg.evaluation.agreement import agreement
@@ -21,55 +22,11 @@ from kg.evaluation.judgments import (
 )
 from kg.evaluation.layout import EvalPaths
 from kg.evaluation.report import write_report
-from kg.io import write_records
-from kg.records import CoBuy, IntentionAssertion, Post, Product
-
-
-def _assertion(subject: str, kind: str, relation: str, text: str, score: float | None = None,
-               ) -> IntentionAssertion:
-    return IntentionAssertion(
-        id=IntentionAssertion.make_id(subject, relation, text), subject_id=subject,
-        subject_kind=kind, relation=relation, text=text, raw_text=text,  # type: ignore[arg-type]
-        filter_score=score, keep=score is None or score >= 0.5, model="m1",
-        prompt_version="post_intentions.v1" if kind == "post" else "cobuy_intentions.v1")
 
 
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
-    wd = tmp_path / "w"
-    pair = CoBuy.of("B1", "B2", source="amazon")
-    posts = [Post(id=f"mmsd:{i}", source="mmsd", source_id=str(i), text=f"post {i} about snow",
-                  clean_text=f"post {i} about snow", label=str(i % 2)) for i in range(4)]
-    write_records(wd / "ingest" / "posts.parquet", posts)
-    write_records(wd / "ingest" / "products.parquet",
-                  [Product(id="B1", title="Wool socks"), Product(id="B2", title="Boots")])
-    write_records(wd / "ingest" / "cobuys.parquet", [pair])
-    rows = [_assertion(p.id, "post", rel, f"{rel} thing {p.id}")
-            for p in posts for rel in ("xReact", "xWant", "xIntent")]
-    rows += [_assertion(pair.id, "cobuy", "usedFor", f"hiking {k}", score=k / 10)
-             for k in range(10)]
-    write_records(wd / "distill" / "assertions.parquet", rows)
-    return wd
-
-
-def ls_export(tasks: list[dict[str, Any]], verdicts: dict[str, list[tuple[str, bool]]],
-              ) -> list[dict[str, Any]]:
-    """A Label Studio JSON export of ``tasks`` with (annotator email, plausible) verdicts."""
-    out = []
-    for i, task in enumerate(tasks):
-        anns = []
-        for k, (who, ok) in enumerate(verdicts.get(task["data"]["assertion_id"], [])):
-            result = [{"from_name": "plausible", "to_name": "intention", "type": "choices",
-                       "value": {"choices": ["plausible" if ok else "implausible"]}},
-                      {"from_name": "typical", "to_name": "intention", "type": "choices",
-                       "value": {"choices": ["typical"]}},
-                      {"from_name": "comment", "to_name": "intention", "type": "textarea",
-                       "value": {"text": [f"note {k}"]}}]
-            anns.append({"id": 100 * i + k, "completed_by": {"id": k + 1, "email": who},
-                         "result": result, "was_cancelled": False,
-                         "created_at": "2026-01-01T00:00:00Z"})
-        out.append({"id": i + 1, "data": task["data"], "annotations": anns})
-    return out
+    return make_workdir(tmp_path / "w")
 
 
 def test_export_writes_a_label_studio_project(workdir: Path, tmp_path: Path) -> None:

@@ -64,3 +64,23 @@ def test_threshold_for_precision_keeps_the_most() -> None:
     thr, precision, kept = threshold_for_precision(scores, labels, 0.75) or (0, 0, 0)
     assert (thr, precision, kept) == (0.4, 0.75, 0.8)
     assert threshold_for_precision(scores, [0] * 5, 0.5) is None
+
+
+def test_stratified_split_keeps_label_shares_and_is_seeded() -> None:
+    from kg.errors import ConfigError
+    from kg.evaluation.sarcasm import stratified_split
+
+    labels = ["1"] * 70 + ["0"] * 30
+    train, test = stratified_split(labels, 0.3, seed=5)
+    assert sorted(train + test) == list(range(100))
+    assert sum(labels[i] == "1" for i in test) == 21
+    assert sum(labels[i] == "0" for i in test) == 9
+    assert stratified_split(labels, 0.3, seed=5) == (train, test)
+    assert stratified_split(labels, 0.3, seed=6) != (train, test)
+    # tiny: every label still gets one test and one train item
+    train, test = stratified_split(["1", "1", "1", "1", "0", "0"], 0.3, seed=0)
+    assert len(test) == 2 and len(train) == 4
+    with pytest.raises(ConfigError, match="at least 2 posts"):
+        stratified_split(["1", "1", "0"], 0.3, seed=0)
+    with pytest.raises(ConfigError, match="two labels"):
+        stratified_split(["1", "1"], 0.3, seed=0)
