@@ -18,6 +18,7 @@ from distill.intentionqa import (
     load_questions,
     run_questions,
 )
+from kg.errors import ConfigError
 from kg.evaluation.kg_context import product_intentions
 from kg.evaluation.layout import EvalPaths
 from kg.evaluation.stats import Interval, bootstrap_paired
@@ -107,6 +108,9 @@ def run_intentionqa(files: list[Path], settings: Settings, *, with_kg: bool = Fa
     """
     questions = load_questions(files)
     workdir = settings.workdir
+    if with_kg and not EvalPaths(workdir).assertions.is_file():
+        raise ConfigError(f"--with-kg needs a work dir with distilled assertions (-w DIR); "
+                          f"{workdir} has none")
     backend = make_backend(settings.llm)
     cache = LLMCache(workdir / "distill" / "llm_cache.sqlite")
     caller = CachedCaller(backend, cache)

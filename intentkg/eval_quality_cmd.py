@@ -46,8 +46,6 @@ def register(eval_app: typer.Typer) -> None:
             settings = _with_llm(settings_from(ctx, workdir=workdir), backend=backend,
                                  model=model, base_url=base_url, replay_file=replay_file,
                                  model_path=model_path, concurrency=concurrency)
-            if with_kg and workdir is None:
-                raise IntentKGError("--with-kg needs the work dir of a built graph (-w DIR)")
             result = run_intentionqa(files, settings, with_kg=with_kg,
                                      per_product=per_product, seed=seed)
         except (IntentKGError, ValueError) as exc:

@@ -170,7 +170,9 @@ def render_markdown(r: QualityReport) -> str:
         "# How good is the knowledge?", "",
         f"Judgments: {r.judgments} on {r.assertions_judged} assertions"
         + (f" ({r.orphaned} about assertions no longer in the work dir, left out)"
-           if r.orphaned else "") + ".", "",
+           if r.orphaned else "") + "."
+        + ("" if r.judgments else " No judgments yet: `intentkg eval annotate export`, judge "
+           "the tasks in Label Studio, then `intentkg eval annotate import`."), "",
         "## Theirs and ours", "",
         "| figure | published | ours |", "|---|---:|---:|",
         f"| overall acceptance (MIKO) | {PUBLISHED['MIKO overall acceptance'][0]:.2f} | "
