@@ -112,7 +112,7 @@ def run_intentionqa(files: list[Path], settings: Settings, *, with_kg: bool = Fa
         raise ConfigError(f"--with-kg needs a work dir with distilled assertions (-w DIR); "
                           f"{workdir} has none")
     backend = make_backend(settings.llm)
-    cache = LLMCache(workdir / "distill" / "llm_cache.sqlite")
+    cache = LLMCache(EvalPaths(workdir).dirs.llm_cache)
     caller = CachedCaller(backend, cache)
     limit = settings.llm.concurrency
 

@@ -74,12 +74,12 @@ def register(eval_app: typer.Typer) -> None:
             settings = settings_from(ctx, workdir=workdir)
             wd = settings.workdir
             paths = EvalPaths(wd)
-            cache = EmbeddingCache(wd / "graph" / "embeddings.sqlite")
+            cache = EmbeddingCache(paths.dirs.embeddings_cache)
             embedder = CachedEmbedder(SentenceTransformerEmbedder(
                 settings.embed.model, device=settings.embed.device,
                 batch_size=settings.embed.batch_size), cache)
             try:
-                result = run_sarcasm(iter_records(wd / "ingest" / "posts.parquet", Post),
+                result = run_sarcasm(iter_records(paths.dirs.ingest("posts"), Post),
                                      iter_records(paths.assertions, IntentionAssertion),
                                      embedder, test_size=test_size, seed=seed)
             finally:

@@ -36,6 +36,7 @@ from kg.evaluation.layout import EvalPaths
 from kg.ids import content_id
 from kg.io import iter_records
 from kg.records import CoBuy, ImageRef, IntentionAssertion, Post, Product
+from kg.workdir import WorkDir
 
 __all__ = [
     "CHOICES",
@@ -127,11 +128,11 @@ class ExportReport:
 
 def _subjects(workdir: Path, wanted: set[str]) -> tuple[dict[str, Post], dict[str, CoBuy],
                                                         dict[str, Product]]:
-    ingest = workdir / "ingest"
-    posts = {p.id: p for p in iter_records(ingest / "posts.parquet", Post) if p.id in wanted}
-    pairs = {c.id: c for c in iter_records(ingest / "cobuys.parquet", CoBuy) if c.id in wanted}
+    wd = WorkDir(workdir)
+    posts = {p.id: p for p in iter_records(wd.ingest("posts"), Post) if p.id in wanted}
+    pairs = {c.id: c for c in iter_records(wd.ingest("cobuys"), CoBuy) if c.id in wanted}
     asins = {x for c in pairs.values() for x in (c.product_a, c.product_b)}
-    products = {p.id: p for p in iter_records(ingest / "products.parquet", Product)
+    products = {p.id: p for p in iter_records(wd.ingest("products"), Product)
                 if p.id in asins}
     return posts, pairs, products
 

@@ -9,6 +9,7 @@ from kg.evaluation.layout import EvalPaths
 from kg.io import iter_records
 from kg.records import CoBuy, IntentionAssertion, Product
 from kg.relations import REGISTRY
+from kg.workdir import WorkDir
 
 __all__ = ["intention_sentence", "product_intentions"]
 
@@ -34,9 +35,9 @@ def product_intentions(workdir: Path, *, per_product: int = 5) -> dict[str, list
     Each sentence names the product it was bought with, so the context is readable
     on its own.
     """
-    ingest = workdir / "ingest"
-    titles = {p.id: p.title or p.id for p in iter_records(ingest / "products.parquet", Product)}
-    pairs = {c.id: c for c in iter_records(ingest / "cobuys.parquet", CoBuy)}
+    wd = WorkDir(workdir)
+    titles = {p.id: p.title or p.id for p in iter_records(wd.ingest("products"), Product)}
+    pairs = {c.id: c for c in iter_records(wd.ingest("cobuys"), CoBuy)}
     found: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for a in iter_records(EvalPaths(workdir).assertions, IntentionAssertion):
         pair = pairs.get(a.subject_id)

@@ -1,13 +1,16 @@
-"""Where the evaluations keep their files in the work dir (``<workdir>/eval``).
+"""What the evaluations keep inside the work dir's ``eval/`` (:class:`kg.workdir.WorkDir`
+declares the directory; this module the files in it).
 
-Nothing here is written by ingest, distill or build, and ``intentkg run --fresh``
-removes only their Parquet outputs, so human judgments survive every rebuild.
+No stage writes there and :meth:`WorkDir.reset` never touches it, so human
+judgments survive every rebuild and ``intentkg run --fresh``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+from kg.workdir import WorkDir
 
 __all__ = ["EvalPaths"]
 
@@ -19,9 +22,14 @@ class EvalPaths:
     workdir: Path
 
     @property
+    def dirs(self) -> WorkDir:
+        """The work dir's stage paths."""
+        return WorkDir(self.workdir)
+
+    @property
     def root(self) -> Path:
         """``<workdir>/eval``."""
-        return self.workdir / "eval"
+        return self.dirs.stage("eval")
 
     @property
     def judgments(self) -> Path:
@@ -46,5 +54,5 @@ class EvalPaths:
     @property
     def assertions(self) -> Path:
         """The assertions judged: the build's copy when there is one, else distill's."""
-        built = self.workdir / "graph" / "assertions.parquet"
-        return built if built.is_file() else self.workdir / "distill" / "assertions.parquet"
+        built = self.dirs.graph("assertions")
+        return built if built.is_file() else self.dirs.distill("assertions")

@@ -103,11 +103,10 @@ def build_report(workdir: Path, *, target_precision: float = 0.9) -> QualityRepo
         if a.subject_kind == "cobuy" and a.filter_score is not None:
             cobuy_total += 1
             kept += int(a.keep)
-    ingest = workdir / "ingest"
     subjects = {a.subject_id for a in assertions.values()}
-    source_of = {p.id: p.source for p in iter_records(ingest / "posts.parquet", Post)
+    source_of = {p.id: p.source for p in iter_records(paths.dirs.ingest("posts"), Post)
                  if p.id in subjects}
-    source_of.update({c.id: c.source for c in iter_records(ingest / "cobuys.parquet", CoBuy)
+    source_of.update({c.id: c.source for c in iter_records(paths.dirs.ingest("cobuys"), CoBuy)
                       if c.id in subjects})
     judged = [(j, assertions[j.assertion_id],
                source_of.get(assertions[j.assertion_id].subject_id, "unknown"))
