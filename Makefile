@@ -13,7 +13,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_DIR ?= work/demo
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test lint bench clean system-deps
+# Label Studio (the annotation tool of `intentkg eval annotate`) pins numpy, redis and pyarrow
+# below this project's versions, so it lives in its own virtualenv; the round-trip test
+# (tests/integration/test_label_studio.py) starts its server from there and skips without it.
+LS_VENV ?= .venv-ls
+
+.PHONY: setup demo test lint bench clean system-deps label-studio
 
 setup: $(VENV)/.installed tools/cypher-lint/node_modules/.installed .system-deps.stamp
 
@@ -43,6 +48,14 @@ $(VENV)/.installed: pyproject.toml .system-deps.stamp
 
 tools/cypher-lint/node_modules/.installed: tools/cypher-lint/package.json tools/cypher-lint/package-lock.json .system-deps.stamp
 	cd tools/cypher-lint && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+label-studio: $(LS_VENV)/.installed
+
+$(LS_VENV)/.installed: .system-deps.stamp
+	[ -x $(LS_VENV)/bin/python ] || $$(command -v python3.11 || command -v python3) -m venv $(LS_VENV)
+	$(LS_VENV)/bin/pip install -q --upgrade pip
+	$(LS_VENV)/bin/pip install -q "label-studio>=1.20" "label-studio-sdk>=2"
 	touch $@
 
 demo: setup
