@@ -221,6 +221,11 @@ class FalkorServer:
         """True when the server of this data directory answers PING."""
         return g.probe(self.socket_path) == "up"
 
+    def state(self) -> str:
+        """``"running"``, ``"loading"`` (reading its data files) or ``"down"``."""
+        state = g.probe(self.socket_path)
+        return "running" if state == "up" else state
+
     def start(self) -> FalkorServer:
         """Start the server, or attach to the one already running on this directory.
 
