@@ -174,8 +174,23 @@ class FalkorStore:
             except RedisError as exc:
                 if read_only and "empty key" in str(exc):
                     return None  # the graph does not exist yet: nothing to read
+                if "db.idx." in str(exc) and (building := self._indexes_building()):
+                    raise StoreError(f"the index is still being built after a restart "
+                                     f"({building}); retry in a moment") from exc
                 raise self._error(exc, query) from exc
         raise AssertionError("unreachable")
+
+    def _indexes_building(self) -> str:
+        """The indexes a restarted server still builds in the background, or ''."""
+        from redis.exceptions import RedisError
+
+        try:
+            rows = self._graph.ro_query("CALL db.indexes() YIELD label, status "
+                                        "RETURN label, status").result_set
+        except RedisError:
+            return ""
+        return ", ".join(f"{label}: {status}" for label, status in rows
+                         if "CONSTRUCTION" in str(status))
 
     @staticmethod
     def _summary(result: Any, rows: int) -> WriteSummary:
@@ -235,10 +250,13 @@ class FalkorStore:
                 try:
                     if unread:
                         read_one()
-                    unread.append(batch)
-                    send(batch)
                 except lost as exc:
                     resend(exc)
+                unread.append(batch)
+                try:
+                    send(batch)
+                except lost as exc:
+                    resend(exc)  # this batch included
             try:
                 while unread:
                     read_one()

@@ -37,6 +37,7 @@ __all__ = [
 USERS_NAME = "users.lock"
 KEEP_NAME = "server.keep"
 _POLL_S = 0.5
+_COMPACT_TIMEOUT_S = 600.0
 
 
 class ServerReplyError(Exception):
@@ -224,8 +225,10 @@ def shutdown(sock: Path | str, pid: int | None, timeout_s: float = 30.0,
     running = state != "down" or (pid is not None and alive(pid))
     if state == "up":
         if compact_first:
+            # Waits for a query still running (a killed loader's last batch), then
+            # writes the snapshot; minutes at most for a graph of millions of edges.
             with contextlib.suppress(OSError, ServerReplyError, TimeoutError):
-                compact(sock, timeout_s=timeout_s)
+                compact(sock, timeout_s=max(timeout_s, _COMPACT_TIMEOUT_S))
         with contextlib.suppress(OSError, ServerReplyError):
             command(sock, "SHUTDOWN", timeout_s=timeout_s)
     if pid is not None and not _wait_gone(pid, timeout_s):
