@@ -221,7 +221,17 @@ class FalkorStore:
         lost = (RedisConnectionError, RedisTimeoutError, OSError)
         total = WriteSummary()
         pool = self._db.connection.connection_pool
-        conn = pool.get_connection()
+
+        def connect(retry: bool) -> Any:
+            try:
+                return pool.get_connection()  # connects: fails when the server is gone
+            except lost as exc:
+                if not retry:
+                    raise self._stopped(exc) from exc
+                self._revive(exc)
+                return connect(False)
+
+        conn = connect(True)
         unread: list[list[dict[str, Any]]] = []  # sent, reply not read yet (at most one)
 
         def send(batch: list[dict[str, Any]]) -> None:
@@ -236,14 +246,18 @@ class FalkorStore:
             nonlocal conn
             conn.disconnect()
             pool.release(conn)
-            self._revive(exc)
-            conn = pool.get_connection()
             try:
+                self._revive(exc)
+                conn = connect(False)
                 for batch in list(unread):
                     send(batch)
                     read_one()
             except lost as again:
+                unread.clear()  # nothing is in flight on a broken connection
                 raise self._stopped(again) from again
+            except BaseException:
+                unread.clear()
+                raise
 
         try:
             for batch in _batches(rows, batch_size):

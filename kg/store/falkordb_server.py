@@ -162,7 +162,7 @@ def _loading_progress(sock: Path) -> str:
     try:
         state = g.info(sock)
     except (OSError, g.ServerReplyError):
-        return ""
+        return " replaying its append-only file"
     perc = float(state.get("loading_loaded_perc", "0") or 0)
     eta = state.get("loading_eta_seconds", "")
     if state.get("loading") != "1":
