@@ -37,13 +37,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, os.fspath(Path(__file__).resolve().parent))
-from bench_load import edges, intentions, posts  # noqa: E402
+from bench_load import edges, intentions, posts
 
-from kg.relations import POST_RELATIONS, resolve  # noqa: E402
-from kg.store import dialect as d  # noqa: E402
-from kg.store.cypher_files import load_cypher  # noqa: E402
-from kg.store.falkordb import FalkorStore  # noqa: E402
-from kg.store.falkordb_server import stop_server  # noqa: E402
+from kg.relations import POST_RELATIONS, resolve
+from kg.store import dialect as d
+from kg.store.cypher_files import load_cypher
+from kg.store.falkordb import FalkorStore
+from kg.store.falkordb_server import stop_server
 
 BATCH = 2000
 

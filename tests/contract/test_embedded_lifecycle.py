@@ -286,7 +286,7 @@ def test_a_server_that_cannot_be_restarted_is_reported(data_dir: Path) -> None:
     fd = os.open(data_dir / "server.lock", os.O_RDWR)
     fcntl.flock(fd, fcntl.LOCK_EX)  # a hung server would hold it
     try:
-        with pytest.raises(StoreError, match="the FalkorDB server stopped.*restarting it failed"):
+        with pytest.raises(StoreError, match=r"the FalkorDB server stopped.*restarting it failed"):
             store.read("MATCH (n) RETURN n")
     finally:
         os.close(fd)
