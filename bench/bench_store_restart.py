@@ -221,6 +221,8 @@ def main() -> None:
     parser.add_argument("--dim", type=int, default=384, help="embedding dimensions (0: none)")
     parser.add_argument("--kills", type=int, default=1, help="random kill points per scenario")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--scenarios", default="loader,server,both",
+                        help="kill scenarios after the clean load (comma-separated)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.quick:
@@ -238,7 +240,7 @@ def main() -> None:
         clean = scenario_clean(root, args)
         load_s = time.perf_counter() - t0
         ok = True
-        for what in ("loader", "server", "both"):
+        for what in [w for w in args.scenarios.split(",") if w]:
             for _ in range(args.kills):
                 ok &= scenario_kill(root, args, what, rng.uniform(0.1, 0.9) * load_s * 0.6,
                                     clean)

@@ -21,7 +21,7 @@ from kg.reports import NoProgress, Progress, StageReport
 from kg.store import dialect as d
 from kg.store.base import GraphStore, WriteSummary
 from kg.store.cypher_files import load_cypher
-from kg.workdir import Stage
+from kg.workdir import Stage, WorkDir
 
 __all__ = ["LoadReport", "load_graph"]
 
@@ -114,7 +114,7 @@ def load_graph(
     Raises:
         LockedError: another load runs on ``workdir`` (the message names its pid).
     """
-    with DirLock(workdir, "load"):
+    with DirLock(WorkDir(workdir).stage("load"), "load"):
         report = _load(store, workdir, batch_size=batch_size, progress=progress)
         # Done: make the store quick to reopen (the embedded store snapshots itself).
         store.checkpoint()

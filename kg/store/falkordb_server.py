@@ -167,7 +167,7 @@ def _loading_progress(sock: Path) -> str:
     eta = state.get("loading_eta_seconds", "")
     if state.get("loading") != "1":
         return " building its indexes"
-    return f" {perc:.0f}% read" + (f", about {eta} s left" if 0 < perc < 100 and eta else "")
+    return f" {perc:.0f}% read" + (f", about {eta} s left" if 5 <= perc < 100 and eta else "")
 
 
 def compact(socket_path: Path, timeout_s: float | None = None) -> float:

@@ -251,7 +251,7 @@ def test_sigterm_to_serve_stops_the_server_it_started(tmp_path: Path) -> None:
         port = probe.getsockname()[1]
     env = {**os.environ, "INTENTKG_WORKDIR": os.fspath(workdir),
            "PYTHONPATH": os.fspath(ROOT)}
-    serve = subprocess.Popen([sys.executable, "-m", "kg.cli.main", "serve", "--no-vector",
+    serve = subprocess.Popen([sys.executable, "-m", "intentkg", "serve", "--no-vector",
                               "--port", str(port)], env=env, cwd=tmp_path,
                              stderr=subprocess.PIPE, text=True)
     assert serve.stderr is not None

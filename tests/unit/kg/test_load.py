@@ -145,5 +145,5 @@ def test_load_writes_its_stage_report_and_reports_progress(store: FalkorStore,
 
 def test_a_second_load_of_one_work_dir_is_refused(store: FalkorStore, tmp_path: Path) -> None:
     workdir = make_workdir(tmp_path)
-    with DirLock(workdir, "load"), pytest.raises(LockedError, match="another `load`"):
+    with DirLock(workdir / "load", "load"), pytest.raises(LockedError, match="another `load`"):
         load_graph(store, workdir, batch_size=2)
