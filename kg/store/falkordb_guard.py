@@ -221,8 +221,10 @@ def shutdown(sock: Path | str, pid: int | None, timeout_s: float = 30.0,
     Returns:
         True when a server was running.
     """
-    state = probe(sock)
-    running = state != "down" or (pid is not None and alive(pid))
+    live = pid is not None and alive(pid)
+    # A server busy committing a big batch can take seconds to answer PING.
+    state = probe(sock, timeout_s=min(timeout_s, 30.0) if live else 1.0)
+    running = state != "down" or live
     if state == "up":
         if compact_first:
             # Waits for a query still running (a killed loader's last batch), then
