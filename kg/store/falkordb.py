@@ -261,6 +261,9 @@ class FalkorStore:
 
         try:
             for batch in _batches(rows, batch_size):
+                # Built while the server runs the previous batch (a bad row raises here,
+                # with that batch still in flight: `finally` reads its reply).
+                text = params_header({"rows": batch}) + query
                 try:
                     if unread:
                         read_one()
@@ -268,7 +271,7 @@ class FalkorStore:
                     resend(exc)
                 unread.append(batch)
                 try:
-                    send(batch)
+                    conn.send_command("GRAPH.QUERY", self.graph_name, text, "--compact")
                 except lost as exc:
                     resend(exc)  # this batch included
             try:
