@@ -27,6 +27,7 @@ from distill.report import DistillReport, StageCounts
 from distill.stages import Context, run_bounded
 from kg.errors import ConfigError, DistillError
 from kg.io import RecordWriter, count_records, iter_records
+from kg.locks import DirLock
 from kg.records import CoBuy, ImageDescription, IntentionAssertion, Post, Product
 from kg.relations import Relation, relations_for, resolve
 from kg.settings import Settings
@@ -97,6 +98,14 @@ async def arun_distill(workdir: Path, settings: Settings, backend: Backend | Non
     """
     post_rels, cobuy_rels = split_relations(relations)
     out = out_dir or workdir / "distill"
+    with DirLock(out, "distill"):
+        return await _distill_locked(workdir, settings, backend, out, post_rels, cobuy_rels,
+                                     progress=progress, cache_path=cache_path)
+
+
+async def _distill_locked(workdir: Path, settings: Settings, backend: Backend | None, out: Path,
+                          post_rels: list[Relation], cobuy_rels: list[Relation], *,
+                          progress: bool, cache_path: Path | str | None) -> DistillReport:
     own_backend = backend is None
     be = backend if backend is not None else make_backend(settings.llm)
     cache = LLMCache(cache_path if cache_path is not None else out / "llm_cache.sqlite")

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -69,8 +71,16 @@ for _module in (ingest_cmd, distill_cmd, build_cmd, store_cmd, query_cmd, serve_
     _module.register(app)
 
 
+def _terminated(signum: int, _frame: object) -> None:
+    # SIGTERM unwinds like Ctrl-C: `finally` blocks run, so a command stops what it
+    # started (an embedded store it was the last user of) instead of dying over it.
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; any error becomes one line on stderr (see the module docstring for codes)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
     old_umask = os.umask(0o077)
     try:
         return _main(argv)

@@ -33,12 +33,18 @@ def register(app: typer.Typer) -> None:
     @store.command("start")
     def start(ctx: typer.Context, workdir: Workdir = None, data_dir: DataDir = None) -> None:
         """Start the embedded server in the background (it outlives this command)."""
-        directory = _data_dir(ctx, workdir, data_dir)
+        settings = settings_from(ctx, workdir=workdir)
+        directory = data_dir or settings.falkordb_dir
         try:
-            server = FalkorServer(directory, detach=True).start()
+            server = FalkorServer(directory, detach=True,
+                                  start_timeout_s=settings.falkordb.start_timeout_s,
+                                  on_wait=lambda msg: typer.echo(msg, err=True)).start()
         except IntentKGError as exc:
             raise fail(str(exc)) from exc
-        state = "started" if server.owned else "already running"
+        state = ("started" if server.owned else
+                 "adopted the running server (it now runs until `intentkg store stop`)"
+                 if server.adopted else "already running")
+        server.release()
         typer.echo(f"{state}: pid {server.pid}, socket {server.socket_path}")
 
     @store.command("stop")
@@ -50,11 +56,16 @@ def register(app: typer.Typer) -> None:
     @store.command("status")
     def status(ctx: typer.Context, workdir: Workdir = None, data_dir: DataDir = None) -> None:
         """Say whether the embedded server runs; exit code 1 when it does not."""
-        server = FalkorServer(_data_dir(ctx, workdir, data_dir))
-        if not server.is_running():
+        try:
+            server = FalkorServer(_data_dir(ctx, workdir, data_dir))
+        except IntentKGError as exc:
+            raise fail(str(exc)) from exc
+        state = server.state()
+        if state == "down":
             typer.echo(f"not running ({server.data_dir})")
             raise typer.Exit(1)
-        typer.echo(f"running: pid {server.pid}, socket {server.socket_path}")
+        kind = "permanent" if server.keep_path.exists() else "stops with its last user"
+        typer.echo(f"{state}: pid {server.pid}, socket {server.socket_path} ({kind})")
 
     app.add_typer(store, name="store")
 

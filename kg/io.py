@@ -10,6 +10,7 @@ the mapping does not cover falls back to inferring the schema from the first bat
 from __future__ import annotations
 
 import os
+import secrets
 import types
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -64,7 +65,8 @@ def arrow_schema(cls: type[Record]) -> pa.Schema | None:
 
 
 class RecordWriter:
-    """Streams records to a Parquet file, atomically: a temp file renamed by :meth:`commit`.
+    """Streams records to a Parquet file, atomically: a temp file (unique to this writer)
+    renamed by :meth:`commit`.
 
     Records are buffered ``batch_size`` at a time, so a long stream never sits
     in memory. As a context manager it commits on success and, on any
@@ -80,7 +82,8 @@ class RecordWriter:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.count = 0
-        self._tmp = path.with_suffix(path.suffix + ".tmp")
+        # One temp file per writer: two runs on one directory never share one.
+        self._tmp = path.with_name(f"{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
         self._batch_size = batch_size
         self._batch: list[dict[str, object]] = []
         self._schema: pa.Schema | None = None

@@ -16,11 +16,12 @@ from typing import Any
 from pydantic import Field
 
 from kg.graph_rows import assertion_rows, embedding_dim, step_rows
+from kg.locks import DirLock
 from kg.reports import NoProgress, Progress, StageReport
 from kg.store import dialect as d
 from kg.store.base import GraphStore, WriteSummary
 from kg.store.cypher_files import load_cypher
-from kg.workdir import Stage
+from kg.workdir import Stage, WorkDir
 
 __all__ = ["LoadReport", "load_graph"]
 
@@ -109,7 +110,19 @@ def load_graph(
     Returns:
         Counts per step, also written to ``<workdir>/load/report.json``; a second
         load of the same build creates 0 nodes and edges.
+
+    Raises:
+        LockedError: another load runs on ``workdir`` (the message names its pid).
     """
+    with DirLock(WorkDir(workdir).stage("load"), "load"):
+        report = _load(store, workdir, batch_size=batch_size, progress=progress)
+        # Done: make the store quick to reopen (the embedded store snapshots itself).
+        store.checkpoint()
+    return report
+
+
+def _load(store: GraphStore, workdir: Path, *, batch_size: int,
+          progress: Progress | None) -> LoadReport:
     bar = progress if progress is not None else NoProgress()
     bar.stage("load")
     loader = _Loader(store, batch_size, bar)

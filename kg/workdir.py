@@ -6,6 +6,7 @@
 <root>/graph/{intentions,assertions,concepts,concept_links,merges}.parquet, report.json,
              embeddings.sqlite, parse_cache.sqlite
 <root>/load/report.json
+<root>/{distill,load}/.<stage>.lock   held while that stage runs (kg.locks.DirLock)
 <root>/eval/            evaluation inputs and outputs (judgments, reports)
 <root>/export/          exports (neo4j-admin CSV, Parquet, GraphML)
 <root>/falkordb/        the embedded store (socket, append-only file, lock, log)

@@ -198,7 +198,9 @@ def create_app(store: GraphStore, embedder: q.TextEncoder | None = None, *,
 
     @app.get("/api/health", tags=["meta"])
     def health() -> dict[str, str | bool]:
-        """The store's dialect and whether vector search is available."""
+        """The store's dialect and whether vector search is available; 503 when the
+        store does not answer (it is asked every time)."""
+        store.read("RETURN 1 AS ok")
         return {"status": "ok", "dialect": store.dialect, "vector_search": embedder is not None}
 
     for spec in QUERIES.values():

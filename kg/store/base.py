@@ -56,6 +56,11 @@ class GraphStore(Protocol):
         """Delete every node and relationship (tests and ``--fresh`` runs)."""
         ...
 
+    def checkpoint(self) -> None:
+        """Make what was written quick to reopen (the embedded store compacts its
+        append-only file into a snapshot; a server database has nothing to do)."""
+        ...
+
     def close(self) -> None:
-        """Release connections; an embedded store stops its server."""
+        """Release connections; an embedded store stops its server when it was the last user."""
         ...

@@ -8,11 +8,11 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from kg.errors import MissingExtraError, StoreError
+from kg.errors import IntentKGError, MissingExtraError, StoreError
 from kg.store import dialect as d
 from kg.store.base import DialectName, WriteSummary
 from kg.store.falkordb_params import params_header
-from kg.store.falkordb_server import FalkorServer
+from kg.store.falkordb_server import FalkorServer, compact
 
 __all__ = ["FalkorStore"]
 
@@ -94,6 +94,7 @@ class FalkorStore:
         self.ef_runtime = ef_runtime
         self.ef_construction = ef_construction
         self.server = server
+        self.socket_path = Path(socket_path)
         self._db = FalkorDB(unix_socket_path=str(socket_path))
         self._graph = self._db.select_graph(graph)
         self._schema_ensured = False
@@ -119,26 +120,77 @@ class FalkorStore:
             raise
 
     def _error(self, exc: Exception, query: str) -> StoreError:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
+        if isinstance(exc, RedisConnectionError | RedisTimeoutError | OSError):
+            return self._stopped(exc)
         hint = ""
         if "errCtx: CYPHER" in str(exc):
             hint = ("; a parameter value could not be read back by the server (FalkorDB "
                     "cuts strings at a NUL character: remove NULs from the input)")
         return StoreError(f"FalkorDB rejected the query ({exc}){hint}: {_short(query)}")
 
+    def _stopped(self, exc: BaseException, restart: BaseException | None = None) -> StoreError:
+        where = f" ({self.server.data_dir})" if self.server is not None else ""
+        why = f"; restarting it failed: {restart}" if restart is not None else ""
+        return StoreError(f"the FalkorDB server stopped{where}: {exc}{why}; see its log "
+                          "(server.log in the data directory) and `intentkg store status`")
+
+    def _revive(self, exc: Exception) -> None:
+        """The connection broke: attach to the server again, or restart it.
+
+        Raises:
+            StoreError: there is no managed server to restart, or it cannot be restarted.
+        """
+        if self.server is None:
+            raise self._stopped(exc) from exc
+        log.warning("the FalkorDB server on %s went away (%s); reconnecting",
+                    self.server.socket_path, exc)
+        self._db.connection.connection_pool.disconnect()
+        try:
+            self.server.ensure_running()
+        except IntentKGError as err:
+            raise self._stopped(exc, err) from exc
+
     def _run(self, query: str, params: Mapping[str, Any] | None, *, read_only: bool) -> Any:
+        from redis.exceptions import ConnectionError as RedisConnectionError
         from redis.exceptions import RedisError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
 
         # Parameters are written by falkordb_params (exact, and much faster than the
         # client's own writer); the client still parses the result set.
         text = params_header(params) + query if params else query
+        for attempt in (1, 2):
+            try:
+                if read_only:
+                    return self._graph.ro_query(text)
+                return self._graph.query(text)
+            except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+                # Queries here are reads or idempotent MERGEs: sending one again is safe.
+                if attempt == 2:
+                    raise self._stopped(exc) from exc
+                self._revive(exc)
+            except RedisError as exc:
+                if read_only and "empty key" in str(exc):
+                    return None  # the graph does not exist yet: nothing to read
+                if "db.idx." in str(exc) and (building := self._indexes_building()):
+                    raise StoreError(f"the index is still being built after a restart "
+                                     f"({building}); retry in a moment") from exc
+                raise self._error(exc, query) from exc
+        raise AssertionError("unreachable")
+
+    def _indexes_building(self) -> str:
+        """The indexes a restarted server still builds in the background, or ''."""
+        from redis.exceptions import RedisError
+
         try:
-            if read_only:
-                return self._graph.ro_query(text)
-            return self._graph.query(text)
-        except RedisError as exc:
-            if read_only and "empty key" in str(exc):
-                return None  # the graph does not exist yet: nothing to read
-            raise self._error(exc, query) from exc
+            rows = self._graph.ro_query("CALL db.indexes() YIELD label, status "
+                                        "RETURN label, status").result_set
+        except RedisError:
+            return ""
+        return ", ".join(f"{label}: {status}" for label, status in rows
+                         if "CONSTRUCTION" in str(status))
 
     @staticmethod
     def _summary(result: Any, rows: int) -> WriteSummary:
@@ -156,39 +208,89 @@ class FalkorStore:
 
         Batches are pipelined one deep on a raw connection: the next batch is
         built while the server runs the previous one, and only the reply's
-        statistics are read (a write query returns no rows).
+        statistics are read (a write query returns no rows). When the server goes
+        away, the store reattaches to it or restarts it and sends the batches
+        whose replies were not read again (MERGE makes that safe).
         """
+        from redis.exceptions import ConnectionError as RedisConnectionError
         from redis.exceptions import RedisError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
 
         if batch_size < 1:
             raise StoreError(f"batch_size must be at least 1, not {batch_size}")
+        lost = (RedisConnectionError, RedisTimeoutError, OSError)
         total = WriteSummary()
         pool = self._db.connection.connection_pool
-        conn = pool.get_connection()
-        pending = 0  # rows of the batch whose reply is still to be read
+
+        def connect(retry: bool) -> Any:
+            try:
+                return pool.get_connection()  # connects: fails when the server is gone
+            except lost as exc:
+                if not retry:
+                    raise self._stopped(exc) from exc
+                self._revive(exc)
+                return connect(False)
+
+        conn = connect(True)
+        unread: list[list[dict[str, Any]]] = []  # sent, reply not read yet (at most one)
+
+        def send(batch: list[dict[str, Any]]) -> None:
+            conn.send_command("GRAPH.QUERY", self.graph_name,
+                              params_header({"rows": batch}) + query, "--compact")
+
+        def read_one() -> None:
+            total.add(_stats_summary(conn.read_response(), len(unread[0])))
+            unread.pop(0)
+
+        def resend(exc: Exception) -> None:
+            nonlocal conn
+            conn.disconnect()
+            pool.release(conn)
+            try:
+                self._revive(exc)
+                conn = connect(False)
+                for batch in list(unread):
+                    send(batch)
+                    read_one()
+            except lost as again:
+                unread.clear()  # nothing is in flight on a broken connection
+                raise self._stopped(again) from again
+            except BaseException:
+                unread.clear()
+                raise
+
         try:
             for batch in _batches(rows, batch_size):
+                # Built while the server runs the previous batch (a bad row raises here,
+                # with that batch still in flight: `finally` reads its reply).
                 text = params_header({"rows": batch}) + query
-                if pending:
-                    total.add(_stats_summary(conn.read_response(), pending))
-                    pending = 0
-                conn.send_command("GRAPH.QUERY", self.graph_name, text, "--compact")
-                pending = len(batch)
-            if pending:
-                total.add(_stats_summary(conn.read_response(), pending))
-                pending = 0
+                try:
+                    if unread:
+                        read_one()
+                except lost as exc:
+                    resend(exc)
+                unread.append(batch)
+                try:
+                    conn.send_command("GRAPH.QUERY", self.graph_name, text, "--compact")
+                except lost as exc:
+                    resend(exc)  # this batch included
+            try:
+                while unread:
+                    read_one()
+            except lost as exc:
+                resend(exc)
         except RedisError as exc:
-            pending = 0
+            unread.clear()
             raise self._error(exc, query) from exc
         finally:
-            if pending:
+            if unread:
                 # A batch failed to build while another was in flight: wait for that
                 # batch's reply, so every batch before the bad one is written (and the
                 # reply is not left for the next caller); drop the connection if even
                 # that fails.
                 try:
                     conn.read_response()
-                except RedisError:
+                except (RedisError, OSError):
                     conn.disconnect()
             pool.release(conn)
         return total
@@ -222,33 +324,47 @@ class FalkorStore:
 
         Idempotent: what exists already is left alone. FalkorDB needs an
         exact-match index before a unique constraint, so indexes come first.
+        When anything was created the append-only file is compacted, so the
+        schema is in the snapshot a restart reads (replayed ``MERGE`` queries
+        cannot use an index that the same replay creates: they scan).
         """
-        from redis.exceptions import ResponseError
+        from redis.exceptions import RedisError, ResponseError
 
         existing = self._existing_indexes()
+        ddl: list[str] = []
         for label in d.NODE_LABELS:
             if (label, "id", "RANGE") not in existing:
-                self._run(f"CREATE INDEX FOR (n:{label}) ON (n.id)", None, read_only=False)
+                ddl.append(f"CREATE INDEX FOR (n:{label}) ON (n.id)")
+        for query in ddl:
+            self._run(query, None, read_only=False)
         constraints = {(row[1], tuple(row[2])) for row in
                        self._run("CALL db.constraints()", None, read_only=False).result_set
                        if row[0] == "UNIQUE"}
+        created = bool(ddl)
         for cmd in d.falkordb_constraint_commands(self.graph_name):
             if (cmd[5], ("id",)) in constraints:
                 continue
+            created = True
             try:
                 self._db.connection.execute_command(*cmd)
             except ResponseError as exc:
                 if "already exists" not in str(exc):
                     raise StoreError(f"creating the unique constraint on {cmd[5]}.id failed: "
                                      f"{exc}") from exc
+            except RedisError as exc:
+                raise self._error(exc, " ".join(map(str, cmd))) from exc
         if ("Intention", "text", "FULLTEXT") not in existing:
             self._run(d.fulltext_index_query("falkordb"), None, read_only=False)
+            created = True
         if embedding_dim and ("Intention", "embedding", "VECTOR") not in existing:
-            ddl = d.vector_index_query("falkordb", embedding_dim, self.ef_runtime,
-                                       self.ef_construction)
-            self._run(ddl, None, read_only=False)
+            query = d.vector_index_query("falkordb", embedding_dim, self.ef_runtime,
+                                         self.ef_construction)
+            self._run(query, None, read_only=False)
+            created = True
         self._schema_ensured = True
         self._embedding_dim = embedding_dim or self._embedding_dim
+        if created:
+            self.checkpoint()
         log.debug("FalkorDB schema of graph %s ensured", self.graph_name)
 
     def clear(self) -> None:
@@ -258,18 +374,29 @@ class FalkorStore:
         vector index keeps deleted nodes in its HNSW graph and they crowd out live
         neighbours (a kNN for k=3 returns one row after delete-and-reload).
         """
-        from redis.exceptions import ResponseError
+        from redis.exceptions import RedisError, ResponseError
 
         try:
             self._graph.delete()
         except ResponseError as exc:
             if "empty key" not in str(exc) and "Invalid graph" not in str(exc):
                 raise StoreError(f"clearing graph {self.graph_name} failed: {exc}") from exc
+        except RedisError as exc:
+            raise self._error(exc, "GRAPH.DELETE") from exc
         if self._schema_ensured:
             self.ensure_schema(self._embedding_dim)
 
+    def checkpoint(self) -> None:
+        """Compact the append-only file into a snapshot, so a restart reads it quickly.
+
+        Raises:
+            StoreError: the server stopped, or the rewrite failed.
+        """
+        seconds = compact(self.socket_path)
+        log.info("FalkorDB append-only file compacted in %.1f s", seconds)
+
     def close(self) -> None:
-        """Close the connection; stop the server when this store started it."""
+        """Close the connection; stop the server when this store was its last user."""
         try:
             self._db.connection.close()
         finally:

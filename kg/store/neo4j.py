@@ -156,6 +156,9 @@ class Neo4jStore:
         """Delete every node and relationship in batches; the schema stays."""
         self._auto_commit(CLEAR_QUERY)
 
+    def checkpoint(self) -> None:
+        """Nothing to do: Neo4j manages its own transaction log and checkpoints."""
+
     def close(self) -> None:
         """Close the driver and its connections."""
         self._driver.close()

@@ -13,6 +13,7 @@ from distill.backends.base import ChatRequest, ChatResponse
 from distill.replay_tools import AuthoringBackend, build_replay, load_answers
 from kg.errors import ConfigError, DistillError
 from kg.io import read_records
+from kg.locks import DirLock, LockedError
 from kg.records import ImageDescription, IntentionAssertion, KeyInfo
 from kg.settings import Settings
 
@@ -194,3 +195,11 @@ def test_crash_keeps_the_previous_outputs(workdir: Path, settings: Settings,
             _CountingBackend(answers, "other-model", crash_after=3), relations=RELS)
     assert out.read_bytes() == before
     assert not list((workdir / "distill").glob("*.tmp"))
+
+
+def test_a_second_distill_of_one_work_dir_is_refused(workdir: Path, settings: Settings,
+                                                     replay: Path) -> None:
+    with DirLock(workdir / "distill", "distill"), \
+            pytest.raises(LockedError, match="another `distill`"):
+        run_distill(workdir, settings, ReplayBackend(replay, settings.llm.model), relations=RELS)
+    assert not (workdir / "distill" / "llm_cache.sqlite").exists()  # no call was paid for

@@ -9,6 +9,7 @@ import pytest
 
 from kg.io import write_records
 from kg.load import load_graph
+from kg.locks import DirLock, LockedError
 from kg.records import (
     CoBuy,
     Concept,
@@ -140,3 +141,9 @@ def test_load_writes_its_stage_report_and_reports_progress(store: FalkorStore,
     assert saved["stage"] == "load" and saved["started_at"] and saved["seconds"] >= 0
     assert saved["skipped_files"] == report.skipped_files
     assert seen[0] == ("load", 0) and seen[-1] == ("close", 0)
+
+
+def test_a_second_load_of_one_work_dir_is_refused(store: FalkorStore, tmp_path: Path) -> None:
+    workdir = make_workdir(tmp_path)
+    with DirLock(workdir / "load", "load"), pytest.raises(LockedError, match="another `load`"):
+        load_graph(store, workdir, batch_size=2)

@@ -19,7 +19,7 @@ def test_batches_stream_to_a_temp_file_until_commit(tmp_path: Path) -> None:
     writer = RecordWriter(path, batch_size=4)
     for rec in _pairs(10):
         writer.write(rec)
-    tmp = path.with_suffix(".parquet.tmp")
+    [tmp] = path.parent.glob("pairs.parquet.*.tmp")
     assert writer.count == 8 and tmp.exists() and not path.exists()  # two batches out
     assert writer.commit() == 10
     assert not tmp.exists() and count_records(path) == 10
@@ -34,7 +34,18 @@ def test_abort_leaves_the_earlier_file(tmp_path: Path) -> None:
             writer.write(rec)
         raise KeyboardInterrupt
     assert read_records(path, CoBuy) == _pairs(3)
-    assert not path.with_suffix(".parquet.tmp").exists()
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_two_writers_of_one_path_use_their_own_temp_files(tmp_path: Path) -> None:
+    path = tmp_path / "pairs.parquet"
+    first, second = RecordWriter(path, batch_size=2), RecordWriter(path, batch_size=2)
+    for rec in _pairs(3):
+        first.write(rec)
+        second.write(rec)
+    assert len(list(tmp_path.glob("pairs.parquet.*.tmp"))) == 2
+    second.abort()
+    assert first.commit() == 3 and read_records(path, CoBuy) == _pairs(3)
 
 
 def test_committing_nothing_removes_a_stale_file(tmp_path: Path) -> None:

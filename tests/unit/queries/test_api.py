@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 from kg.embed import SentenceTransformerEmbedder
 from kg.records import Intention
 from kg.store.falkordb import FalkorStore
+from kg.store.falkordb_server import FalkorServer, stop_server
 from queries.api import create_app
 
 
@@ -105,3 +107,15 @@ def test_web_explorer_is_served_locally(client: TestClient) -> None:
     assert js.status_code == 200 and "createElementNS" in js.text
     assert "innerHTML" not in js.text
     assert client.get("/web/style.css").status_code == 200
+
+
+def test_health_asks_the_store(tmp_path: Path) -> None:
+    with FalkorServer(tmp_path / "db") as server:
+        store = FalkorStore(server.socket_path)  # no server handle: nothing restarts it
+        with TestClient(create_app(store, None)) as c:
+            assert c.get("/api/health").status_code == 200
+            stop_server(server.data_dir)
+            down = c.get("/api/health")
+            assert down.status_code == 503
+            assert "the FalkorDB server stopped" in down.json()["error"]
+        store.close()

@@ -1,0 +1,125 @@
+"""Exclusive per-directory locks for long jobs (``distill``, ``load``), and private run dirs.
+
+A :class:`DirLock` is an ``fcntl`` lock on a small file in the directory it guards:
+the kernel drops it when the holder exits, however it exits (``kill -9``
+included), so a lock is never left behind. The file keeps the holder's pid so a
+second job can say who holds it. The file itself is never removed (removing it
+would let two jobs lock two different files of the same name).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import stat
+from pathlib import Path
+from types import TracebackType
+
+from kg.errors import ConfigError, IntentKGError
+
+__all__ = ["DirLock", "LockedError", "private_dir"]
+
+
+class LockedError(IntentKGError):
+    """Another process holds the lock of a directory; the message names its pid."""
+
+    def __init__(self, message: str, pid: int | None) -> None:
+        super().__init__(message)
+        self.pid = pid
+
+
+def _holder(fd: int) -> int | None:
+    with contextlib.suppress(OSError, ValueError):
+        os.lseek(fd, 0, os.SEEK_SET)
+        return int(os.read(fd, 32).decode().strip() or "x")
+    return None
+
+
+class DirLock:
+    """Hold ``<directory>/.<job>.lock`` exclusively while a ``job`` runs on ``directory``.
+
+    Use it as a context manager::
+
+        with DirLock(workdir / "distill", "distill"):
+            ...
+
+    Args:
+        directory: the directory the job writes to (created when missing).
+        job: the job's name, used in the file name and in the error message.
+
+    Raises:
+        LockedError: (on entry) another process holds the lock; the message names its pid.
+    """
+
+    def __init__(self, directory: Path, job: str) -> None:
+        self.directory = Path(directory)
+        self.job = job
+        self.path = self.directory / f".{job}.lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> DirLock:
+        """Take the lock or raise :class:`LockedError` at once (never waits)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid = _holder(fd)
+            os.close(fd)
+            who = f"process {pid}" if pid is not None else "another process"
+            raise LockedError(
+                f"another `{self.job}` ({who}) is running on {self.directory}; wait for it "
+                f"to finish or stop it{f' (kill {pid})' if pid is not None else ''}, "
+                "then retry", pid) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        """Let the lock go (the file stays, empty)."""
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+            os.close(fd)
+
+    def __enter__(self) -> DirLock:
+        return self.acquire()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` with mode 0700, or check that an existing one is private to us.
+
+    A directory in a shared place (``/tmp``) that another user created, or that
+    others can enter, could let them replace what we put there (a socket); it is
+    refused rather than used.
+
+    Raises:
+        ConfigError: ``path`` is not a directory, is a symlink, belongs to another
+            user or is open to group or others.
+    """
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(path, 0o700)
+    info = os.lstat(path)
+    problem = ""
+    if not stat.S_ISDIR(info.st_mode):
+        problem = "is not a directory (or is a symlink)"
+    elif info.st_uid != os.getuid():
+        problem = f"belongs to uid {info.st_uid}, not to you (uid {os.getuid()})"
+    elif stat.S_IMODE(info.st_mode) & 0o077:
+        problem = f"has mode {stat.S_IMODE(info.st_mode):04o}; it must be 0700"
+    if problem:
+        raise ConfigError(f"refusing to use {path}: it {problem}. Another user could take "
+                          "over what is put there; remove it, or use a data directory with a "
+                          "shorter path so the socket can live inside it")
+    return path
