@@ -12,6 +12,7 @@ from intentkg import (
     build_cmd,
     distill_cmd,
     ingest_cmd,
+    model_cmd,
     query_cmd,
     run_cmd,
     serve_cmd,
@@ -45,7 +46,8 @@ def _root(
     configure_logging(verbose)
 
 
-for _module in (ingest_cmd, distill_cmd, build_cmd, store_cmd, query_cmd, serve_cmd, run_cmd):
+for _module in (ingest_cmd, distill_cmd, build_cmd, store_cmd, model_cmd, query_cmd, serve_cmd,
+                run_cmd):
     _module.register(app)
 
 
