@@ -160,6 +160,16 @@ class LLMCache:
         self._db.execute("COMMIT")
         self._pending.clear()
 
+    def parse_stats(self, model: str) -> tuple[int, int]:
+        """(usable answers, answers) of ``model`` in the log: a JSON answer counts as usable
+        when it was parsed, a free-text answer (the filter) when it was not marked failed."""
+        self.flush()
+        ok, total = self._db.execute(
+            "SELECT sum(CASE WHEN parsed IS NOT NULL OR (stage = 'cobuy_filter' AND "
+            "failed IS NULL) THEN 1 ELSE 0 END), count(*) FROM calls WHERE model=?",
+            (model,)).fetchone()
+        return int(ok or 0), int(total)
+
     def count(self) -> int:
         """Number of cached calls."""
         self.flush()

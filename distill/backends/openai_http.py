@@ -132,6 +132,7 @@ class OpenAIBackend:
             are used.
         backoff_s: base delay of the exponential backoff (tests make it small).
         api_key: a key that wins over ``settings.api_key`` (the local server's).
+        probe: ask the server's ``/props`` before the first request.
 
     Attributes:
         vision: False once the server is known to take no images; None while unknown.
@@ -142,7 +143,8 @@ class OpenAIBackend:
     supports_logprobs = True
 
     def __init__(self, settings: LLMSettings, *, backoff_s: float = 0.5,
-                 max_backoff_s: float = 30.0, api_key: str | None = None) -> None:
+                 max_backoff_s: float = 30.0, api_key: str | None = None,
+                 probe: bool = True) -> None:
         self.model = settings.model
         self._url = settings.base_url.rstrip("/") + "/chat/completions"
         self._timeout = settings.timeout_s
@@ -152,7 +154,7 @@ class OpenAIBackend:
         self._max_backoff = max_backoff_s
         self._concurrency = settings.concurrency
         self._sem = asyncio.Semaphore(settings.concurrency)
-        self._probed = settings.vision == "off"
+        self._probed = settings.vision == "off" or not probe
         self._probe_lock = asyncio.Lock()
         self.vision: bool | None = False if settings.vision == "off" else None
         self.vision_note = "llm.vision is off" if settings.vision == "off" else ""
