@@ -206,11 +206,12 @@ class OpenAIBackend:
                     self._sem = asyncio.Semaphore(slots)
             modalities = props.get("modalities")
             if isinstance(modalities, dict) and modalities.get("vision") is False:
-                self._no_images("the server's /props says the model has no vision input")
+                self.mark_no_images("the server's /props says the model has no vision input")
             elif isinstance(modalities, dict) and modalities.get("vision") is True:
                 self.vision = True
 
-    def _no_images(self, why: str) -> None:
+    def mark_no_images(self, why: str) -> None:
+        """Take no images from now on (``why`` goes to the log and the run report)."""
         if self.vision is not False:
             self.vision, self.vision_note = False, why
             log.warning("%s takes no images (%s): using the text-only prompts", self.model, why)
@@ -255,7 +256,7 @@ class OpenAIBackend:
                         except DistillError as exc:
                             problem, delay = str(exc), None
                     elif has_images and resp.status >= 400 and _NO_IMAGES.search(resp.text):
-                        self._no_images(f"HTTP {resp.status}: {resp.text[:120]}")
+                        self.mark_no_images(f"HTTP {resp.status}: {resp.text[:120]}")
                         raise ImagesUnsupported(f"{self.model} takes no images "
                                                 f"({self.vision_note})")
                     elif resp.status in _RETRY_STATUS:

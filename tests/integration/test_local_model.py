@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -30,7 +31,6 @@ from distill.backends.local import LocalBackend
 from distill.images import image_part
 from distill.local_model import SMOLLM2_135M, binary_dir, file_sha256
 from distill.local_server import LlamaServer, server_state, stop_local_server
-from kg.errors import DistillError
 from kg.io import read_records, write_records
 from kg.records import CoBuy, ImageRef, IntentionAssertion, KeyInfo, Post, Product
 from kg.settings import LLMSettings, Settings
@@ -210,34 +210,36 @@ def test_resume_after_kill_9_of_the_client(server: LlamaServer, tmp_path: Path) 
     _resume(wd, server)
 
 
-def test_resume_after_kill_9_of_the_model_server(provisioned: tuple[Path, Path],
-                                                 tmp_path: Path) -> None:
+def test_run_survives_kill_9_of_the_model_server(provisioned: tuple[Path, Path],
+                                                tmp_path: Path) -> None:
     wd = _workdir(tmp_path, 4, pairs=False)
     state = tmp_path / "state"
     srv = _server(provisioned, state).start()
     settings = _settings(wd)
+    backend = LocalBackend(settings.llm, server=srv)
 
-    async def run_and_kill() -> None:
-        task = asyncio.ensure_future(arun_distill(
-            wd, settings, LocalBackend(settings.llm, server=srv), relations=POST_RELS))
+    async def run_and_kill() -> Any:
+        task = asyncio.ensure_future(arun_distill(wd, settings, backend, relations=POST_RELS))
         while len(_rows(wd)) < 4 and not task.done():
             await asyncio.sleep(0.2)
-        assert srv.pid is not None
+        assert not task.done() and srv.pid is not None
         os.kill(srv.pid, signal.SIGKILL)
-        with contextlib.suppress(DistillError):  # every item left may fail: that is fine
-            report = await task
-            assert report.failures  # the items in flight and after the kill
-    try:
-        asyncio.run(run_and_kill())
-        srv.stop()  # reaps the killed process
-        assert server_state(state) is None  # its lock went with it
-        again = _server(provisioned, state).start()
         try:
-            _resume(wd, again)
+            return await task
         finally:
-            again.stop()
+            await backend.aclose()
+
+    try:
+        report = asyncio.run(run_and_kill())
     finally:
+        srv.stop()
         stop_local_server(state)
+    assert backend.restarts == 1  # the first request that found it gone started a new one
+    assert not report.failures, report.failures  # 0 lost
+    assert len(_rows(wd)) == report.calls  # every answer stored once: nothing paid twice
+    keys = read_records(wd / "distill" / "key_info.parquet", KeyInfo)
+    assert {k.subject_id for k in keys} == {f"t:{i}" for i in range(4)}
+    assert server_state(state) is None  # the replacement was stopped with the backend
 
 
 def test_one_server_per_model_and_clean_stop(provisioned: tuple[Path, Path],
