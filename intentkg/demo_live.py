@@ -34,7 +34,8 @@ def trim_to_live_subset(workdir: Path) -> None:
     pairs = read_records(ingest / "cobuys.parquet", CoBuy)
     first = [c for c in pairs if {c.product_a, c.product_b} == set(DEMO_PAIR)]
     more = [c for c in pairs if c not in first and wanted & {c.product_a, c.product_b}]
-    write_records(ingest / "cobuys.parquet", (first + more)[:LIVE_PAIRS])
+    rest = [c for c in pairs if c not in first and c not in more]
+    write_records(ingest / "cobuys.parquet", (first + more + rest)[:LIVE_PAIRS])
 
 
 def parse_rate(workdir: Path, model: str) -> tuple[int, int]:
