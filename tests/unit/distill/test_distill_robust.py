@@ -242,3 +242,21 @@ async def test_failed_answers_are_not_served_as_answers_and_retry_failed_asks_ag
                                                 IntentionAssertion)
              if a.subject_kind == "post"}
     assert posts == {"t:1", "t:2", "t:3"}
+
+
+def test_call_cache_is_private_to_its_owner(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from distill.cache import LLMCache
+
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "d" / "llm_cache.sqlite"
+        cache = LLMCache(path)
+        cache.count()
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in path.parent.iterdir()}
+        cache.close()
+    finally:
+        os.umask(old)
+    assert modes and all(mode == 0o600 for mode in modes.values()), modes
