@@ -31,6 +31,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -59,9 +60,17 @@ _LAUNCH = ("import subprocess, sys\n"
            "print(p.pid)\n")
 
 
-def _die_with_parent() -> None:  # runs in the child between fork and exec
+def _die_with(parent: int) -> Callable[[], None]:
+    """A ``preexec_fn``: SIGKILL the child when the thread that forked it ends (the
+    command's main thread), and exit at once if the parent is already gone."""
     libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+    def preexec() -> None:  # runs in the child between fork and exec
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return preexec
 
 
 def _free_port() -> int:
@@ -283,7 +292,7 @@ class LlamaServer:
                 proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=logf,
                                         stderr=subprocess.STDOUT, pass_fds=(lock_fd,),
                                         env=env, cwd=self.state_dir,
-                                        preexec_fn=_die_with_parent)
+                                        preexec_fn=_die_with(os.getpid()))
                 self.pid = proc.pid
         self._proc, self.owned = proc, True
         (self.state_dir / _STATE).write_text(json.dumps({

@@ -88,7 +88,9 @@ class LocalBackend:
                                 threads=old.threads, slots=old.slots,
                                 ctx_per_slot=old.ctx_per_slot,
                                 start_timeout_s=old.start_timeout_s)
-            self.server = await asyncio.to_thread(fresh.start)
+            # started from this (the main) thread: the parent-death signal follows the
+            # thread that forks, and a worker thread may end before this process does
+            self.server = fresh.start()
             vision = self.client.vision
             self._retired.append(self.client)
             self.client = self._client()
