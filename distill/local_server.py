@@ -46,7 +46,8 @@ from distill.local_model import (
 from kg.errors import DistillError
 from kg.settings import LocalModelSettings
 
-__all__ = ["LlamaServer", "local_server", "server_state", "stop_local_server"]
+__all__ = ["LlamaServer", "local_server", "server_state", "settings_state_dir",
+           "stop_local_server"]
 
 log = logging.getLogger(__name__)
 
@@ -347,6 +348,20 @@ class LlamaServer:
         self.stop()
 
 
+def _model_and_alias(settings: LocalModelSettings) -> tuple[Path, str]:
+    if settings.model_file is not None:
+        model_file = settings.model_file.expanduser()
+        return model_file, settings.alias or model_file.stem
+    models = (settings.cache_dir or default_cache_dir()) / "models"
+    return models / SMOLLM2_135M.filename, settings.alias or SMOLLM2_135M.alias
+
+
+def settings_state_dir(settings: LocalModelSettings) -> tuple[Path, str]:
+    """(state directory, alias) of the server ``settings`` describe; needs no binary."""
+    model_file, alias = _model_and_alias(settings)
+    return state_dir_for(model_file.resolve(), alias, settings.cache_dir), alias
+
+
 def local_server(settings: LocalModelSettings, *, detach: bool = False,
                  build: bool = True) -> LlamaServer:
     """A (not yet started) :class:`LlamaServer` for ``settings``.
@@ -360,13 +375,11 @@ def local_server(settings: LocalModelSettings, *, detach: bool = False,
     """
     cache = settings.cache_dir
     binary = ensure_binary(cache, build=build)
+    model_file, alias = _model_and_alias(settings)
     if settings.model_file is not None:
-        model_file = settings.model_file.expanduser()
         check_gguf(model_file)
-        alias = settings.alias or model_file.stem
     else:
         model_file = ensure_weights(SMOLLM2_135M, cache)
-        alias = settings.alias or SMOLLM2_135M.alias
     return LlamaServer(binary, model_file, alias,
                        state_dir=state_dir_for(model_file.resolve(), alias, cache),
                        threads=settings.threads, slots=settings.slots,

@@ -35,8 +35,7 @@ def register(app: typer.Typer) -> None:
         threads: Annotated[int | None, typer.Option(min=1, help="CPU threads.")] = None,
         slots: Annotated[int | None, typer.Option(min=1, help="Parallel slots.")] = None,
     ) -> None:
-        """Start the server in the background (built and fetched on first use); it outlives
-        this command until `intentkg model stop`."""
+        """Start the server in the background (built and fetched on first use)."""
         from distill.local_server import local_server
 
         try:
@@ -51,26 +50,20 @@ def register(app: typer.Typer) -> None:
     @model.command("stop")
     def stop(ctx: typer.Context, model_file: ModelFile = None) -> None:
         """Stop the server of the model file."""
-        from distill.local_server import local_server, stop_local_server
+        from distill.local_server import settings_state_dir, stop_local_server
 
-        try:
-            server = local_server(_local(ctx, model_file), build=False)
-        except IntentKGError as exc:
-            raise fail(str(exc)) from exc
-        typer.echo("stopped" if stop_local_server(server.state_dir) else "no server was running")
+        state_dir, _ = settings_state_dir(_local(ctx, model_file))
+        typer.echo("stopped" if stop_local_server(state_dir) else "no server was running")
 
     @model.command("status")
     def status(ctx: typer.Context, model_file: ModelFile = None) -> None:
         """Say whether the server runs; exit code 1 when it does not."""
-        from distill.local_server import local_server, server_state
+        from distill.local_server import server_state, settings_state_dir
 
-        try:
-            server = local_server(_local(ctx, model_file), build=False)
-        except IntentKGError as exc:
-            raise fail(str(exc)) from exc
-        state = server_state(server.state_dir)
+        state_dir, alias = settings_state_dir(_local(ctx, model_file))
+        state = server_state(state_dir)
         if state is None:
-            typer.echo(f"not running ({server.alias})")
+            typer.echo(f"not running ({alias})")
             raise typer.Exit(1)
         typer.echo(f"running: {state['alias']} at http://127.0.0.1:{state['port']}/v1 "
                    f"(pid {state['pid']}, {state['threads']} threads, {state['slots']} slots)")
