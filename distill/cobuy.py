@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import math
 from dataclasses import dataclass, field
+from functools import partial
 
-from distill.backends.base import ImagePart
+from distill.backends.base import ChatRequest, ImagePart
 from distill.images import image_part
 from distill.judge import judge_assertions
 from distill.parse import clean_intention, parse_yes_no, vote_probability, yes_probability
@@ -50,21 +51,29 @@ def _details(product: Product, limit: int = 600) -> str:
     return (text[:limit] + "…") if len(text) > limit else (text or "(none)")
 
 
-async def describe_product(ctx: Context, product: Product) -> ImageDescription | None:
-    """MIND's feature description of one product (from its first usable image + title)."""
-    part = _first_image(ctx, product)
+def _product_request(ctx: Context, product: Product, images: bool) -> tuple[ChatRequest, str]:
+    part = _first_image(ctx, product) if images else None
     prompt = load_prompt("product_description" if part else "product_description_text_only")
     msgs = prompt.messages([part] if part else None, title=product.title or product.id,
                            category=product.category or "(unknown)", details=_details(product))
     req = ctx.request(prompt, msgs, stage=S_PRODUCT, subject=product.id,
                       schema=description_schema())
-    ans = await ctx.ask_json(req, prompt.version, parse_description)
+    return req, prompt.version
+
+
+async def describe_product(ctx: Context, product: Product) -> ImageDescription | None:
+    """MIND's feature description of one product (from its first usable image + title;
+    from its title and details alone when there is no image or the model takes none)."""
+    ans, req, version = await ctx.ask_json_images(partial(_product_request, ctx, product),
+                                                  parse_description)
     if ans is None:
         return None
+    sent_image = any(m.images for m in req.messages)
     image_id = next((r.id for r in product.images
-                     if image_part(r, ctx.llm.image_mode) is not None), None) if part else None
+                     if image_part(r, ctx.llm.image_mode) is not None), None) if sent_image \
+        else None
     return ImageDescription(subject_id=product.id, image_id=image_id, description=ans.value,
-                            model=ctx.model, prompt_version=prompt.version)
+                            model=ctx.model, prompt_version=version)
 
 
 def filter_score(top_logprobs: list[dict[str, float]] | None,
@@ -91,17 +100,21 @@ async def _filter(ctx: Context, pair: CoBuy, a: Product, b: Product, da: str, db
         if resp is not None:
             score = yes_probability(resp.top_logprobs)
             reason = parse_yes_no(resp.texts[0])[1] if resp.texts else ""
+    if score is None and resp is not None:
+        ctx.mark_failed(req, prompt.version, "no Yes/No among the first tokens' logprobs")
     if score is None and (resp is not None or not ctx.caller.backend.supports_logprobs):
         # no log-probabilities: the share of "yes" among sampled votes
         req = ctx.request(prompt, msgs, stage=S_FILTER, subject=subject, max_tokens=48,
                           temperature=max(ctx.llm.temperature, 0.7), n=ctx.llm.filter_votes)
         resp = await ctx.call(req, prompt.version)
         score, reason = (None, "") if resp is None else vote_probability(resp.texts)
+        if resp is not None and score is None:
+            ctx.mark_failed(req, prompt.version, "no Yes/No among the votes")
     counts = ctx.report.relation(rel.id)
     if score is None or math.isnan(score):
         if resp is not None:
             ctx.report.fail(S_FILTER, subject, "no Yes/No answer from the filter",
-                            resp.texts[0] if resp.texts else "")
+                            resp.texts[0] if resp.texts else "", cached=resp.cached)
         counts.failed += 1
         assertion.keep, assertion.filter_reason = False, "filter failed"
         return
@@ -122,20 +135,25 @@ async def distill_cobuy(ctx: Context, pair: CoBuy, products: dict[str, Product],
     b = products.get(pair.product_b) or Product(id=pair.product_b)
     da = descriptions.get(a.id, "(no description)")
     db = descriptions.get(b.id, "(no description)")
-    parts = [p for p in (_first_image(ctx, a), _first_image(ctx, b)) if p is not None]
-    prompt = load_prompt("cobuy_intentions")
-    msgs = prompt.messages(parts, title_a=a.title or a.id, description_a=da,
-                           title_b=b.title or b.id, description_b=db,
-                           relations=relation_lines(relations))
-    req = ctx.request(prompt, msgs, stage=S_COBUY, subject=pair.id,
-                      schema=intentions_schema(relations),
-                      max_tokens=max(ctx.llm.max_tokens, 96 * len(relations)))
-    ans = await ctx.ask_json(req, prompt.version, lambda o: parse_intentions(o, relations))
+
+    def build(images: bool) -> tuple[ChatRequest, str]:
+        parts = [p for p in (_first_image(ctx, a), _first_image(ctx, b)) if p is not None] \
+            if images else []
+        prompt = load_prompt("cobuy_intentions" if parts else "cobuy_intentions_text_only")
+        msgs = prompt.messages(parts, title_a=a.title or a.id, description_a=da,
+                               title_b=b.title or b.id, description_b=db,
+                               relations=relation_lines(relations))
+        req = ctx.request(prompt, msgs, stage=S_COBUY, subject=pair.id,
+                          schema=intentions_schema(relations))
+        return req, prompt.version
+
+    ans, _, intent_version = await ctx.ask_json_images(
+        build, lambda o: parse_intentions(o, relations))
     if ans is None:
         for rel in relations:
             ctx.report.relation(rel.id).failed += 1
         return out
-    version = f"{prompt.version}+{load_prompt('cobuy_filter').version}"
+    version = f"{intent_version}+{load_prompt('cobuy_filter').version}"
     templates = [r.template for r in relations]
     jobs = []
     both = f"A: {da} B: {db}"

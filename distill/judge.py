@@ -44,7 +44,7 @@ async def judge_assertions(ctx: Context, assertions: list[IntentionAssertion],
         sentence = f"{REGISTRY[a.relation].template} {a.text}."
         req = ctx.request(prompt, prompt.messages(context=context, sentence=sentence),
                           stage=S_JUDGE, subject=f"{a.subject_id}|{a.relation}",
-                          schema=judge_schema(), max_tokens=64)
+                          schema=judge_schema())
         ans = await ctx.ask_json(req, prompt.version, parse_judgement)
         if ans is not None:
             a.plausibility, a.typicality = ans.value

@@ -18,10 +18,13 @@ __all__ = [
     "extract_json",
     "is_refusal",
     "parse_yes_no",
+    "too_deep",
     "vote_probability",
     "yes_probability",
 ]
 
+MAX_DEPTH = 32  # deeper answers are refused before parsing (no RecursionError, no blow-up)
+_LITERAL_LIMIT = 100_000  # Python-literal repair only for answers up to this many characters
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.S)
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _REFUSAL = re.compile(
@@ -33,9 +36,10 @@ def extract_json(text: str) -> dict[str, Any] | None:
     """The JSON object in ``text``, repairing common damage; None when there is none.
 
     Repairs: code fences, prose before or after the object, trailing commas,
-    Python-style single quotes / True / None.
+    Python-style single quotes / True / None. Answers nested deeper than
+    :data:`MAX_DEPTH` are refused (None) before any parser sees them.
     """
-    if not text or not text.strip():
+    if not text or not text.strip() or too_deep(text):
         return None
     candidates = [text.strip()]
     candidates += [m.strip() for m in _FENCE.findall(text)]
@@ -50,14 +54,30 @@ def extract_json(text: str) -> dict[str, Any] | None:
     return None
 
 
+def too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
+    """True when brackets in ``text`` nest deeper than ``limit`` (brackets in strings count
+    too: a cheap, conservative scan that never recurses)."""
+    depth = 0
+    for ch in re.findall(r"[\[\]{}()]", text):
+        if ch in "[{(":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth = max(0, depth - 1)
+    return False
+
+
 def _loads(text: str) -> Any:
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
+    if len(text) > _LITERAL_LIMIT:
+        return None
     try:  # single quotes, True/False/None: a Python literal is still data, never code
         return ast.literal_eval(text)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return None
 
 

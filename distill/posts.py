@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+from distill.backends.base import ChatRequest
 from distill.images import image_part
 from distill.judge import judge_assertions
 from distill.parse import clean_intention
@@ -22,7 +24,7 @@ from distill.prompts import (
     relation_lines,
 )
 from distill.stages import Context
-from kg.records import ImageDescription, IntentionAssertion, KeyInfo, Post
+from kg.records import ImageDescription, ImageRef, IntentionAssertion, KeyInfo, Post
 from kg.relations import Relation
 
 __all__ = ["PostResult", "distill_post", "parse_description", "parse_intentions",
@@ -86,28 +88,27 @@ def parse_intentions(obj: dict[str, Any], relations: list[Relation]) -> dict[str
     return out
 
 
-def _describe_images(ctx: Context, post: Post, text: str) -> list[tuple[str, Any]]:
-    jobs = []
-    for i, ref in enumerate(post.images):
-        part = image_part(ref, ctx.llm.image_mode)
-        prompt = load_prompt("post_image_description" if part else
-                             "post_image_description_text_only")
-        msgs = prompt.messages([part] if part else None, text=text)
-        req = ctx.request(prompt, msgs, stage=S_IMAGE, subject=f"{post.id}#{i}",
-                          schema=description_schema())
-        jobs.append((ref.id, (req, prompt.version)))
-    return jobs
+def _image_request(ctx: Context, post: Post, index: int, ref: ImageRef, text: str,
+                   images: bool) -> tuple[ChatRequest, str]:
+    part = image_part(ref, ctx.llm.image_mode) if images else None
+    prompt = load_prompt("post_image_description" if part else
+                         "post_image_description_text_only")
+    msgs = prompt.messages([part] if part else None, text=text)
+    req = ctx.request(prompt, msgs, stage=S_IMAGE, subject=f"{post.id}#{index}",
+                      schema=description_schema())
+    return req, prompt.version
 
 
 async def distill_post(ctx: Context, post: Post, relations: list[Relation]) -> PostResult:
     """Run the three MIKO stages (and the optional judge) over one post."""
     out = PostResult()
     text = post.clean_text or post.text
-    for image_id, (req, version) in _describe_images(ctx, post, text):
-        ans = await ctx.ask_json(req, version, parse_description)
+    for i, ref in enumerate(post.images):
+        ans, _, version = await ctx.ask_json_images(
+            partial(_image_request, ctx, post, i, ref, text), parse_description)
         if ans is not None:
             out.descriptions.append(ImageDescription(
-                subject_id=post.id, image_id=image_id, description=ans.value, model=ctx.model,
+                subject_id=post.id, image_id=ref.id, description=ans.value, model=ctx.model,
                 prompt_version=version))
     desc = " ".join(f"Image {i + 1}: {d.description}" for i, d in enumerate(out.descriptions))
     desc_or_none = desc or "(no image)"
@@ -126,8 +127,7 @@ async def distill_post(ctx: Context, post: Post, relations: list[Relation]) -> P
     req = ctx.request(prompt, prompt.messages(
         text=text, image_description=desc_or_none, key_info=key_text,
         relations=relation_lines(relations)),
-        stage=S_INTENT, subject=post.id, schema=intentions_schema(relations),
-        max_tokens=max(ctx.llm.max_tokens, 96 * len(relations)))
+        stage=S_INTENT, subject=post.id, schema=intentions_schema(relations))
     ans = await ctx.ask_json(req, prompt.version, lambda o: parse_intentions(o, relations))
     if ans is None:
         for rel in relations:

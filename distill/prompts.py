@@ -26,6 +26,7 @@ __all__ = [
     "key_info_schema",
     "load_prompt",
     "relation_lines",
+    "token_bound",
 ]
 
 _SECTION = re.compile(r"^\[(system|user)\]\s*$", re.M)
@@ -91,21 +92,31 @@ def _obj(props: dict[str, Any]) -> dict[str, Any]:
             "additionalProperties": False}
 
 
+def _str(max_length: int) -> dict[str, Any]:
+    # every string is bounded, so a small model that loops inside one still closes the JSON
+    return {"type": "string", "maxLength": max_length}
+
+
+DESCRIPTION_CHARS = 400
+INTENTION_CHARS = 60
+RATIONALE_CHARS = 120
+
+
 def description_schema() -> dict[str, Any]:
-    """``{"description": str}``."""
-    return _obj({"description": {"type": "string"}})
+    """``{"description": str}`` (at most 400 characters)."""
+    return _obj({"description": _str(DESCRIPTION_CHARS)})
 
 
 def key_info_schema() -> dict[str, Any]:
-    """MIKO's key information: concept, action, object, emotion, keywords."""
-    s = {"type": "string"}
-    return _obj({"concept": s, "action": s, "object": s, "emotion": s,
-                 "keywords": {"type": "array", "items": s}})
+    """MIKO's key information: concept, action, object, emotion, keywords (bounded)."""
+    return _obj({"concept": _str(60), "action": _str(60), "object": _str(60),
+                 "emotion": _str(30),
+                 "keywords": {"type": "array", "items": _str(30), "maxItems": 6}})
 
 
 def intentions_schema(relations: list[Relation]) -> dict[str, Any]:
-    """One property per relation, each ``{"intention": str, "rationale": str}``."""
-    item = _obj({"intention": {"type": "string"}, "rationale": {"type": "string"}})
+    """One property per relation, each ``{"intention": str, "rationale": str}`` (bounded)."""
+    item = _obj({"intention": _str(INTENTION_CHARS), "rationale": _str(RATIONALE_CHARS)})
     return _obj({r.id: item for r in relations})
 
 
@@ -113,3 +124,33 @@ def judge_schema() -> dict[str, Any]:
     """``{"plausibility": number, "typicality": number}``."""
     num = {"type": "number", "minimum": 0, "maximum": 1}
     return _obj({"plausibility": num, "typicality": num})
+
+
+# Whitespace a grammar lets the model put between JSON tokens (llama.cpp: up to 22 chars).
+_SPACE = 22
+
+
+def token_bound(schema: dict[str, Any]) -> int:
+    """Most characters (so tokens: every token is at least one) of an answer matching ``schema``.
+
+    Used as the request's ``max_tokens``, so a constrained answer always fits and closes.
+    Strings count at one character per ``maxLength`` unit (escape sequences and rare
+    multi-token characters aside). Raises ``ValueError`` for an unbounded schema.
+    """
+    kind = schema.get("type")
+    if kind == "string":
+        if "maxLength" not in schema:
+            raise ValueError("string without maxLength")
+        return 2 + int(schema["maxLength"])
+    if kind in ("number", "integer"):
+        return 40
+    if kind == "boolean":
+        return 5
+    if kind == "array":
+        if "maxItems" not in schema:
+            raise ValueError("array without maxItems")
+        return 2 + _SPACE + int(schema["maxItems"]) * (token_bound(schema["items"]) + 1 + _SPACE)
+    if kind == "object":
+        return 2 + _SPACE + sum(len(k) + 3 + 2 * _SPACE + token_bound(v) + 1
+                                for k, v in schema.get("properties", {}).items())
+    raise ValueError(f"no bound for schema type {kind!r}")

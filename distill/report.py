@@ -21,12 +21,15 @@ class Failure(_Model):
         subject: post, product or co-buy id; ``"<id>|<relation>"`` for per-relation stages.
         reason: what went wrong.
         raw_text: what the model wrote (truncated), when it wrote anything.
+        cached: the unusable answer came from the call cache (an earlier run paid for
+            it); ``intentkg distill --retry-failed`` asks the model again.
     """
 
     stage: str
     subject: str
     reason: str
     raw_text: str = ""
+    cached: bool = False
 
 
 class StageCounts(_Model):
@@ -63,10 +66,15 @@ class DistillReport(_Model):
         tokens_in: prompt tokens of the calls made in this run.
         tokens_out: completion tokens of the calls made in this run.
         elapsed_s: wall time of the run.
+        text_only: the model takes no images, so the run used the text-only prompts
+            and sent co-buy requests without images.
+        text_only_reason: how that was found out.
     """
 
     backend: str
     model: str
+    text_only: bool = False
+    text_only_reason: str = ""
     prompt_versions: list[str] = Field(default_factory=list)
     stages: dict[str, StageCounts] = Field(default_factory=dict)
     relations: dict[str, RelationCounts] = Field(default_factory=dict)
@@ -94,8 +102,14 @@ class DistillReport(_Model):
         """The counts of relation ``name`` (created on first use)."""
         return self.relations.setdefault(name, RelationCounts())
 
-    def fail(self, stage: str, subject: str, reason: str, raw_text: str = "") -> None:
+    @property
+    def cached_failures(self) -> int:
+        """Failed items whose unusable answers came from the cache."""
+        return sum(1 for f in self.failures if f.cached)
+
+    def fail(self, stage: str, subject: str, reason: str, raw_text: str = "", *,
+             cached: bool = False) -> None:
         """Record a failed item."""
         self.stage(stage).failed += 1
         self.failures.append(Failure(stage=stage, subject=subject, reason=reason,
-                                     raw_text=raw_text[:RAW_LIMIT]))
+                                     raw_text=raw_text[:RAW_LIMIT], cached=cached))

@@ -7,6 +7,8 @@ and MIND over co-buy pairs through the SQLite call cache, and writes
 (memory stays flat however many posts and pairs there are) and replace the old
 files only when the run ends; a killed run leaves the old files as they were,
 loses no finished call, and a re-run with the same inputs makes no model call.
+Answers that could not be used stay failed on a re-run (no call is paid for them)
+unless ``llm.retry_failed`` asks the model again.
 """
 
 from __future__ import annotations
@@ -111,7 +113,8 @@ async def _distill_locked(workdir: Path, settings: Settings, backend: Backend | 
     cache = LLMCache(cache_path if cache_path is not None else out / "llm_cache.sqlite")
     report = DistillReport(backend=be.name, model=be.model)
     bar = Progress(enabled=progress)
-    caller = CachedCaller(be, cache, on_event=bar.on_event)
+    caller = CachedCaller(be, cache, on_event=bar.on_event,
+                          retry_failed=settings.llm.retry_failed)
     ctx = Context(settings.llm, caller, report)
     start = time.perf_counter()
     outputs = _Outputs(out)
@@ -126,6 +129,8 @@ async def _distill_locked(workdir: Path, settings: Settings, backend: Backend | 
         if own_backend:
             await be.aclose()
     report.elapsed_s = round(time.perf_counter() - start, 3)
+    if getattr(be, "vision", None) is False:
+        ctx.note_text_only()
     _merge_stats(report, caller.stats)
     report.written = outputs.commit()
     (out / "report.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")

@@ -2,8 +2,14 @@
 
 :meth:`Context.ask_json` sends a request through the cache, parses the answer
 (repairing fences, trailing prose, quotes), re-asks once with the parse error
-when that fails, and otherwise records the item as failed with the raw text.
+when that fails, and otherwise records the item as failed with the raw text and
+marks the answers failed in the cache (a ``retry_failed`` run asks again).
 No model answer, however broken, raises out of a stage.
+
+:meth:`Context.ask_json_images` builds a request with images while the model may
+take them; when the backend says it takes none (:class:`ImagesUnsupported`), the
+same question is asked with the stage's text-only request, and the run report
+records the switch once.
 """
 
 from __future__ import annotations
@@ -15,10 +21,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from distill.backends.base import ChatRequest, ChatResponse, Message
+from distill.backends.base import ChatRequest, ChatResponse, ImagesUnsupported, Message
 from distill.cache import CachedCaller
-from distill.parse import extract_json, is_refusal
-from distill.prompts import Prompt
+from distill.parse import extract_json, is_refusal, too_deep
+from distill.prompts import Prompt, token_bound
 from distill.report import DistillReport
 from kg.settings import LLMSettings
 
@@ -55,24 +61,73 @@ class Context:
         """Model name recorded on every record."""
         return self.caller.backend.model
 
+    @property
+    def send_images(self) -> bool:
+        """False once the model is known to take no images (or ``llm.vision`` is off)."""
+        return (self.llm.vision != "off"
+                and getattr(self.caller.backend, "vision", None) is not False)
+
     def request(self, prompt: Prompt, messages: tuple[Message, ...], *, stage: str,
                 subject: str, schema: dict[str, Any] | None = None, **kw: Any) -> ChatRequest:
-        """A request with the run's model and sampling settings."""
+        """A request with the run's model and sampling settings.
+
+        With a ``schema``, ``max_tokens`` is the most tokens an answer matching it can
+        take (:func:`distill.prompts.token_bound`), so a bounded answer always closes;
+        ``llm.max_tokens`` applies to free-text requests.
+        """
         if prompt.version not in self.report.prompt_versions:
             self.report.prompt_versions.append(prompt.version)
+        max_tokens = token_bound(schema) if schema is not None else self.llm.max_tokens
         args: dict[str, Any] = {"temperature": self.llm.temperature,
-                                "max_tokens": self.llm.max_tokens, **kw}
+                                "max_tokens": max_tokens, **kw}
         return ChatRequest(model=self.model, messages=messages, json_schema=schema,
                            schema_name=prompt.name, stage=stage, subject=subject, **args)
 
     async def call(self, request: ChatRequest, version: str) -> ChatResponse | None:
-        """The response, or None (failure recorded) when the backend failed."""
+        """The response, or None (failure recorded) when the backend failed.
+
+        Raises:
+            ImagesUnsupported: the request has images and the model takes none.
+        """
         try:
             return await self.caller(request, version)
+        except ImagesUnsupported:
+            raise
         except Exception as exc:  # any backend failure is one failed item, never a crash
             log.warning("%s %s: %s", request.stage, request.subject, exc)
             self.report.fail(request.stage, request.subject, f"model call failed: {exc}")
             return None
+
+    def note_text_only(self) -> None:
+        """Record once in the report that the run switched to text-only prompts."""
+        if not self.report.text_only:
+            self.report.text_only = True
+            self.report.text_only_reason = str(getattr(self.caller.backend, "vision_note", "")
+                                               or "the model refused images")
+
+    async def ask_json_images(self, build: Callable[[bool], tuple[ChatRequest, str]],
+                              validate: Callable[[dict[str, Any]], V],
+                              ) -> tuple[Answer | None, ChatRequest, str]:
+        """:meth:`ask_json` of ``build(images)``, falling back to ``build(False)``.
+
+        Args:
+            build: makes (request, prompt version); with ``False`` it must send no images.
+            validate: as for :meth:`ask_json`.
+
+        Returns:
+            (answer or None, the request that was answered, its prompt version).
+        """
+        request, version = build(self.send_images)
+        try:
+            return await self.ask_json(request, version, validate), request, version
+        except ImagesUnsupported:
+            self.note_text_only()
+        request, version = build(False)
+        return await self.ask_json(request, version, validate), request, version
+
+    def mark_failed(self, request: ChatRequest, version: str, reason: str) -> None:
+        """Mark a cached answer unusable (a ``retry_failed`` run asks again)."""
+        self.caller.cache.mark_failed(self.caller.key(request, version), reason)
 
     async def ask_json(self, request: ChatRequest, version: str,
                        validate: Callable[[dict[str, Any]], V]) -> Answer | None:
@@ -89,25 +144,30 @@ class Context:
             return None
         raw = resp.texts[0] if resp.texts else ""
         if is_refusal(raw):
-            self.report.fail(request.stage, request.subject,
-                             "empty answer" if not raw.strip() else "model refused", raw)
+            reason = "empty answer" if not raw.strip() else "model refused"
+            self.mark_failed(request, version, reason)
+            self.report.fail(request.stage, request.subject, reason, raw, cached=resp.cached)
             return None
-        value, error = _validate(raw, validate)
+        value, error = _validate(raw, validate, resp)
         if error is None:
             self._parsed(request, version, value)
             return Answer(value, raw)
         retry = replace(request, messages=(
-            *request.messages, Message.text("assistant", raw),
+            *request.messages, Message.text("assistant", raw[:4000]),
             Message.text("user", _REASK.format(error=error))))
         resp2 = await self.call(retry, version)
         raw2 = resp2.texts[0] if resp2 and resp2.texts else ""
-        value, error2 = _validate(raw2, validate)
+        value, error2 = _validate(raw2, validate, resp2)
         if error2 is None:
             self._parsed(retry, version, value)
             return Answer(value, raw2)
-        self.report.fail(request.stage, request.subject,
-                         f"unusable answer after one re-ask: {error}; then: {error2}",
-                         raw if not raw2 else f"{raw}\n---re-ask---\n{raw2}")
+        reason = f"unusable answer after one re-ask: {error}; then: {error2}"
+        self.mark_failed(request, version, reason)
+        if resp2 is not None:
+            self.mark_failed(retry, version, reason)
+        self.report.fail(request.stage, request.subject, reason,
+                         raw if not raw2 else f"{raw}\n---re-ask---\n{raw2}",
+                         cached=resp.cached and (resp2 is None or resp2.cached))
         return None
 
     def _parsed(self, request: ChatRequest, version: str, value: Any) -> None:
@@ -118,11 +178,16 @@ class Context:
                                          repr(value))
 
 
-def _validate(raw: str, validate: Callable[[dict[str, Any]], V]) -> tuple[V | None, str | None]:
+def _validate(raw: str, validate: Callable[[dict[str, Any]], V],
+              resp: ChatResponse | None = None) -> tuple[V | None, str | None]:
     if is_refusal(raw):
         return None, "empty or refused answer"
+    if too_deep(raw):
+        return None, "answer nested too deeply"
     obj = extract_json(raw)
     if obj is None:
+        if resp is not None and resp.truncated:
+            return None, "answer cut at max_tokens before the JSON closed"
         return None, "no JSON object found"
     try:
         return validate(obj), None

@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         workdir: Workdir = None,
         backend: Annotated[str | None, typer.Option(
-            help="openai | replay | vllm | transformers")] = None,
+            help="openai | local | replay | vllm | transformers")] = None,
         model: Annotated[str | None, typer.Option(help="Model name.")] = None,
         base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible base URL.")] = None,
         replay_file: Annotated[Path | None, typer.Option(help="Replay JSONL file.")] = None,
@@ -48,15 +48,24 @@ def register(app: typer.Typer) -> None:
         relations: Relations = None,
         judge: Annotated[bool | None, typer.Option(
             "--judge/--no-judge", help="Score plausibility and typicality.")] = None,
+        retry_failed: Annotated[bool | None, typer.Option(
+            "--retry-failed", help="Ask the model again for answers an earlier run could "
+            "not use (they are otherwise read from the cache and fail again).")] = None,
+        model_file: Annotated[Path | None, typer.Option(
+            help="GGUF weights for --backend local (default: the pinned SmolLM2-135M).")] = None,
         progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
     ) -> None:
         """Distill intentions from the ingested posts and co-buy pairs (cached, resumable)."""
         from distill import run_distill
 
         try:
-            settings = _with_llm(settings_from(ctx, workdir=workdir), backend=backend,
+            base = settings_from(ctx, workdir=workdir)
+            local = (base.llm.local.model_copy(update={"model_file": model_file})
+                     if model_file is not None else None)
+            settings = _with_llm(base, backend=backend,
                                  model=model, base_url=base_url, replay_file=replay_file,
-                                 model_path=model_path, concurrency=concurrency, judge=judge)
+                                 model_path=model_path, concurrency=concurrency, judge=judge,
+                                 retry_failed=retry_failed, local=local)
             report = run_distill(settings.workdir, settings, relations=_relations(relations),
                                  progress=progress)
         except (IntentKGError, ValueError) as exc:
@@ -65,8 +74,13 @@ def register(app: typer.Typer) -> None:
         rejected = sum(r.rejected for r in report.relations.values())
         typer.echo(f"assertions written: {report.written.get('assertions', 0)} "
                    f"({kept} kept, {rejected} rejected by the filter)")
+        typer.echo(f"model: {report.model} ({report.backend})"
+                   + (f"; text only: {report.text_only_reason}" if report.text_only else ""))
         typer.echo(f"model calls: {report.calls} made, {report.cached} from cache; "
                    f"failed items: {len(report.failures)}")
+        if report.cached_failures:
+            typer.echo(f"{report.cached_failures} failed items reused unusable answers from "
+                       "the cache; --retry-failed asks the model again")
 
     @app.command("distill-replay")
     def replay_cmd(

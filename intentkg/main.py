@@ -30,6 +30,7 @@ from intentkg import (
     distill_cmd,
     eval_cmd,
     ingest_cmd,
+    model_cmd,
     query_cmd,
     run_cmd,
     serve_cmd,
@@ -66,8 +67,8 @@ def _root(
     configure_logging(verbose)
 
 
-for _module in (ingest_cmd, distill_cmd, build_cmd, store_cmd, query_cmd, serve_cmd, run_cmd,
-                eval_cmd):
+for _module in (ingest_cmd, distill_cmd, build_cmd, store_cmd, model_cmd, query_cmd, serve_cmd,
+                run_cmd, eval_cmd):
     _module.register(app)
 
 

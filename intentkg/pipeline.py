@@ -67,6 +67,7 @@ def run_pipeline(
     relations: list[str] | None = None,
     fresh: bool = False,
     progress: bool = False,
+    after_ingest: Callable[[Path], None] | None = None,
 ) -> PipelineReport:
     """Run every stage on ``inputs`` into ``settings.workdir`` and the configured store.
 
@@ -79,6 +80,8 @@ def run_pipeline(
         fresh: delete the work dir's stage outputs and the graph first (the LLM cache is kept,
             so a fresh run still makes no model call it already paid for).
         progress: show progress bars on stderr.
+        after_ingest: called with the work dir between ingest and distill (the live
+            demo keeps a subset there).
 
     Returns:
         The per-stage reports with their durations.
@@ -108,6 +111,8 @@ def run_pipeline(
             for spec in inputs
         ],
     )
+    if after_ingest is not None:
+        after_ingest(workdir)
     report.timed(
         "distill", lambda: run_distill(workdir, settings, relations=relations, progress=progress)
     )

@@ -78,13 +78,33 @@ def register(app: typer.Typer) -> None:
         fresh: Annotated[
             bool, typer.Option(help="Start from empty stage outputs and graph.")
         ] = True,
+        live: Annotated[
+            bool,
+            typer.Option(
+                help="Distill part of the example with the local llama.cpp model "
+                "(built and fetched on first use; minutes on a CPU)."
+            ),
+        ] = False,
     ) -> None:
         """Run the whole pipeline on the bundled example and print answers to helper queries."""
         from intentkg.demo_answers import EXAMPLE_INPUTS, print_demo_answers
 
         console = Console()
         settings = settings_from(ctx, workdir=workdir, store="falkordb")
-        if backend in (None, "replay"):
+        relations: list[str] | None = None
+        after_ingest = None
+        if live:
+            from intentkg.demo_live import LIVE_RELATIONS, trim_to_live_subset
+
+            settings = _with_llm(settings, "local", None, None, None)
+            relations, after_ingest = LIVE_RELATIONS, trim_to_live_subset
+            console.print(
+                "[bold]Live: a real model answers[/bold] (the local llama.cpp server, "
+                f"{settings.llm.local.model_file or 'SmolLM2-135M-Instruct'}, "
+                f"{settings.llm.local.threads} thread(s)) on part of the example: "
+                "a tiny CPU model proves the system, not the knowledge."
+            )
+        elif backend in (None, "replay"):
             replay = example / "replay.jsonl"
             settings = _with_llm(settings, "replay", None, None, replay)
             console.print(
@@ -105,10 +125,23 @@ def register(app: typer.Typer) -> None:
             inputs,
             settings,
             image_map=example / "images" / "index.json",
+            relations=relations,
             fresh=fresh,
             progress=True,
+            after_ingest=after_ingest,
         )
         _print_stages(console, report)
+        distilled = next((s.report for s in report.stages if s.name == "distill"), None)
+        if distilled is not None and distilled.backend != "replay":
+            from intentkg.demo_live import parse_rate
+
+            ok, total = parse_rate(settings.workdir, distilled.model)
+            share = f"{100 * ok / total:.0f}%" if total else "n/a"
+            console.print(
+                f"Model answers came from {distilled.model} ({distilled.backend})"
+                + (f", text only ({distilled.text_only_reason})" if distilled.text_only else "")
+                + f"; {ok} of {total} answers usable ({share})."
+            )
         print_demo_answers(settings, console)
 
 

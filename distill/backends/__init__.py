@@ -7,6 +7,7 @@ from distill.backends.base import (
     ChatRequest,
     ChatResponse,
     ImagePart,
+    ImagesUnsupported,
     Message,
     TextPart,
     request_hash,
@@ -21,6 +22,7 @@ __all__ = [
     "ChatRequest",
     "ChatResponse",
     "ImagePart",
+    "ImagesUnsupported",
     "Message",
     "OpenAIBackend",
     "RecordingBackend",
@@ -37,10 +39,15 @@ def make_backend(llm: LLMSettings) -> Backend:
 
     Raises:
         ConfigError: the settings do not say enough (no replay file, no model path).
+        DistillError: the local server could not be built, fetched or started.
         MissingExtraError: the backend's optional package is not installed.
     """
     if llm.backend == "openai":
         return OpenAIBackend(llm)
+    if llm.backend == "local":
+        from distill.backends.local import LocalBackend
+
+        return LocalBackend(llm)
     if llm.backend == "replay":
         if llm.replay_file is None:
             raise ConfigError("llm.backend is 'replay' but llm.replay_file is not set; set "

@@ -14,15 +14,26 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from kg.errors import DistillError
+
 __all__ = [
     "Backend",
     "ChatRequest",
     "ChatResponse",
     "ImagePart",
+    "ImagesUnsupported",
     "Message",
     "TextPart",
     "request_hash",
 ]
+
+
+class ImagesUnsupported(DistillError):
+    """The model takes no images: ask again without them (the stage's text-only prompt).
+
+    A backend raises it for a request with images once it knows (from the server's
+    properties or its refusal); its ``vision`` attribute is then False.
+    """
 
 
 @dataclass(frozen=True)
@@ -150,17 +161,30 @@ class ChatResponse:
             alternatives and their log-probabilities; None when not available.
         tokens_in: prompt tokens (0 when unknown).
         tokens_out: completion tokens over all samples (0 when unknown).
+        finish_reasons: per sample, why generation stopped (``"stop"``, ``"length"``
+            when cut at ``max_tokens``); empty when unknown.
+        cached: answered from the call cache in this run (not stored).
     """
 
     texts: list[str]
     top_logprobs: list[dict[str, float]] | None = None
     tokens_in: int = 0
     tokens_out: int = 0
+    finish_reasons: list[str] = field(default_factory=list)
+    cached: bool = field(default=False, compare=False)
+
+    @property
+    def truncated(self) -> bool:
+        """True when the first sample was cut at ``max_tokens``."""
+        return bool(self.finish_reasons) and self.finish_reasons[0] == "length"
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready form (cache and replay files)."""
-        return {"texts": self.texts, "top_logprobs": self.top_logprobs,
-                "tokens_in": self.tokens_in, "tokens_out": self.tokens_out}
+        out: dict[str, Any] = {"texts": self.texts, "top_logprobs": self.top_logprobs,
+                               "tokens_in": self.tokens_in, "tokens_out": self.tokens_out}
+        if self.finish_reasons:
+            out["finish_reasons"] = self.finish_reasons
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ChatResponse:
@@ -168,7 +192,8 @@ class ChatResponse:
         return cls(texts=[str(t) for t in data.get("texts", [])],
                    top_logprobs=data.get("top_logprobs"),
                    tokens_in=int(data.get("tokens_in", 0)),
-                   tokens_out=int(data.get("tokens_out", 0)))
+                   tokens_out=int(data.get("tokens_out", 0)),
+                   finish_reasons=[str(f) for f in data.get("finish_reasons") or []])
 
 
 @runtime_checkable

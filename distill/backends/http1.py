@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import cast
 from urllib.parse import urlsplit
 
-__all__ = ["HTTP1Client", "HTTPResponse", "HTTPTimeout", "HTTPTransportError"]
+__all__ = ["HTTP1Client", "HTTPResponse", "HTTPTimeout", "HTTPTooLarge", "HTTPTransportError"]
 
 _MAX_HEAD = 64 * 1024
 
@@ -34,6 +34,10 @@ class HTTPTransportError(Exception):
 
 class HTTPTimeout(HTTPTransportError):
     """No complete answer within the timeout."""
+
+
+class HTTPTooLarge(HTTPTransportError):
+    """The answer is larger than the client's ``max_body`` (the connection is dropped)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +61,11 @@ class _Stale(Exception):
 class _Conn(asyncio.Protocol):
     """One connection; at most one request in flight (no pipelining)."""
 
-    __slots__ = ("_chunked", "_head", "_need", "buf", "closed", "transport", "waiter")
+    __slots__ = ("_chunked", "_head", "_need", "buf", "closed", "max_body", "transport",
+                 "waiter")
 
-    def __init__(self) -> None:
+    def __init__(self, max_body: int = 1 << 62) -> None:
+        self.max_body = max_body
         self.transport: asyncio.Transport | None = None
         self.buf = bytearray()
         self.waiter: asyncio.Future[tuple[HTTPResponse, bool]] | None = None
@@ -83,6 +89,8 @@ class _Conn(asyncio.Protocol):
         if self.waiter is not None and not self.waiter.done():
             try:
                 self._parse()
+            except HTTPTooLarge as exc:
+                self._fail(exc)
             except (ValueError, IndexError) as exc:
                 self._fail(HTTPTransportError(f"malformed HTTP answer: {exc}"))
         elif self.waiter is None:
@@ -111,6 +119,11 @@ class _Conn(asyncio.Protocol):
             if self._need is None and not self._chunked:
                 keep = False  # body ends when the server closes
             self._head = (int(code), headers, keep)
+            if self._need is not None and self._need > self.max_body:
+                raise HTTPTooLarge(f"answer of {self._need} bytes is over the "
+                                   f"{self.max_body}-byte limit")
+        if len(self.buf) > self.max_body + 64 * 1024:  # chunked or read-to-close
+            raise HTTPTooLarge(f"answer over the {self.max_body}-byte limit")
         status, headers, keep = self._head
         if self._chunked:
             body = _dechunk(self.buf)
@@ -189,9 +202,12 @@ class HTTP1Client:
         base_url: scheme, host, optional port and path prefix, e.g. ``http://127.0.0.1:8000/v1``.
         headers: sent with every request (``Host`` and ``Content-Length`` are added).
         max_idle: most idle connections kept open.
+        max_body: largest answer body accepted; a larger one raises :class:`HTTPTooLarge`.
     """
 
-    def __init__(self, base_url: str, headers: dict[str, str], *, max_idle: int = 256) -> None:
+    def __init__(self, base_url: str, headers: dict[str, str], *, max_idle: int = 256,
+                 max_body: int = 1 << 62) -> None:
+        self.max_body = max_body
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) URL: {base_url!r}")
@@ -213,7 +229,7 @@ class HTTP1Client:
         loop = asyncio.get_running_loop()
         try:
             _, conn = await loop.create_connection(
-                _Conn, self.host, self.port, ssl=self._ssl,
+                lambda: _Conn(self.max_body), self.host, self.port, ssl=self._ssl,
                 server_hostname=self.host if self._ssl else None)
         except OSError as exc:
             raise HTTPTransportError(
@@ -225,9 +241,18 @@ class HTTP1Client:
 
         Raises:
             HTTPTimeout: no complete answer in time (the connection is dropped).
+            HTTPTooLarge: the answer is over ``max_body`` bytes.
             HTTPTransportError: connect failure, reset, or malformed answer.
         """
-        wire = b"".join((b"POST ", (self.prefix + path).encode("ascii"), b" HTTP/1.1\r\n",
+        return await self._send(b"POST", self.prefix + path, body, timeout)
+
+    async def get(self, path: str, *, timeout: float) -> HTTPResponse:
+        """GET ``path`` at the origin (no prefix), e.g. ``/props``; see :meth:`post`."""
+        return await self._send(b"GET", path, b"", timeout)
+
+    async def _send(self, method: bytes, path: str, body: bytes,
+                    timeout: float) -> HTTPResponse:
+        wire = b"".join((method, b" ", path.encode("ascii"), b" HTTP/1.1\r\n",
                          self._headers, b"Content-Length: ", str(len(body)).encode(),
                          b"\r\n\r\n", body))
         loop = asyncio.get_running_loop()
@@ -263,7 +288,7 @@ class HTTP1Client:
                     return resp
         except TimeoutError:
             raise HTTPTimeout(f"no answer from {self.scheme}://{self.host}:{self.port}"
-                              f"{self.prefix}{path} within {timeout:g}s") from None
+                              f"{path} within {timeout:g}s") from None
 
     async def aclose(self) -> None:
         """Close every idle connection."""
@@ -293,29 +318,49 @@ class ProxiedClient:
     """
 
     def __init__(self, base_url: str, headers: dict[str, str], *, proxy: str,
-                 max_idle: int = 256) -> None:
+                 max_idle: int = 256, max_body: int = 1 << 62) -> None:
         import httpx
 
+        self.max_body = max_body
         self._base = base_url.rstrip("/")
+        parts = urlsplit(base_url)
+        self._origin = f"{parts.scheme}://{parts.netloc}"
         self._client = httpx.AsyncClient(
             headers=headers, proxy=proxy,
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=max_idle))
 
     async def post(self, path: str, body: bytes, *, timeout: float) -> HTTPResponse:
         """POST ``body`` to ``base_url + path`` through the proxy (see :meth:`HTTP1Client.post`)."""
+        return await self._send("POST", self._base + path, body, timeout)
+
+    async def get(self, path: str, *, timeout: float) -> HTTPResponse:
+        """GET ``path`` at the origin through the proxy (see :meth:`HTTP1Client.get`)."""
+        return await self._send("GET", self._origin + path, None, timeout)
+
+    async def _send(self, method: str, url: str, body: bytes | None,
+                    timeout: float) -> HTTPResponse:
         import httpx
 
-        url = self._base + path
         try:
-            resp = await self._client.post(url, content=body, timeout=timeout)
-        except httpx.TimeoutException as exc:
+            async with asyncio.timeout(timeout):
+                req = self._client.build_request(method, url, content=body, timeout=timeout)
+                resp = await self._client.send(req, stream=True)
+                try:
+                    data = bytearray()
+                    async for chunk in resp.aiter_raw():
+                        data += chunk
+                        if len(data) > self.max_body:
+                            raise HTTPTooLarge(f"answer over the {self.max_body}-byte limit")
+                finally:
+                    await resp.aclose()
+        except (httpx.TimeoutException, TimeoutError) as exc:
             raise HTTPTimeout(f"no answer from {url} within {timeout:g}s (through the "
                               "proxy)") from exc
         except httpx.HTTPError as exc:
             raise HTTPTransportError(f"{url} through the proxy: {type(exc).__name__}: "
                                      f"{exc}") from exc
         return HTTPResponse(resp.status_code, {k.lower(): v for k, v in resp.headers.items()},
-                            resp.content)
+                            bytes(data))
 
     async def aclose(self) -> None:
         """Close the connection pool."""

@@ -1,9 +1,20 @@
 """OpenAI-compatible chat completions over HTTP (vLLM server, Ollama, llama.cpp, hosted APIs).
 
-Bounded concurrency (a semaphore sized like the connection pool), retries with
-exponential backoff and full jitter on 429, 5xx, timeouts and connection
-errors (``Retry-After`` honoured), JSON-schema ``response_format`` (guided
-decoding on vLLM), images as data-URL or URL content parts.
+Bounded concurrency (a semaphore; never more than the slots a llama.cpp server
+reports in ``/props``), retries with exponential backoff and full jitter on 429,
+5xx and connection errors (``Retry-After`` honoured), JSON-schema
+``response_format`` (guided decoding on vLLM and llama.cpp), images as data-URL
+or URL content parts.
+
+A request that times out is never sent again: the server may still be working
+on it, and re-sending a long generation to a busy server only adds to its queue.
+Timeouts grow with the tokens asked for (``timeout_s + max_tokens /
+min_tokens_per_s``). Answers are read up to ``max_response_bytes``.
+
+A server that cannot take images (``/props`` says so, or it refuses the first
+request with images) switches the backend to text only: :attr:`vision` becomes
+False and every request with images raises :class:`ImagesUnsupported` at once,
+so the stages fall back to their text-only prompts.
 """
 
 from __future__ import annotations
@@ -12,18 +23,32 @@ import asyncio
 import json
 import logging
 import random
+import re
 from typing import Any
 
-from distill.backends.base import ChatRequest, ChatResponse, ImagePart, Message
-from distill.backends.http1 import HTTP1Client, HTTPTransportError, ProxiedClient, proxy_for
+from distill.backends.base import ChatRequest, ChatResponse, ImagePart, ImagesUnsupported, Message
+from distill.backends.http1 import (
+    HTTP1Client,
+    HTTPTimeout,
+    HTTPTooLarge,
+    HTTPTransportError,
+    ProxiedClient,
+    proxy_for,
+)
 from kg.errors import DistillError
 from kg.settings import LLMSettings
 
-__all__ = ["OpenAIBackend", "chat_payload", "parse_chat_response"]
+__all__ = ["ImagesUnsupported", "OpenAIBackend", "chat_payload", "parse_chat_response"]
 
 log = logging.getLogger(__name__)
 
 _RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
+# how servers say a model takes no images: llama.cpp ("image input is not supported"),
+# vLLM ("... is not a multimodal model"), Ollama, hosted APIs
+_NO_IMAGES = re.compile(
+    r"image input is not supported|not a multimodal model|does not support (?:image|vision)"
+    r"|(?:images?|vision|multimodal)(?: input)? (?:is |are )?not supported"
+    r"|unsupported content type.{0,20}image|image_url.{0,40}not supported", re.I)
 
 
 def _content(message: Message) -> str | list[dict[str, Any]]:
@@ -64,20 +89,38 @@ def parse_chat_response(data: Any) -> ChatResponse:
     Raises:
         DistillError: the answer has no choices.
     """
+    if isinstance(data, bytes | str):
+        try:
+            data = json.loads(data)
+        except RecursionError:
+            raise DistillError("answer JSON nested too deeply") from None
+        except ValueError as exc:
+            raise DistillError(f"unreadable JSON body ({exc})") from None
     choices = data.get("choices") if isinstance(data, dict) else None
     if not isinstance(choices, list) or not choices:
         raise DistillError(f"chat completion without choices: {str(data)[:200]!r}")
+    if not all(isinstance(c, dict) for c in choices):
+        raise DistillError(f"chat completion with malformed choices: {str(data)[:200]!r}")
     texts = [str((c.get("message") or {}).get("content") or "") for c in choices]
     top: list[dict[str, float]] | None = None
     lp = choices[0].get("logprobs")
     if isinstance(lp, dict) and isinstance(lp.get("content"), list):
-        top = [{str(alt["token"]): float(alt["logprob"]) for alt in tok.get("top_logprobs") or []}
-               or {str(tok["token"]): float(tok["logprob"])}
-               for tok in lp["content"]]
-    usage = data.get("usage") or {}
-    return ChatResponse(texts=texts, top_logprobs=top,
-                        tokens_in=int(usage.get("prompt_tokens") or 0),
-                        tokens_out=int(usage.get("completion_tokens") or 0))
+        try:
+            top = [{str(alt["token"]): float(alt["logprob"])
+                    for alt in tok.get("top_logprobs") or []}
+                   or {str(tok["token"]): float(tok["logprob"])}
+                   for tok in lp["content"]]
+        except (KeyError, TypeError, ValueError, AttributeError):
+            top = None  # malformed log-probabilities: the filter falls back to votes
+    usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+    try:
+        tokens_in = int(usage.get("prompt_tokens") or 0)
+        tokens_out = int(usage.get("completion_tokens") or 0)
+    except (TypeError, ValueError):
+        tokens_in = tokens_out = 0
+    finish = [str(c.get("finish_reason") or "") for c in choices]
+    return ChatResponse(texts=texts, top_logprobs=top, tokens_in=tokens_in,
+                        tokens_out=tokens_out, finish_reasons=finish)
 
 
 class OpenAIBackend:
@@ -85,56 +128,137 @@ class OpenAIBackend:
 
     Args:
         settings: ``base_url``, ``model``, ``api_key``, ``concurrency``, ``timeout_s``,
-            ``max_retries`` are used.
+            ``min_tokens_per_s``, ``max_retries``, ``max_response_bytes`` and ``vision``
+            are used.
         backoff_s: base delay of the exponential backoff (tests make it small).
+        api_key: a key that wins over ``settings.api_key`` (the local server's).
+        probe: ask the server's ``/props`` before the first request.
+
+    Attributes:
+        vision: False once the server is known to take no images; None while unknown.
+        slots: the parallel slots the server reported, when it did.
     """
 
     name = "openai"
     supports_logprobs = True
 
     def __init__(self, settings: LLMSettings, *, backoff_s: float = 0.5,
-                 max_backoff_s: float = 30.0) -> None:
+                 max_backoff_s: float = 30.0, api_key: str | None = None,
+                 probe: bool = True) -> None:
         self.model = settings.model
         self._url = settings.base_url.rstrip("/") + "/chat/completions"
         self._timeout = settings.timeout_s
+        self._tokens_per_s = settings.min_tokens_per_s
         self._retries = settings.max_retries
         self._backoff = backoff_s
         self._max_backoff = max_backoff_s
+        self._concurrency = settings.concurrency
         self._sem = asyncio.Semaphore(settings.concurrency)
+        self._probed = settings.vision == "off" or not probe
+        self._probe_lock = asyncio.Lock()
+        self.vision: bool | None = False if settings.vision == "off" else None
+        self.vision_note = "llm.vision is off" if settings.vision == "off" else ""
+        self.slots: int | None = None
         headers = {"Content-Type": "application/json", "Accept-Encoding": "identity"}
-        key = settings.api_key.get_secret_value()
+        key = api_key if api_key is not None else settings.api_key.get_secret_value()
         if key:
             headers["Authorization"] = f"Bearer {key}"
         # a lean HTTP/1.1 client: httpx costs 0.3-1 ms of CPU per request at hundreds of
         # connections, which caps a 2-core client far below a vLLM server (see http1);
         # httpx only when the environment sends this server through a proxy
         proxy = proxy_for(settings.base_url)
+        limit = settings.max_response_bytes
         self._client: HTTP1Client | ProxiedClient = (
-            HTTP1Client(settings.base_url, headers, max_idle=settings.concurrency)
+            HTTP1Client(settings.base_url, headers, max_idle=settings.concurrency,
+                        max_body=limit)
             if proxy is None else
             ProxiedClient(settings.base_url, headers, proxy=proxy,
-                          max_idle=settings.concurrency))
+                          max_idle=settings.concurrency, max_body=limit))
         if proxy is not None:
             log.info("reaching %s through the proxy set in the environment", self._url)
 
+    def timeout_for(self, request: ChatRequest) -> float:
+        """Seconds one attempt of ``request`` may take: grows with the tokens asked for."""
+        return self._timeout + request.max_tokens * max(1, request.n) / self._tokens_per_s
+
+    async def probe(self) -> None:
+        """Ask the server once for its slots and modalities (llama.cpp ``/props``).
+
+        Servers without ``/props`` (vLLM, Ollama, hosted APIs) are left as they are:
+        concurrency from the settings, vision learnt from the first refusal.
+        """
+        async with self._probe_lock:
+            if self._probed:
+                return
+            self._probed = True
+            try:
+                resp = await self._client.get("/props", timeout=10.0)
+                props = json.loads(resp.body) if resp.status == 200 else None
+            except (HTTPTransportError, ValueError, RecursionError):
+                props = None
+            if not isinstance(props, dict):
+                return
+            slots = props.get("total_slots")
+            if isinstance(slots, int) and slots > 0:
+                self.slots = slots
+                if slots < self._concurrency:
+                    log.info("server has %d slots: at most %d requests in flight", slots, slots)
+                    self._sem = asyncio.Semaphore(slots)
+            modalities = props.get("modalities")
+            if isinstance(modalities, dict) and modalities.get("vision") is False:
+                self.mark_no_images("the server's /props says the model has no vision input")
+            elif isinstance(modalities, dict) and modalities.get("vision") is True:
+                self.vision = True
+
+    def mark_no_images(self, why: str) -> None:
+        """Take no images from now on (``why`` goes to the log and the run report)."""
+        if self.vision is not False:
+            self.vision, self.vision_note = False, why
+            log.warning("%s takes no images (%s): using the text-only prompts", self.model, why)
+
     async def complete(self, request: ChatRequest) -> ChatResponse:
-        """POST the request, retrying transient failures; see the module docstring."""
+        """POST the request, retrying transient failures; see the module docstring.
+
+        Raises:
+            ImagesUnsupported: the request has images and the model takes none.
+            DistillError: any other failure (after the retries it allows).
+        """
+        if not self._probed:
+            await self.probe()
+        has_images = any(m.images for m in request.messages)
+        if has_images and self.vision is False:
+            raise ImagesUnsupported(f"{self.model} takes no images ({self.vision_note})")
         body = chat_payload(request)
+        timeout = self.timeout_for(request)
         attempt = 0
         while True:
             delay: float | None
             async with self._sem:
+                if has_images and self.vision is False:  # learnt while this one waited
+                    raise ImagesUnsupported(f"{self.model} takes no images ({self.vision_note})")
                 try:
                     resp = await self._client.post("/chat/completions", _dumps(body),
-                                                    timeout=self._timeout)
+                                                    timeout=timeout)
+                except HTTPTimeout as exc:
+                    raise DistillError(
+                        f"{exc} for {request.stage} {request.subject}; not sent again (the "
+                        "server may still be working on it); raise llm.timeout_s or lower "
+                        "llm.min_tokens_per_s for a slow server") from None
+                except HTTPTooLarge as exc:
+                    raise DistillError(f"{self._url}: {exc} for {request.stage} "
+                                       f"{request.subject} (llm.max_response_bytes)") from None
                 except HTTPTransportError as exc:
                     problem, delay = f"{type(exc).__name__}: {exc}", None
                 else:
                     if resp.status == 200:
                         try:
-                            return parse_chat_response(json.loads(resp.body))
-                        except ValueError as exc:
-                            problem, delay = f"unreadable JSON body ({exc})", None
+                            return parse_chat_response(resp.body)
+                        except DistillError as exc:
+                            problem, delay = str(exc), None
+                    elif has_images and resp.status >= 400 and _NO_IMAGES.search(resp.text):
+                        self.mark_no_images(f"HTTP {resp.status}: {resp.text[:120]}")
+                        raise ImagesUnsupported(f"{self.model} takes no images "
+                                                f"({self.vision_note})")
                     elif resp.status in _RETRY_STATUS:
                         problem = f"HTTP {resp.status}"
                         delay = _retry_after(resp.headers.get("retry-after"))

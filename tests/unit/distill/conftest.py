@@ -112,11 +112,14 @@ class LoopbackServer:
     """A real HTTP/1.1 server on 127.0.0.1 (asyncio streams, keep-alive).
 
     ``handler(n, body)`` gets the 0-based request number and the parsed JSON body and
-    returns ``(status, headers, body_bytes, delay_s)``.
+    returns ``(status, headers, body_bytes, delay_s)``. GET requests (``/props``) go
+    to ``props`` instead: a dict to answer with, or None for 404 (as vLLM answers).
     """
 
-    def __init__(self, handler: Any) -> None:
+    def __init__(self, handler: Any, props: dict[str, Any] | None = None) -> None:
         self.handler = handler
+        self.props = props
+        self.gets: list[str] = []
         self.bodies: list[Any] = []
         self.headers: list[dict[str, str]] = []
         self.inflight = 0
@@ -148,6 +151,15 @@ class LoopbackServer:
                 hdrs = {k.strip().lower(): v.strip() for k, _, v in
                         (x.partition(":") for x in lines[1:] if x)}
                 body = await reader.readexactly(int(hdrs.get("content-length", 0)))
+                method, path = lines[0].split(" ")[:2]
+                if method == "GET":
+                    self.gets.append(path)
+                    payload = b"{}" if self.props is None else json.dumps(self.props).encode()
+                    code = "404 Not Found" if self.props is None else "200 OK"
+                    writer.write(f"HTTP/1.1 {code}\r\nContent-Length: {len(payload)}\r\n"
+                                 f"Content-Type: application/json\r\n\r\n".encode() + payload)
+                    await writer.drain()
+                    continue
                 n = len(self.bodies)
                 self.bodies.append(json.loads(body) if body else None)
                 self.headers.append(hdrs)
@@ -189,8 +201,8 @@ async def loopback() -> Any:
     """Factory: ``await loopback(handler)`` starts a :class:`LoopbackServer`."""
     servers: list[LoopbackServer] = []
 
-    async def make(handler: Any) -> LoopbackServer:
-        srv = await LoopbackServer(handler).start()
+    async def make(handler: Any, props: dict[str, Any] | None = None) -> LoopbackServer:
+        srv = await LoopbackServer(handler, props).start()
         servers.append(srv)
         return srv
 

@@ -92,16 +92,26 @@ async def test_client_error_is_not_retried(loopback: Any) -> None:
     assert len(srv.bodies) == 1
 
 
-async def test_timeout_is_retried(loopback: Any, chat_ok_body: Any) -> None:
+async def test_timeout_is_not_sent_again(loopback: Any, chat_ok_body: Any) -> None:
+    # the server may still be working on a request that timed out: re-sending it only
+    # queues the same work again (the retry storm of issue 13)
     srv = await loopback(lambda n, b: (200, {}, chat_ok_body("late" if n == 0 else "ok"),
                                        2.0 if n == 0 else 0))
-    be = OpenAIBackend(_settings(srv.url).model_copy(update={"timeout_s": 0.2}),
-                       backoff_s=0.001)
+    be = OpenAIBackend(_settings(srv.url).model_copy(update={
+        "timeout_s": 0.2, "min_tokens_per_s": 1e6}), backoff_s=0.001)
     try:
-        resp = await be.complete(_request())
+        with pytest.raises(DistillError, match="not sent again"):
+            await be.complete(_request())
     finally:
         await be.aclose()
-    assert resp.texts == ["ok"] and len(srv.bodies) == 2
+    assert len(srv.bodies) == 1
+
+
+def test_timeout_grows_with_the_tokens_asked_for() -> None:
+    be = OpenAIBackend(_settings("http://127.0.0.1:9/v1").model_copy(update={
+        "timeout_s": 10, "min_tokens_per_s": 4}))
+    assert be.timeout_for(_request(max_tokens=400)) == pytest.approx(110)
+    assert be.timeout_for(_request(max_tokens=400, n=5)) == pytest.approx(510)
 
 
 async def test_connection_refused_is_a_distill_error() -> None:
