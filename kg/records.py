@@ -208,7 +208,14 @@ class Intention(Record):
 
 
 class MergeRecord(Record):
-    """One member merged into a canonical intention (the merge log)."""
+    """One member merged into a canonical intention (the merge log), with its evidence.
+
+    ``stage`` says what decided the merge (``"rules"``: the parse-and-WordNet
+    pair decision of :mod:`kg.canon.decide`; ``"cosine"``: the similarity
+    threshold alone), ``rule`` which rule fired (``identical``, ``lemmas``,
+    ``synonyms``, ``light``; ``threshold`` on the cosine stage) and ``detail``
+    the words behind it (the synonym pairs used, the light words ignored).
+    """
 
     canonical_id: str
     canonical_text: str
@@ -216,6 +223,9 @@ class MergeRecord(Record):
     similarity: float
     threshold: float
     model: str
+    stage: str = "cosine"
+    rule: str = "threshold"
+    detail: str = ""
 
 
 class Concept(Record):
