@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kg.ids import content_id, normalize_text, pair_id
+from kg.ids import content_id, normalize_intention, normalize_text, pair_id
 
 __all__ = [
     "CoBuy",
@@ -203,8 +203,13 @@ class Intention(Record):
 
     @staticmethod
     def make_id(text: str) -> str:
-        """Id of the canonical intention whose text is ``text``."""
-        return content_id("intention", normalize_text(text))
+        """Id of the canonical intention whose text is ``text``.
+
+        ``text`` goes through the one intention normaliser
+        (:func:`kg.ids.normalize_intention`, idempotent), so "To keep
+        warm." names the node the build made for "keep warm".
+        """
+        return content_id("intention", normalize_intention(text))
 
 
 class MergeRecord(Record):
