@@ -52,7 +52,7 @@ INTENSIFIERS = frozenset({
     "all", "also", "even", "still", "again", "already", "now", "eventually", "always", "ever",
     "finally", "immediately", "suddenly", "soon", "then", "emotionally", "actually", "simply",
     "definitely", "certainly", "probably", "maybe", "perhaps", "sure", "surely", "well",
-    "lot", "bit", "little", "somewhat", "kind", "sort", "same", "both", "together",
+    "lot", "bit", "little", "somewhat", "kind", "sort", "both", "together",
 })
 """Words that change degree, time or tone but not the goal ("so happy" = "happy")."""
 COPULAS = frozenset({"be", "feel", "get", "become", "seem", "appear", "grow"})
@@ -76,15 +76,14 @@ DIRECTIONS = frozenset({"out", "up", "down", "away", "off", "back", "over", "thr
                         "onto", "around", "across", "along", "behind", "ahead", "apart"})
 """Prepositions kept as content: "get to the car" is not "get out of the car"."""
 SOFT = frozenset({"good", "nice", "great", "best", "excellent", "fine", "wonderful", "perfect",
-                  "awesome", "high", "amazing", "beautiful", "lovely", "fantastic", "superb"})
-"""Praise that does not change the goal ("a nice dinner" = "dinner"); dropped unless it is
-all the phrase says."""
-CLASSES: dict[str, str] = {
-    **dict.fromkeys(("cheap", "low", "reasonable", "affordable", "inexpensive", "fair",
-                     "competitive"), "cheap"),
-    **dict.fromkeys(("provide", "give", "deliver", "offer", "supply", "bring"), "give"),
-}
-"""Words merged into one class (FolkScope's price talk, verbs of giving)."""
+                  "awesome", "high", "amazing", "beautiful", "lovely", "fantastic", "superb",
+                  "cheap", "low", "reasonable", "affordable", "inexpensive", "fair",
+                  "competitive"})
+"""Praise that does not change the goal ("a nice dinner" = "dinner", "good quality and a low
+price" = "high quality and a reasonable price"); dropped unless it is all the phrase says."""
+CLASSES: dict[str, str] = dict.fromkeys(
+    ("provide", "give", "deliver", "offer", "supply", "bring"), "give")
+"""Words merged into one class (verbs of giving: "providing / giving him the best quality")."""
 FILLERS = frozenset({"category", "product", "item", "amazon", "amazon.com", "purpose", "type",
                      "kind"})
 """Filler nouns: a pair that differs only in these is still one intention ("the watch
@@ -121,6 +120,11 @@ class Signature:
         return Signature(tuple(words), bool(negated), tuple(verbs))
 
 
+def _to_verb(doc: Any, i: int) -> bool:
+    """``doc[i]`` is followed by "to" and a verb ("want to rest", not "get to the car")."""
+    return i + 2 < len(doc) and doc[i + 1].lower_ == "to" and doc[i + 2].pos_ in ("VERB", "AUX")
+
+
 def _signature(doc: Any) -> Signature:
     words: set[str] = set()
     verbs: set[str] = set()
@@ -153,8 +157,7 @@ def _signature(doc: Any) -> Signature:
         child_deps = {c.dep_ for c in tok.children}
         if lemma in COPULAS and child_deps & {"acomp", "attr", "oprd"}:
             continue
-        if lemma in INTENT_VERBS and (child_deps & {"xcomp", "ccomp"}
-                                      or (tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to")):
+        if lemma in INTENT_VERBS and (child_deps & {"xcomp", "ccomp"} or _to_verb(doc, tok.i)):
             continue
         if lemma == "be":
             continue
@@ -174,7 +177,7 @@ class SignatureParser:
         batch_size: phrases per ``nlp.pipe`` batch.
     """
 
-    VERSION = "canon-signature-4"
+    VERSION = "canon-signature-6"
     """Cache key prefix; bump when :func:`_signature` changes."""
 
     def __init__(self, model: str | None = None, *, cache_path: Path | None = None,
@@ -261,8 +264,11 @@ class Synonyms:
                     found = self.wordnet.synsets(key, pos=pos)
                     names.update(s.name() for s in found[:self.senses])
                     if pos == "a":  # adjective satellites are filed under "s"
-                        names.update(s.name() for s in
-                                     self.wordnet.synsets(key, pos="s")[:self.senses])
+                        found = found[:self.senses] + \
+                            self.wordnet.synsets(key, pos="s")[:self.senses]
+                        # "angry" ~ "mad", "guilty" ~ "ashamed": WordNet's similar-to links
+                        names.update(t.name() for s in found for t in s.similar_tos())
+                        names.update(s.name() for s in found)
             got = self._sets[word] = frozenset(names)
         return got
 
