@@ -51,15 +51,14 @@ INTENSIFIERS = frozenset({
     "just", "too", "extremely", "truly", "totally", "completely", "fully", "highly", "much",
     "all", "also", "even", "still", "again", "already", "now", "eventually", "always", "ever",
     "finally", "immediately", "suddenly", "soon", "then", "emotionally", "actually", "simply",
-    "definitely", "certainly", "probably", "maybe", "perhaps", "sure", "surely", "well",
+    "definitely", "certainly", "probably", "maybe", "perhaps", "surely", "well", "respectively",
     "lot", "bit", "little", "somewhat", "kind", "sort", "both", "together",
 })
 """Words that change degree, time or tone but not the goal ("so happy" = "happy")."""
 COPULAS = frozenset({"be", "feel", "get", "become", "seem", "appear", "grow"})
 """Verbs dropped before an adjective or noun complement ("get impatient" = "feel impatient")."""
-INTENT_VERBS = frozenset({"want", "need", "hope", "wish", "intend", "would", "like", "plan",
-                          "try", "have", "go", "get", "wan", "gon", "able", "decide", "love",
-                          "ll"})
+INTENT_VERBS = frozenset({"want", "need", "hope", "wish", "intend", "would", "plan", "have",
+                          "go", "get", "wan", "gon", "ll"})
 """Verbs dropped before the verb they introduce ("want to rest" = "rest")."""
 MODALS = frozenset({"can", "could", "will", "would", "shall", "should", "may", "might", "must",
                     "ll", "wo", "ca", "gotta", "na"})
@@ -99,9 +98,23 @@ DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "so
 "bluetooth") is content."""
 
 
+_WN_POS = {"NOUN": "n", "PROPN": "n", "VERB": "v", "ADJ": "a", "ADV": "r"}
+BENEFICIARIES = frozenset({"him", "her", "them", "me", "us", "you"})
+"""Pronouns that, after "for", name a beneficiary ("find a job for him" is not "find a job")."""
+
+
+def _lemma(word: str) -> str:
+    """The lemma of a signature word (``"sick|a"`` → ``"sick"``)."""
+    return word.split("|", 1)[0]
+
+
 @dataclass(frozen=True)
 class Signature:
-    """What the decision compares: content lemmas (sorted, unique) and negation."""
+    """What the decision compares: content lemmas (sorted, unique) and negation.
+
+    Words are ``lemma|pos`` with a WordNet part of speech (``n``, ``v``, ``a``, ``r``, or
+    empty for particles and participants), so synonyms are looked up in the right sense.
+    """
 
     words: tuple[str, ...]
     negated: bool
@@ -118,6 +131,23 @@ class Signature:
         """Inverse of :meth:`to_json`."""
         words, negated, verbs = json.loads(raw)
         return Signature(tuple(words), bool(negated), tuple(verbs))
+
+
+def _participle(a: str, b: str) -> bool:
+    """One word is the other's participle ("frustrate" / "frustrated", "excite" / "exciting")."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return long.startswith(short.rstrip("e")) and long[len(short.rstrip("e")):] in (
+        "ed", "d", "ing", "en", "n")
+
+
+def _rules_digest() -> str:
+    """A short digest of the word lists :func:`_signature` reads (part of the cache key)."""
+    import hashlib
+
+    lists = (NEGATIONS, INTENSIFIERS, COPULAS, INTENT_VERBS, MODALS, DEFAULT_SUBJECTS,
+             PARTICIPANTS, _FUNCTION_POS, DIRECTIONS, SOFT, DETERMINERS, BENEFICIARIES)
+    text = "|".join(",".join(sorted(x)) for x in lists) + repr(sorted(CLASSES.items()))
+    return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
 
 
 def _to_verb(doc: Any, i: int) -> bool:
@@ -138,19 +168,22 @@ def _signature(doc: Any) -> Signature:
             continue
         if low in PARTICIPANTS:
             # who does what to whom: "persony supervises" is not "supervise persony"
-            words.add(low + "@subj" if tok.dep_ in ("nsubj", "nsubjpass") else low)
+            words.add((low + "@subj" if tok.dep_ in ("nsubj", "nsubjpass") else low) + "|")
+            continue
+        if low in BENEFICIARIES and tok.dep_ == "pobj" and tok.head.lower_ == "for":
+            words.add("for-someone|")
             continue
         if low in DEFAULT_SUBJECTS or lemma in DEFAULT_SUBJECTS:
             continue
         if tok.dep_ == "prt" or (tok.pos_ == "ADP" and low in DIRECTIONS):
-            words.add(lemma)  # particle or direction: "give up" is not "give"
+            words.add(lemma + "|")  # particle or direction: "give up" is not "give"
             continue
         if tok.pos_ == "DET" and low not in DETERMINERS:
             pass  # mis-tagged content word
         elif tok.pos_ in _FUNCTION_POS or tok.is_punct or not any(c.isalnum() for c in low):
             continue
         if lemma in SOFT or low in SOFT:
-            soft.add(lemma)
+            soft.add(f"{lemma}|{_WN_POS.get(tok.pos_, '')}")
             continue
         if low in INTENSIFIERS or lemma in INTENSIFIERS or lemma in MODALS:
             continue
@@ -162,7 +195,7 @@ def _signature(doc: Any) -> Signature:
         if lemma == "be":
             continue
         word = CLASSES.get(lemma, lemma)
-        words.add(word)
+        words.add(f"{word}|{_WN_POS.get(tok.pos_, '')}")
         if tok.pos_ == "VERB":
             verbs.add(word)
     return Signature(tuple(sorted(words or soft)), negations % 2 == 1, tuple(sorted(verbs)))
@@ -177,8 +210,9 @@ class SignatureParser:
         batch_size: phrases per ``nlp.pipe`` batch.
     """
 
-    VERSION = "canon-signature-6"
-    """Cache key prefix; bump when :func:`_signature` changes."""
+    VERSION = "canon-signature-8"
+    """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
+    change the key by themselves, see :func:`_rules_digest`)."""
 
     def __init__(self, model: str | None = None, *, cache_path: Path | None = None,
                  batch_size: int = 1024) -> None:
@@ -189,7 +223,7 @@ class SignatureParser:
         self.parsed = 0
         self._nlp: Any = None
         self._db: sqlite3.Connection | None = None
-        self._key = f"{self.VERSION}:{self.model}"
+        self._key = f"{self.VERSION}:{_rules_digest()}:{self.model}"
         if cache_path is not None:
             cache_path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(cache_path)
@@ -253,23 +287,24 @@ class Synonyms:
         self._sets: dict[str, frozenset[str]] = {}
         self._forms: dict[str, frozenset[str]] = {}
 
-    def synsets(self, word: str) -> frozenset[str]:
-        """Names of the first ``senses`` synsets of ``word`` per part of speech."""
-        got = self._sets.get(word)
+    def synsets(self, word: str, pos: str = "") -> frozenset[str]:
+        """Names of the first ``senses`` synsets of ``word`` as part of speech ``pos``
+        (``n``, ``v``, ``a``, ``r``; every part of speech when empty)."""
+        got = self._sets.get(f"{word}|{pos}")
         if got is None:
             names: set[str] = set()
             if self.wordnet is not None:
                 key = word.replace(" ", "_")
-                for pos in ("n", "v", "a", "r"):
-                    found = self.wordnet.synsets(key, pos=pos)
+                for part in (pos,) if pos else ("n", "v", "a", "r"):
+                    found = self.wordnet.synsets(key, pos=part)
                     names.update(s.name() for s in found[:self.senses])
-                    if pos == "a":  # adjective satellites are filed under "s"
+                    if part == "a":  # adjective satellites are filed under "s"
                         found = found[:self.senses] + \
                             self.wordnet.synsets(key, pos="s")[:self.senses]
                         # "angry" ~ "mad", "guilty" ~ "ashamed": WordNet's similar-to links
                         names.update(t.name() for s in found for t in s.similar_tos())
                         names.update(s.name() for s in found)
-            got = self._sets[word] = frozenset(names)
+            got = self._sets[f"{word}|{pos}"] = frozenset(names)
         return got
 
     def forms(self, word: str) -> frozenset[str]:
@@ -288,13 +323,20 @@ class Synonyms:
         return got
 
     def same(self, a: str, b: str) -> bool:
-        """``a`` and ``b`` are the same lemma, share a synset or are derivationally related."""
-        if a == b:
+        """Signature words ``a`` and ``b`` (``lemma|pos``) are the same lemma, share a synset
+        as the same part of speech, or are derivationally related ("connect" /
+        "connection")."""
+        la, _, pa = a.partition("|")
+        lb, _, pb = b.partition("|")
+        if la == lb:
             return True
-        if "@" in a or "@" in b or a in PARTICIPANTS or b in PARTICIPANTS:
+        if "@" in la or "@" in lb or la in PARTICIPANTS or lb in PARTICIPANTS or not pa or not pb:
             return False
-        return bool(self.synsets(a) & self.synsets(b)) or b in self.forms(a) or \
-            a in self.forms(b)
+        if pa == pb and self.synsets(la, pa) & self.synsets(lb, pb):
+            return True
+        if pa != pb and _participle(la, lb):
+            return True
+        return lb in self.forms(la) or la in self.forms(lb)
 
 
 @dataclass(frozen=True)
@@ -313,7 +355,7 @@ def _unmatched(mine: Iterable[str], theirs: Sequence[str], syn: Synonyms,
                used: list[tuple[str, str]]) -> list[str]:
     left = []
     for w in mine:
-        if w in theirs:
+        if w in theirs or any(_lemma(w) == _lemma(t) for t in theirs):
             continue
         partner = next((t for t in theirs if syn.same(w, t)), None)
         if partner is None:
@@ -324,7 +366,8 @@ def _unmatched(mine: Iterable[str], theirs: Sequence[str], syn: Synonyms,
 
 
 def _light(word: str, other: Signature) -> bool:
-    return word in FILLERS or (word in LIGHT_VERBS and not other.verbs)
+    lemma = _lemma(word)
+    return lemma in FILLERS or (lemma in LIGHT_VERBS and not other.verbs)
 
 
 def decide(a: Signature, b: Signature, syn: Synonyms, *, text_a: str = "",
@@ -345,11 +388,11 @@ def decide(a: Signature, b: Signature, syn: Synonyms, *, text_a: str = "",
     left_b = _unmatched(b.words, a.words, syn, used)
     left = [w for w in left_a if not _light(w, b)] + [w for w in left_b if not _light(w, a)]
     if left:
-        return Decision(False, "unmatched", " ".join(sorted(set(left))))
+        return Decision(False, "unmatched", " ".join(sorted({_lemma(w) for w in left})))
     if left_a or left_b:
-        return Decision(True, "light", " ".join(sorted(set(left_a + left_b))))
+        return Decision(True, "light", " ".join(sorted({_lemma(w) for w in left_a + left_b})))
     if used:
-        pairs = sorted({"=".join(sorted(p)) for p in used})
+        pairs = sorted({"=".join(sorted(map(_lemma, p))) for p in used})
         return Decision(True, "synonyms", " ".join(pairs))
     return Decision(True, "lemmas")
 
