@@ -119,7 +119,7 @@ class CanonSettings(_Section):
     """
 
     decision: Literal["rules", "cosine"] = "rules"
-    threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    threshold: float = Field(default=0.55, ge=0.0, le=1.0)
     wordnet_senses: int = Field(default=3, ge=1)
     exact_limit: int = 20000
 

@@ -260,6 +260,7 @@ def decided_clusters(n: int, edges: Edges, accept: Callable[[int, int], bool]) -
     order = np.lexsort((cols, rows, -sims.astype(np.float64)))
     members: dict[int, list[int]] = {}
     root = np.arange(n, dtype=np.int64)
+    # Only pairs met again when clusters grow are remembered, not every candidate edge.
     decided: dict[tuple[int, int], bool] = {}
 
     def ok(x: int, y: int) -> bool:
@@ -272,10 +273,17 @@ def decided_clusters(n: int, edges: Edges, accept: Callable[[int, int], bool]) -
     for e in order.tolist():
         a, b = int(rows[e]), int(cols[e])
         ra, rb = int(root[a]), int(root[b])
-        if ra == rb or not ok(a, b):
+        if ra == rb:
             continue
-        ma, mb = members.get(ra, [ra]), members.get(rb, [rb])
-        if all(ok(x, y) for x in ma for y in mb):
+        ma, mb = members.get(ra), members.get(rb)
+        if ma is None and mb is None:  # two singletons: one decision, not remembered
+            if accept(min(a, b), max(a, b)):
+                keep, gone = (ra, rb) if ra < rb else (rb, ra)
+                members[keep] = [ra, rb]
+                root[[ra, rb]] = keep
+            continue
+        ma, mb = ma or [ra], mb or [rb]
+        if ok(a, b) and all(ok(x, y) for x in ma for y in mb):
             keep, gone = (ra, rb) if ra < rb else (rb, ra)
             merged = ma + mb
             members[keep] = merged

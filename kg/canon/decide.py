@@ -406,6 +406,8 @@ class PairJudge:
     """
 
     name = "rules"
+    MEMO_LIMIT = 500_000
+    """Decisions remembered by signature pair (many phrases share a signature)."""
 
     def __init__(self, parser: SignatureParser, synonyms: Synonyms) -> None:
         self.parser = parser
@@ -433,6 +435,8 @@ class PairJudge:
         key = (a, b) if a.words <= b.words else (b, a)
         got = self._memo.get(key)
         if got is None:
+            if len(self._memo) >= self.MEMO_LIMIT:  # bound memory on huge candidate graphs
+                self._memo.clear()
             got = self._memo[key] = decide(key[0], key[1], self.synonyms)
         return got
 
