@@ -56,6 +56,8 @@ INTENSIFIERS = frozenset({
 })
 """Words that change degree, time or tone but not the goal ("so happy" = "happy")."""
 COPULAS = frozenset({"be", "feel", "get", "become", "seem", "appear", "grow"})
+STAY_VERBS = frozenset({"keep", "stay", "remain"})
+"""Verbs of staying in a state; one word before an adjective ("keep / stay warm")."""
 """Verbs dropped before an adjective or noun complement ("get impatient" = "feel impatient")."""
 INTENT_VERBS = frozenset({"want", "need", "hope", "wish", "intend", "would", "plan", "have",
                           "go", "get", "wan", "gon", "ll"})
@@ -145,7 +147,8 @@ def _rules_digest() -> str:
     import hashlib
 
     lists = (NEGATIONS, INTENSIFIERS, COPULAS, INTENT_VERBS, MODALS, DEFAULT_SUBJECTS,
-             PARTICIPANTS, _FUNCTION_POS, DIRECTIONS, SOFT, DETERMINERS, BENEFICIARIES)
+             PARTICIPANTS, _FUNCTION_POS, DIRECTIONS, SOFT, DETERMINERS, BENEFICIARIES,
+             STAY_VERBS)
     text = "|".join(",".join(sorted(x)) for x in lists) + repr(sorted(CLASSES.items()))
     return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
 
@@ -195,6 +198,8 @@ def _signature(doc: Any) -> Signature:
         if lemma == "be":
             continue
         word = CLASSES.get(lemma, lemma)
+        if lemma in STAY_VERBS and any(c.pos_ == "ADJ" for c in tok.children):
+            word = "stay"  # "keep warm" = "stay warm" = "remain warm"
         words.add(f"{word}|{_WN_POS.get(tok.pos_, '')}")
         if tok.pos_ == "VERB":
             verbs.add(word)

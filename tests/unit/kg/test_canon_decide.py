@@ -57,6 +57,7 @@ def test_different_intentions_stay_apart(judge: PairJudge, a: str, b: str) -> No
     ("PersonX wants to find a new job", "to find a new job"),        # intent verb
     ("because they both are used for his work", "because they could both be used for his work"),
     ("keep warm on winter hikes", "keep warm during winter hikes"),
+    ("stay warm on winter hikes", "to keep warm on winter hikes"),          # staying in a state
     ("because they both are a type of watch", "because they both are related to watches"),
 ])
 def test_same_intentions_merge(judge: PairJudge, a: str, b: str) -> None:
