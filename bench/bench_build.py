@@ -110,7 +110,8 @@ def main() -> None:
         print(f"{label:6s} build: {took:8.1f}s  phrases {report.distinct_phrases}  "
               f"intentions {report.intentions}  merges {report.merges}  "
               f"concepts {report.concepts}  embedded {report.embedded}  "
-              f"parsed {report.parsed}  peak RSS {peak_rss_gb():.2f} GB")
+              f"parsed {report.parsed} (merge decision {report.canon_parsed})  "
+              f"peak RSS {peak_rss_gb():.2f} GB")
         print(f"       stages: {report.seconds}")
         if report.embedded:
             enc = report.seconds["canonicalize"] + report.seconds["concepts"]

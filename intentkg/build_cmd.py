@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         workdir: Workdir = None,
         threshold: Annotated[float | None, typer.Option(
-            help="Merge threshold (cosine similarity); default settings.canon.threshold.")] = None,
+            help="Cosine floor of a candidate merge; default settings.canon.threshold.")] = None,
         model: Annotated[str | None, typer.Option(help="Embedding model name or path.")] = None,
     ) -> None:
         """Canonicalize distilled assertions into Intention and Concept nodes."""
@@ -42,7 +42,8 @@ def register(app: typer.Typer) -> None:
         except IntentKGError as exc:
             raise fail(str(exc)) from exc
         typer.echo(f"{report.assertions} assertions -> {report.intentions} intentions "
-                   f"({report.merges} merges at {report.threshold}), {report.concepts} concepts, "
+                   f"({report.merges} merges, candidates at cosine >= {report.threshold}), "
+                   f"{report.concepts} concepts, "
                    f"{report.concept_links} concept links, {report.abstract_intentions} abstract "
                    f"intentions ({report.instance_of_links} INSTANCE_OF links); "
                    f"embedded {report.embedded} new texts")

@@ -200,7 +200,8 @@ def _summary(name: str, report: Any) -> str:
     if name == "build":
         return (
             f"{report.assertions} assertions -> {report.intentions} intentions "
-            f"({report.merges} merged at {report.threshold}), {report.concepts} concepts, "
+            f"({report.merges} merged, candidates at cosine >= {report.threshold}), "
+            f"{report.concepts} concepts, "
             f"{report.concept_links} concept links, {report.abstract_intentions} abstract "
             f"intentions ({report.instance_of_links} INSTANCE_OF links)"
         )

@@ -15,6 +15,10 @@ concepts,concept_links,merges}.parquet``.
   beverages", ``abstract=True``, ``support`` = instances, embedded like the
   others) with ``instance_of`` links scored by embedding similarity. An abstract
   text that already is an intention reuses that node.
+* Merging (:mod:`kg.canon`): embeddings propose candidate pairs, the
+  parse-and-WordNet pair decision accepts or rejects each (only candidates
+  are parsed, and parses are cached in ``graph/parse_cache.sqlite``), and
+  ``merges.parquet`` keeps every merge's stage, rule and words.
 * Output is deterministic: phrases are processed in sorted order and ids are
   content hashes.
 """
@@ -34,6 +38,7 @@ import numpy.typing as npt
 import pyarrow.parquet as pq
 
 from kg.canon import Canonicalization, canonicalize, normalize_intention
+from kg.canon.decide import make_judge
 from kg.concepts import (
     ConceptGraph,
     PhraseParser,
@@ -73,7 +78,8 @@ class BuildReport:
     ``intentions`` counts canonical intentions (clusters); ``abstract_intentions``
     counts abstract ones, of which ``abstract_reused`` were already canonical
     intentions (the rest are new nodes). ``concept_links`` includes the
-    ``instance_of_links``.
+    ``instance_of_links``. ``canon_parsed`` counts phrases the merge decision
+    parsed (not found in the parse cache); ``threshold`` is the candidate floor.
     """
 
     assertions: int = 0
@@ -88,6 +94,7 @@ class BuildReport:
     embedded: int = 0
     embedding_cache_hits: int = 0
     parsed: int = 0
+    canon_parsed: int = 0
     threshold: float = 0.0
     model: str = ""
     concept_source: str = "none"
@@ -252,8 +259,14 @@ def build_graph(workdir: Path, settings: Settings, *, embedder: Embedder | None 
     lap("read")
     cached = _default_embedder(workdir, settings, embedder)
     hits0, misses0 = cached.hits, cached.misses
-    canon = canonicalize(counts, cached, threshold=settings.canon.threshold,
-                         exact_limit=settings.canon.exact_limit)
+    judge = make_judge(settings, workdir / "graph")
+    try:
+        canon = canonicalize(counts, cached, threshold=settings.canon.threshold, judge=judge,
+                             exact_limit=settings.canon.exact_limit)
+    finally:
+        if judge is not None:
+            report.canon_parsed = judge.parser.parsed
+            judge.parser.close()
     report.model = canon.model
     report.intentions = canon.n_intentions
     lap("canonicalize")

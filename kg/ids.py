@@ -2,15 +2,29 @@
 
 Ids never depend on run order, so re-running a stage on the same input gives the
 same ids and ``MERGE`` on them never duplicates a node.
+
+Intention text has one normaliser, :func:`normalize_intention`: node text,
+intention ids (:meth:`kg.records.Intention.make_id`) and lookups by text all
+use it. Models and crowd workers often repeat the relation's template or a
+little boilerplate ("to", "because", "they both are used for", "the person
+wants to", ATOMIC's leading "PersonX") in front of the intention; stripping it
+lets "because they both are used for keeping warm", "To keep warm." and
+"PersonX wants to keep warm" meet. The relation an intention was stated under
+travels on the assertion edge, not in the node text, so "they both are a type
+of X" and "they both are related to X" both normalise to "X".
+:func:`normalize_intention` is idempotent, so it may be applied to user input
+and to node text alike.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import unicodedata
+from functools import lru_cache
 
-__all__ = ["content_id", "normalize_text", "pair_id"]
+__all__ = ["BOILERPLATE", "content_id", "normalize_intention", "normalize_text", "pair_id"]
 
 _SPACE = re.compile(r"\s+")
 
@@ -47,3 +61,82 @@ def pair_id(a: str, b: str) -> str:
     """Id of an unordered pair of product ids (co-buy): the same for (a, b) and (b, a)."""
     first, second = sorted((a, b))
     return content_id("cobuy", first, second)
+
+
+_SUBJECTS = ("they both", "they are both", "they were both", "both", "they", "the person",
+             "the user", "personx", "he", "she", "i", "we")
+_WANTS = ("intends to", "intended to", "intend to", "wants to", "wanted to", "want to",
+          "needs to", "needed to", "need to", "would like to", "wishes to", "wished to",
+          "wish to", "is looking to", "was looking to", "wants", "wanted", "want")
+
+BOILERPLATE: tuple[str, ...] = (
+    "personx bought a product of item a and a product of item b",
+    "the user posts this because they intend to",
+    "the user posts this because they want to",
+    "they both are used for",
+    "they are both used for",
+    "both are used for",
+    "both can be used for",
+    "they both are",
+    "they are both",
+    "they both",
+    "both are",
+    "because of",
+    "because",
+    "in order to",
+    "so that",
+    "so as to",
+    *(f"{s} {w}" for s in _SUBJECTS for w in _WANTS),
+    *_WANTS,
+    "they could both be", "they can both be", "they both could be", "they both can be",
+    "they would both be", "could both be", "could be", "can be",
+    "have a property of being", "have the property of being", "has a property of being",
+    "have a property of", "have the property of", "has a property of",
+    "capable of being used as", "capable of being used for", "capable of being used to",
+    "capable of being used in", "capable of being used with", "capable of being used",
+    "capable of",
+    "being used as", "being used for", "being used to",
+    "used as", "used for", "used to", "used in", "used with", "used on", "used by",
+    "a type of", "a kind of", "a manner of", "defined as", "related to", "the category of",
+    "personx",
+    "to",
+)
+"""Leading phrases removed (longest first) after the relation templates."""
+
+_QUOTES = re.compile(r"^[\"'`“”‘’\s]+|[\"'`“”‘’\s]+$")
+_INNER_QUOTES = re.compile(r"[\"“”]")
+_TAGS = re.compile(r"<[^>]{0,200}>")
+_BULLET = re.compile(r"^(?:[-*•]+|\d+[.)])\s*")
+_POSSESSIVE = re.compile(r"\b(person[xyz]|peoplex) ?'s\b")
+
+
+@lru_cache(maxsize=1)
+def _prefix_re() -> re.Pattern[str]:
+    from kg.relations import REGISTRY
+
+    templates = {normalize_text(r.template) for r in REGISTRY.values()}
+    # Longest first so a template wins over the boilerplate it starts with.
+    alts = sorted(templates | set(BOILERPLATE), key=lambda p: (-len(p), p))
+    return re.compile(r"^(?:" + "|".join(re.escape(a) for a in alts) + r") [ ,:;-]*(?=\S)")
+
+
+def normalize_intention(text: str) -> str:
+    """Return ``text`` normalised for comparison, as node text and for ids.
+
+    Unescapes HTML and drops tags, lower-cases (NFKC), collapses whitespace,
+    drops quotes, list bullets and trailing punctuation, then removes leading
+    relation templates and boilerplate repeatedly ("because they both are used
+    for to keep warm" → "keep warm"; "PersonX wants to help PersonY" → "help
+    persony"). A phrase that is only boilerplate is kept as it was normalised.
+    """
+    text = _TAGS.sub(" ", html.unescape(text)) if ("&" in text or "<" in text) else text
+    norm = normalize_text(_BULLET.sub("", _QUOTES.sub("", text)))
+    norm = _INNER_QUOTES.sub("", norm)
+    norm = _POSSESSIVE.sub(lambda m: "his" if m.group(1) == "personx" else m.group(0), norm)
+    prefix = _prefix_re()
+    while True:
+        stripped = _QUOTES.sub("", prefix.sub("", norm, count=1))
+        if stripped == norm:
+            break
+        norm = stripped
+    return norm.rstrip(" .!;,")

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kg.ids import content_id, normalize_text, pair_id
+from kg.ids import content_id, normalize_intention, normalize_text, pair_id
 
 __all__ = [
     "CoBuy",
@@ -203,12 +203,24 @@ class Intention(Record):
 
     @staticmethod
     def make_id(text: str) -> str:
-        """Id of the canonical intention whose text is ``text``."""
-        return content_id("intention", normalize_text(text))
+        """Id of the canonical intention whose text is ``text``.
+
+        ``text`` goes through the one intention normaliser
+        (:func:`kg.ids.normalize_intention`, idempotent), so "To keep
+        warm." names the node the build made for "keep warm".
+        """
+        return content_id("intention", normalize_intention(text))
 
 
 class MergeRecord(Record):
-    """One member merged into a canonical intention (the merge log)."""
+    """One member merged into a canonical intention (the merge log), with its evidence.
+
+    ``stage`` says what decided the merge (``"rules"``: the parse-and-WordNet
+    pair decision of :mod:`kg.canon.decide`; ``"cosine"``: the similarity
+    threshold alone), ``rule`` which rule fired (``identical``, ``lemmas``,
+    ``synonyms``, ``light``; ``threshold`` on the cosine stage) and ``detail``
+    the words behind it (the synonym pairs used, the light words ignored).
+    """
 
     canonical_id: str
     canonical_text: str
@@ -216,6 +228,9 @@ class MergeRecord(Record):
     similarity: float
     threshold: float
     model: str
+    stage: str = "cosine"
+    rule: str = "threshold"
+    detail: str = ""
 
 
 class Concept(Record):

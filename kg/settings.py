@@ -199,9 +199,22 @@ class EmbedSettings(_Section):
 
 
 class CanonSettings(_Section):
-    """Near-duplicate merging of intentions."""
+    """Merging of intentions that mean the same (kg.canon).
 
-    threshold: float = 0.70  # bench/bench_canon_quality.py: clustered P 0.80, R 0.82, F1 0.81
+    Attributes:
+        decision: ``"rules"``: embeddings propose candidate pairs (cosine >=
+            ``threshold``) and the parse-and-WordNet pair decision of
+            kg.canon.decide accepts or rejects each; ``"cosine"``: the cosine
+            threshold alone decides (the old behaviour, for comparison).
+        threshold: cosine floor of a candidate pair (with ``"rules"``) or of a
+            merge (with ``"cosine"``).
+        wordnet_senses: senses per word searched for a shared synset.
+        exact_limit: above this many distinct phrases, neighbours come from HNSW.
+    """
+
+    decision: Literal["rules", "cosine"] = "rules"
+    threshold: float = Field(default=0.55, ge=0.0, le=1.0)
+    wordnet_senses: int = Field(default=3, ge=1)
     exact_limit: int = 20000
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kg.errors import ConfigError, QueryError
+from kg.ids import normalize_intention
 from kg.records import Intention
 from kg.relations import resolve
 from kg.store import GraphStore, load_cypher
@@ -136,7 +137,8 @@ def concept_ids(store: GraphStore, concept: str) -> list[str]:
 def intention_row(store: GraphStore, intention: str) -> dict[str, Any]:
     """The Intention node meant by ``intention``: its id (``intention:...``) or its text.
 
-    Text is normalized the way canonical ids are made (:meth:`Intention.make_id`).
+    Text is normalized the way canonical ids are made (:meth:`Intention.make_id`);
+    a phrase the build merged into another intention finds that intention (its alias).
 
     Raises:
         NotFoundError: no such intention.
@@ -144,6 +146,9 @@ def intention_row(store: GraphStore, intention: str) -> dict[str, Any]:
     intention = check_text(intention, "intention")
     key = intention if intention.startswith("intention:") else Intention.make_id(intention)
     rows = read(store, "intention_lookup", {"id": key})
+    if not rows and not intention.startswith("intention:"):
+        # a phrase the build merged into another node is one of that node's aliases
+        rows = read(store, "intention_alias_lookup", {"text": normalize_intention(intention)})
     if not rows:
         raise NotFoundError(
             f"no intention {intention!r} in the graph; find intentions with "

@@ -1,9 +1,15 @@
 """From phrase counts to canonical :class:`~kg.records.Intention` nodes and a merge log.
 
 The core is :func:`canonicalize`: normalised phrase → support count in, one
-:class:`Canonicalization` out. It embeds each distinct phrase once, builds the
-near-duplicate graph, clusters it without chaining and picks each cluster's
-canonical text (see :mod:`kg.canon.cluster`). Everything is keyed by sorted
+:class:`Canonicalization` out. It embeds each distinct phrase once and finds
+candidate pairs by cosine similarity (:func:`~kg.canon.cluster.similarity_edges`).
+With a :class:`~kg.canon.decide.PairJudge` (what the build uses) each
+candidate pair is decided from the phrases' parse and WordNet and clusters grow
+only while every member pair is accepted
+(:func:`~kg.canon.cluster.decided_clusters`); without one, the cosine
+threshold decides (complete linkage). Each cluster's canonical text is picked
+by :func:`~kg.canon.cluster.pick_canonical`, and every merge keeps its
+evidence (stage, rule, words, similarity). Everything is keyed by sorted
 phrase text, so the same input always gives the same ids and choices.
 """
 
@@ -11,12 +17,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-from kg.canon.cluster import cluster_labels, pick_canonical, similarity_edges
+from kg.canon.cluster import cluster_labels, decided_clusters, pick_canonical, similarity_edges
+from kg.canon.decide import PairJudge
 from kg.embed import Embedder
 from kg.records import Intention, MergeRecord
 
@@ -35,8 +42,11 @@ class Canonicalization:
         vectors: ``(len(keys), dim)`` unit embeddings of the keys.
         canonical: for each key, the row index of its cluster's canonical key.
         similarity: each key's cosine similarity to its canonical key.
-        threshold: the merge threshold used.
+        threshold: the cosine threshold used (the candidate floor with a judge).
         model: the embedding model's name.
+        stage: what decided the merges: ``"rules"`` (a pair judge) or ``"cosine"``.
+        rule: per key, the rule that merged it into its canonical key ("" if none).
+        detail: per key, the words behind that rule (synonyms used, light words).
     """
 
     keys: list[str]
@@ -46,6 +56,9 @@ class Canonicalization:
     similarity: npt.NDArray[np.float32]
     threshold: float
     model: str
+    stage: str = "cosine"
+    rule: list[str] = field(default_factory=list)
+    detail: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._row = {k: i for i, k in enumerate(self.keys)}
@@ -56,6 +69,10 @@ class Canonicalization:
     def n_intentions(self) -> int:
         """Number of canonical intentions (clusters)."""
         return len(self._ids)
+
+    def row(self, key: str) -> int:
+        """Row index of normalised phrase ``key`` (``KeyError`` when absent)."""
+        return self._row[key]
 
     def intention_id(self, key: str) -> str:
         """Id of the canonical intention of normalised phrase ``key``.
@@ -85,26 +102,32 @@ class Canonicalization:
     def iter_merges(self) -> Iterator[MergeRecord]:
         """One merge record per phrase that was merged into another canonical phrase."""
         for row in np.flatnonzero(self.canonical != np.arange(len(self.keys))):
-            rep = int(self.canonical[row])
+            rep, r = int(self.canonical[row]), int(row)
             yield MergeRecord(
                 canonical_id=self._ids[rep], canonical_text=self.keys[rep],
-                member_text=self.keys[int(row)],
+                member_text=self.keys[r],
                 similarity=round(float(self.similarity[row]), 6),
-                threshold=self.threshold, model=self.model,
+                threshold=self.threshold, model=self.model, stage=self.stage,
+                rule=self.rule[r] if self.rule else "threshold",
+                detail=self.detail[r] if self.detail else "",
             )
 
 
 def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: float,
-                 exact_limit: int = 20000, complete_limit: int = 300,
-                 batch_size: int = 8192) -> Canonicalization:
+                 judge: PairJudge | None = None, exact_limit: int = 20000,
+                 complete_limit: int = 300, batch_size: int = 8192) -> Canonicalization:
     """Cluster normalised phrases into canonical intentions.
 
     Args:
         counts: normalised phrase → number of assertions (exact dedupe done).
         embedder: computes (or reads cached) unit vectors.
-        threshold: minimum cosine similarity for two phrases to merge.
+        threshold: minimum cosine similarity of a candidate pair; without a
+            ``judge`` it alone decides a merge.
+        judge: the pair decision; only candidate pairs (and the cross pairs of
+            clusters about to join) are decided.
         exact_limit: above this many phrases, neighbours come from HNSW.
-        complete_limit: largest component clustered by complete linkage.
+        complete_limit: largest component clustered by complete linkage
+            (cosine path only).
         batch_size: phrases embedded per call.
     """
     keys = sorted(counts)
@@ -115,11 +138,21 @@ def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: fl
         vectors[start:start + batch_size] = embedder.encode(keys[start:start + batch_size])
     log.info("embedded %d distinct phrases with %s", len(keys), embedder.name)
     edges = similarity_edges(vectors, threshold, exact_limit=exact_limit)
-    log.info("near-duplicate graph: %d edges at threshold %.3f", len(edges[0]), threshold)
-    labels = cluster_labels(vectors, edges, threshold, weights=support,
-                            complete_limit=complete_limit)
+    log.info("candidate graph: %d edges at threshold %.3f", len(edges[0]), threshold)
+    if judge is None:
+        labels = cluster_labels(vectors, edges, threshold, weights=support,
+                                complete_limit=complete_limit)
+    else:
+        judge.prepare(keys[int(i)] for i in np.unique(np.concatenate(edges[:2])))
+
+        def accept(i: int, j: int) -> bool:
+            return judge.decide(keys[i], keys[j]).same
+
+        labels = decided_clusters(len(keys), edges, accept)
     canonical = np.arange(len(keys), dtype=np.int64)
     similarity = np.ones(len(keys), dtype=np.float32)
+    rule = [""] * len(keys) if judge is not None else []
+    detail = [""] * len(keys) if judge is not None else []
     order = np.argsort(labels, kind="stable")
     bounds = np.flatnonzero(np.diff(labels[order])) + 1
     for members in np.split(order, bounds) if len(order) else []:
@@ -128,5 +161,12 @@ def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: fl
         rep, sims = pick_canonical(members, vectors, support)
         canonical[members] = rep
         similarity[members] = sims
+        if judge is not None:
+            for m in members.tolist():
+                if m != rep:
+                    d = judge.decide(keys[m], keys[rep])
+                    rule[m], detail[m] = d.rule, d.detail
     return Canonicalization(keys=keys, support=support, vectors=vectors, canonical=canonical,
-                            similarity=similarity, threshold=threshold, model=embedder.name)
+                            similarity=similarity, threshold=threshold, model=embedder.name,
+                            stage="cosine" if judge is None else judge.name,
+                            rule=rule, detail=detail)

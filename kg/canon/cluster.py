@@ -8,7 +8,11 @@
    a cluster is ≥ threshold) for components up to ``complete_limit`` points,
    and, for larger components, star clustering where every member is ≥
    threshold to its cluster's leader (leaders taken by support, then index).
-3. :func:`pick_canonical` chooses the canonical member: the most frequent one
+3. :func:`decided_clusters` is the same no-chaining rule over a pair
+   decision instead of a threshold (:mod:`kg.canon.decide`): clusters grow
+   along candidate edges, most similar first, only while every member pair is
+   accepted.
+4. :func:`pick_canonical` chooses the canonical member: the most frequent one
    (highest support); ties go to the medoid (highest mean similarity to the
    other members), then to the lowest index (input order).
 
@@ -16,6 +20,8 @@ Vectors must be L2-normalised float32 rows; indices are row numbers.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +32,7 @@ __all__ = [
     "Edges",
     "cluster_labels",
     "complete_linkage",
+    "decided_clusters",
     "pick_canonical",
     "similarity_edges",
     "star_clusters",
@@ -229,3 +236,60 @@ def pick_canonical(members: I64, vectors: F32, weights: I64) -> tuple[int, F32]:
     else:
         chosen = int(tied[0])
     return chosen, (vectors[members] @ vectors[chosen]).astype(np.float32)
+
+
+def decided_clusters(n: int, edges: Edges, accept: Callable[[int, int], bool]) -> I64:
+    """Clusters in which **every** member pair is accepted by ``accept``.
+
+    Complete linkage over a yes/no decision: the candidate ``edges`` are taken
+    from the most similar down (ties by row, then column); an edge whose two
+    ends ``accept`` joins their clusters only if every cross pair of the two
+    clusters is accepted too. So a chain a~b~c with a≁c never merges a and c,
+    and a phrase that joins a neighbour first cannot block its true partner:
+    the partner still joins when it agrees with every member.
+
+    Args:
+        n: number of rows.
+        edges: candidate pairs (:func:`similarity_edges`).
+        accept: the pair decision (called at most once per pair).
+
+    Returns:
+        ``labels[i]`` = the smallest row index in row ``i``'s cluster.
+    """
+    rows, cols, sims = edges
+    order = np.lexsort((cols, rows, -sims.astype(np.float64)))
+    members: dict[int, list[int]] = {}
+    root = np.arange(n, dtype=np.int64)
+    # Only pairs met again when clusters grow are remembered, not every candidate edge.
+    decided: dict[tuple[int, int], bool] = {}
+
+    def ok(x: int, y: int) -> bool:
+        key = (x, y) if x < y else (y, x)
+        got = decided.get(key)
+        if got is None:
+            got = decided[key] = accept(*key)
+        return got
+
+    for e in order.tolist():
+        a, b = int(rows[e]), int(cols[e])
+        ra, rb = int(root[a]), int(root[b])
+        if ra == rb:
+            continue
+        ma, mb = members.get(ra), members.get(rb)
+        if ma is None and mb is None:  # two singletons: one decision, not remembered
+            if accept(min(a, b), max(a, b)):
+                keep, gone = (ra, rb) if ra < rb else (rb, ra)
+                members[keep] = [ra, rb]
+                root[[ra, rb]] = keep
+            continue
+        ma, mb = ma or [ra], mb or [rb]
+        if ok(a, b) and all(ok(x, y) for x in ma for y in mb):
+            keep, gone = (ra, rb) if ra < rb else (rb, ra)
+            merged = ma + mb
+            members[keep] = merged
+            members.pop(gone, None)
+            root[merged] = keep
+    labels = np.arange(n, dtype=np.int64)
+    for group in members.values():
+        labels[group] = min(group)
+    return labels

@@ -84,6 +84,9 @@ def test_products_for_intention_by_text_or_id(g: GraphStore) -> None:
     by_id = q.products_for_intention(g, iid("stay warm outdoors"), include_rejected=True)
     assert {p.id for p in by_id.products} == {"B01", "B02", "B03", "B05", "B06"}
     assert q.products_for_intention(g, "mend torn clothes").products == []
+    # a phrase the build merged into another intention finds that intention (its alias)
+    assert q.products_for_intention(g, "To keep warm outdoors.").intention_id == \
+        iid("stay warm outdoors")
     with pytest.raises(q.NotFoundError):
         q.products_for_intention(g, "fly to the moon")
 

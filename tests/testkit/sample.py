@@ -19,6 +19,9 @@ from queries.search import TextEncoder
 
 __all__ = ["SAMPLE_CONCEPTS", "SAMPLE_INTENTIONS", "load_sample", "sample_rows"]
 
+SAMPLE_ALIASES: dict[str, list[str]] = {"stay warm outdoors": ["keep warm outdoors"]}
+"""Phrases the build would have merged into a sample intention."""
+
 SAMPLE_INTENTIONS: dict[str, str] = {
     "warm": "stay warm outdoors",
     "hike": "go hiking in winter",
@@ -83,7 +86,8 @@ def sample_rows(
             them intentions have no embedding.
     """
     intentions = [
-        {"id": Intention.make_id(text), "text": text, "aliases": [], "support": 1 + n % 3,
+        {"id": Intention.make_id(text), "text": text, "aliases": SAMPLE_ALIASES.get(text, []),
+         "support": 1 + n % 3,
          "abstract": False, "embedding": list(map(float, vectors[n])) if vectors else None}
         for n, text in enumerate(SAMPLE_INTENTIONS.values())
     ]

@@ -1,0 +1,469 @@
+"""The precise merge decision: do two normalised intention phrases mean the same?
+
+Embeddings find candidates (:mod:`kg.canon.cluster`); this module decides on
+each candidate pair from the spaCy parse and WordNet, because a cosine
+threshold cannot tell "wear the ring for his wife" from "... his girlfriend".
+
+Each phrase is reduced to a :class:`Signature`:
+
+* its **content words** (lemmas of nouns, verbs, adjectives, adverbs, numbers,
+  verb particles and explicit participants such as ``persony``), leaving out
+  function words, the default subject ``personx``, copulas before an
+  adjective ("be/feel/get/become impatient"), intent and modal verbs before
+  another verb ("want to / need to / can / will"), intensifiers ("very",
+  "really", "so") and aspect adverbs ("still", "again", "already");
+* whether it is **negated** (an odd number of "not", "never", "no" ...).
+
+Two phrases are the same intention when their negation agrees and every
+content word of each side has a partner on the other side: the same lemma, or
+a WordNet synonym (a shared synset among the first senses of both words). Any
+word left over is an object, beneficiary, verb or modifier that one side has
+and the other lacks or swaps, so the pair stays apart; antonyms never share a
+synset, so they stay apart too. :func:`decide` returns the decision and the
+rule that made it, kept as merge evidence.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kg.embed import text_hash
+from kg.settings import Settings
+
+__all__ = ["DEFAULT_SENSES", "Decision", "PairJudge", "Signature", "SignatureParser", "Synonyms",
+           "decide", "make_judge"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SENSES = 3
+"""Senses per word (most frequent first) searched for a shared synset."""
+
+NEGATIONS = frozenset({"not", "n't", "never", "no", "without", "nothing", "nobody", "none",
+                       "neither", "nor", "cannot"})
+INTENSIFIERS = frozenset({
+    "very", "really", "so", "quite", "pretty", "super", "deeply", "absolutely", "rather",
+    "just", "too", "extremely", "truly", "totally", "completely", "fully", "highly", "much",
+    "all", "also", "even", "still", "again", "already", "now", "eventually", "always", "ever",
+    "finally", "immediately", "suddenly", "soon", "then", "emotionally", "actually", "simply",
+    "definitely", "certainly", "probably", "maybe", "perhaps", "surely", "well", "respectively",
+    "lot", "bit", "little", "somewhat", "kind", "sort", "both", "together",
+})
+"""Words that change degree, time or tone but not the goal ("so happy" = "happy")."""
+COPULAS = frozenset({"be", "feel", "get", "become", "seem", "appear", "grow"})
+STAY_VERBS = frozenset({"keep", "stay", "remain"})
+"""Verbs of staying in a state; one word before an adjective ("keep / stay warm")."""
+"""Verbs dropped before an adjective or noun complement ("get impatient" = "feel impatient")."""
+INTENT_VERBS = frozenset({"want", "need", "hope", "wish", "intend", "would", "plan", "have",
+                          "go", "get", "wan", "gon", "ll"})
+"""Verbs dropped before the verb they introduce ("want to rest" = "rest")."""
+MODALS = frozenset({"can", "could", "will", "would", "shall", "should", "may", "might", "must",
+                    "ll", "wo", "ca", "gotta", "na"})
+DEFAULT_SUBJECTS = frozenset({"personx", "he", "she", "they", "i", "we", "you", "it", "him",
+                              "her", "them", "me", "us", "his", "their", "my", "our", "your",
+                              "its", "himself", "herself", "themselves", "myself", "yourself",
+                              "someone", "something", "somebody", "one", "person", "x"})
+"""Pronouns and ATOMIC's default subject: who the phrase is about, never its content."""
+PARTICIPANTS = frozenset({"persony", "personz", "peoplex", "peopley"})
+"""ATOMIC's other participants: content, matched only by themselves."""
+_FUNCTION_POS = frozenset({"DET", "PRON", "AUX", "CCONJ", "SCONJ", "PART", "ADP", "PUNCT",
+                           "SPACE", "SYM"})
+DIRECTIONS = frozenset({"out", "up", "down", "away", "off", "back", "over", "through", "into",
+                        "onto", "around", "across", "along", "behind", "ahead", "apart"})
+"""Prepositions kept as content: "get to the car" is not "get out of the car"."""
+SOFT = frozenset({"good", "nice", "great", "best", "excellent", "fine", "wonderful", "perfect",
+                  "awesome", "high", "amazing", "beautiful", "lovely", "fantastic", "superb",
+                  "cheap", "low", "reasonable", "affordable", "inexpensive", "fair",
+                  "competitive"})
+"""Praise that does not change the goal ("a nice dinner" = "dinner", "good quality and a low
+price" = "high quality and a reasonable price"); dropped unless it is all the phrase says."""
+CLASSES: dict[str, str] = dict.fromkeys(
+    ("provide", "give", "deliver", "offer", "supply", "bring"), "give")
+"""Words merged into one class (verbs of giving: "providing / giving him the best quality")."""
+FILLERS = frozenset({"category", "product", "item", "amazon", "amazon.com", "purpose", "type",
+                     "kind"})
+"""Filler nouns: a pair that differs only in these is still one intention ("the watch
+category" = "the watch")."""
+LIGHT_VERBS = frozenset({"have", "get", "make", "take", "do", "give"})
+"""Light verbs: one side's light verb is ignored when the other side has no verb at all
+("make some life change" = "life change")."""
+DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "some", "any",
+                         "each", "every", "another", "other", "such", "what", "which", "whose",
+                         "all", "both", "either", "half", "many", "few", "several", "more",
+                         "most", "less", "much", "enough", "own"})
+"""Words the tagger may call DET that really are; any other "DET" (a mis-tagged
+"bluetooth") is content."""
+
+
+_WN_POS = {"NOUN": "n", "PROPN": "n", "VERB": "v", "ADJ": "a", "ADV": "r"}
+BENEFICIARIES = frozenset({"him", "her", "them", "me", "us", "you"})
+"""Pronouns that, after "for", name a beneficiary ("find a job for him" is not "find a job")."""
+
+
+def _lemma(word: str) -> str:
+    """The lemma of a signature word (``"sick|a"`` → ``"sick"``)."""
+    return word.split("|", 1)[0]
+
+
+@dataclass(frozen=True)
+class Signature:
+    """What the decision compares: content lemmas (sorted, unique) and negation.
+
+    Words are ``lemma|pos`` with a WordNet part of speech (``n``, ``v``, ``a``, ``r``, or
+    empty for particles and participants), so synonyms are looked up in the right sense.
+    """
+
+    words: tuple[str, ...]
+    negated: bool
+    verbs: tuple[str, ...] = ()
+    """The content words that are verbs."""
+
+    def to_json(self) -> str:
+        """Compact JSON (the parse cache stores this)."""
+        return json.dumps([list(self.words), self.negated, list(self.verbs)],
+                          separators=(",", ":"))
+
+    @staticmethod
+    def from_json(raw: str) -> Signature:
+        """Inverse of :meth:`to_json`."""
+        words, negated, verbs = json.loads(raw)
+        return Signature(tuple(words), bool(negated), tuple(verbs))
+
+
+def _participle(a: str, b: str) -> bool:
+    """One word is the other's participle ("frustrate" / "frustrated", "excite" / "exciting")."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return long.startswith(short.rstrip("e")) and long[len(short.rstrip("e")):] in (
+        "ed", "d", "ing", "en", "n")
+
+
+def _rules_digest() -> str:
+    """A short digest of the word lists :func:`_signature` reads (part of the cache key)."""
+    import hashlib
+
+    lists = (NEGATIONS, INTENSIFIERS, COPULAS, INTENT_VERBS, MODALS, DEFAULT_SUBJECTS,
+             PARTICIPANTS, _FUNCTION_POS, DIRECTIONS, SOFT, DETERMINERS, BENEFICIARIES,
+             STAY_VERBS)
+    text = "|".join(",".join(sorted(x)) for x in lists) + repr(sorted(CLASSES.items()))
+    return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
+
+
+def _to_verb(doc: Any, i: int) -> bool:
+    """``doc[i]`` is followed by "to" and a verb ("want to rest", not "get to the car")."""
+    return i + 2 < len(doc) and doc[i + 1].lower_ == "to" and doc[i + 2].pos_ in ("VERB", "AUX")
+
+
+def _signature(doc: Any) -> Signature:
+    words: set[str] = set()
+    verbs: set[str] = set()
+    soft: set[str] = set()
+    negations = 0
+    for tok in doc:
+        low = tok.lower_
+        lemma = tok.lemma_.lower() or low
+        if low in NEGATIONS or lemma in NEGATIONS or tok.dep_ == "neg":
+            negations += 1
+            continue
+        if low in PARTICIPANTS:
+            # who does what to whom: "persony supervises" is not "supervise persony"
+            words.add((low + "@subj" if tok.dep_ in ("nsubj", "nsubjpass") else low) + "|")
+            continue
+        if low in BENEFICIARIES and tok.dep_ == "pobj" and tok.head.lower_ == "for":
+            words.add("for-someone|")
+            continue
+        if low in DEFAULT_SUBJECTS or lemma in DEFAULT_SUBJECTS:
+            continue
+        if tok.dep_ == "prt" or (tok.pos_ == "ADP" and low in DIRECTIONS):
+            words.add(lemma + "|")  # particle or direction: "give up" is not "give"
+            continue
+        if tok.pos_ == "DET" and low not in DETERMINERS:
+            pass  # mis-tagged content word
+        elif tok.pos_ in _FUNCTION_POS or tok.is_punct or not any(c.isalnum() for c in low):
+            continue
+        if lemma in SOFT or low in SOFT:
+            soft.add(f"{lemma}|{_WN_POS.get(tok.pos_, '')}")
+            continue
+        if low in INTENSIFIERS or lemma in INTENSIFIERS or lemma in MODALS:
+            continue
+        child_deps = {c.dep_ for c in tok.children}
+        if lemma in COPULAS and child_deps & {"acomp", "attr", "oprd"}:
+            continue
+        if lemma in INTENT_VERBS and (child_deps & {"xcomp", "ccomp"} or _to_verb(doc, tok.i)):
+            continue
+        if lemma == "be":
+            continue
+        word = CLASSES.get(lemma, lemma)
+        if lemma in STAY_VERBS and any(c.pos_ == "ADJ" for c in tok.children):
+            word = "stay"  # "keep warm" = "stay warm" = "remain warm"
+        words.add(f"{word}|{_WN_POS.get(tok.pos_, '')}")
+        if tok.pos_ == "VERB":
+            verbs.add(word)
+    return Signature(tuple(sorted(words or soft)), negations % 2 == 1, tuple(sorted(verbs)))
+
+
+class SignatureParser:
+    """Signatures of phrases from a spaCy pipeline, with an optional SQLite cache.
+
+    Args:
+        model: spaCy package name (the one concept linking uses).
+        cache_path: SQLite file keyed by text hash (``None``: no cache).
+        batch_size: phrases per ``nlp.pipe`` batch.
+    """
+
+    VERSION = "canon-signature-8"
+    """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
+    change the key by themselves, see :func:`_rules_digest`)."""
+
+    def __init__(self, model: str | None = None, *, cache_path: Path | None = None,
+                 batch_size: int = 1024) -> None:
+        from kg.concepts.heads import DEFAULT_SPACY_MODEL
+
+        self.model = model or DEFAULT_SPACY_MODEL
+        self.batch_size = batch_size
+        self.parsed = 0
+        self._nlp: Any = None
+        self._db: sqlite3.Connection | None = None
+        self._key = f"{self.VERSION}:{_rules_digest()}:{self.model}"
+        if cache_path is not None:
+            cache_path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(cache_path)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS canon_signatures (model TEXT NOT NULL,"
+                " hash BLOB NOT NULL, sig TEXT NOT NULL, PRIMARY KEY (model, hash)) WITHOUT ROWID")
+            self._db.commit()
+
+    def _load(self) -> Any:
+        if self._nlp is None:
+            from kg.concepts.heads import _load_pipeline
+
+            self._nlp = _load_pipeline(self.model)
+        return self._nlp
+
+    def signatures(self, texts: Sequence[str]) -> list[Signature]:
+        """The signature of each of ``texts`` (cached ones are read back)."""
+        hashes = [text_hash(t) for t in texts]
+        found: dict[bytes, Signature] = {}
+        if self._db is not None:
+            for start in range(0, len(hashes), 900):
+                chunk = hashes[start:start + 900]
+                rows = self._db.execute(
+                    "SELECT hash, sig FROM canon_signatures WHERE model = ? AND hash IN "
+                    f"({','.join('?' * len(chunk))})", [self._key, *chunk])
+                found.update((bytes(h), Signature.from_json(s)) for h, s in rows)
+        todo = sorted({h: t for h, t in zip(hashes, texts, strict=True) if h not in found}.items())
+        if todo:
+            nlp = self._load()
+            docs = nlp.pipe([t for _, t in todo], batch_size=self.batch_size)
+            new = [(h, _signature(doc)) for (h, _), doc in zip(todo, docs, strict=True)]
+            self.parsed += len(new)
+            found.update(new)
+            if self._db is not None:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO canon_signatures (model, hash, sig) VALUES (?, ?, ?)",
+                    [(self._key, h, s.to_json()) for h, s in new])
+                self._db.commit()
+        return [found[h] for h in hashes]
+
+    def close(self) -> None:
+        """Close the cache database."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+class Synonyms:
+    """WordNet synonymy between lemmas: a synset shared among their first senses.
+
+    Args:
+        wordnet: an nltk WordNet reader (:func:`kg.concepts.wordnet.open_wordnet`),
+            or ``None`` for exact lemmas only.
+        senses: senses per word searched (most frequent first).
+    """
+
+    def __init__(self, wordnet: Any | None, *, senses: int = DEFAULT_SENSES) -> None:
+        self.wordnet = wordnet
+        self.senses = senses
+        self._sets: dict[str, frozenset[str]] = {}
+        self._forms: dict[str, frozenset[str]] = {}
+
+    def synsets(self, word: str, pos: str = "") -> frozenset[str]:
+        """Names of the first ``senses`` synsets of ``word`` as part of speech ``pos``
+        (``n``, ``v``, ``a``, ``r``; every part of speech when empty)."""
+        got = self._sets.get(f"{word}|{pos}")
+        if got is None:
+            names: set[str] = set()
+            if self.wordnet is not None:
+                key = word.replace(" ", "_")
+                for part in (pos,) if pos else ("n", "v", "a", "r"):
+                    found = self.wordnet.synsets(key, pos=part)
+                    names.update(s.name() for s in found[:self.senses])
+                    if part == "a":  # adjective satellites are filed under "s"
+                        found = found[:self.senses] + \
+                            self.wordnet.synsets(key, pos="s")[:self.senses]
+                        # "angry" ~ "mad", "guilty" ~ "ashamed": WordNet's similar-to links
+                        names.update(t.name() for s in found for t in s.similar_tos())
+                        names.update(s.name() for s in found)
+            got = self._sets[f"{word}|{pos}"] = frozenset(names)
+        return got
+
+    def forms(self, word: str) -> frozenset[str]:
+        """Lemmas derivationally related to the first senses of ``word`` ("connect" for
+        "connection", "luck" for "lucky")."""
+        got = self._forms.get(word)
+        if got is None:
+            names: set[str] = set()
+            if self.wordnet is not None and self.synsets(word):
+                for name in self.synsets(word):
+                    for lemma in self.wordnet.synset(name).lemmas():
+                        if lemma.name().lower() == word.replace(" ", "_"):
+                            names.update(f.name().lower()
+                                         for f in lemma.derivationally_related_forms())
+            got = self._forms[word] = frozenset(names)
+        return got
+
+    def same(self, a: str, b: str) -> bool:
+        """Signature words ``a`` and ``b`` (``lemma|pos``) are the same lemma, share a synset
+        as the same part of speech, or are derivationally related ("connect" /
+        "connection")."""
+        la, _, pa = a.partition("|")
+        lb, _, pb = b.partition("|")
+        if la == lb:
+            return True
+        if "@" in la or "@" in lb or la in PARTICIPANTS or lb in PARTICIPANTS or not pa or not pb:
+            return False
+        if pa == pb and self.synsets(la, pa) & self.synsets(lb, pb):
+            return True
+        if pa != pb and _participle(la, lb):
+            return True
+        return lb in self.forms(la) or la in self.forms(lb)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome of :func:`decide` for one pair, with the rule that made it."""
+
+    same: bool
+    rule: str
+    """``identical``, ``lemmas``, ``synonyms``, ``light`` (same); ``negation``, ``unmatched``,
+    ``empty`` (different)."""
+    detail: str = ""
+    """The words that decided: the synonym pairs used, or the words left unmatched."""
+
+
+def _unmatched(mine: Iterable[str], theirs: Sequence[str], syn: Synonyms,
+               used: list[tuple[str, str]]) -> list[str]:
+    left = []
+    for w in mine:
+        if w in theirs or any(_lemma(w) == _lemma(t) for t in theirs):
+            continue
+        partner = next((t for t in theirs if syn.same(w, t)), None)
+        if partner is None:
+            left.append(w)
+        else:
+            used.append((w, partner))
+    return left
+
+
+def _light(word: str, other: Signature) -> bool:
+    lemma = _lemma(word)
+    return lemma in FILLERS or (lemma in LIGHT_VERBS and not other.verbs)
+
+
+def decide(a: Signature, b: Signature, syn: Synonyms, *, text_a: str = "",
+           text_b: str = "") -> Decision:
+    """Whether phrases with signatures ``a`` and ``b`` are one intention.
+
+    ``text_a``/``text_b`` (the normalised phrases) only let identical texts
+    short-cut the decision.
+    """
+    if text_a and text_a == text_b:
+        return Decision(True, "identical")
+    if a.negated != b.negated:
+        return Decision(False, "negation", "one side is negated")
+    if not a.words or not b.words:
+        return Decision(False, "empty", "no content words")
+    used: list[tuple[str, str]] = []
+    left_a = _unmatched(a.words, b.words, syn, used)
+    left_b = _unmatched(b.words, a.words, syn, used)
+    left = [w for w in left_a if not _light(w, b)] + [w for w in left_b if not _light(w, a)]
+    if left:
+        return Decision(False, "unmatched", " ".join(sorted({_lemma(w) for w in left})))
+    if left_a or left_b:
+        return Decision(True, "light", " ".join(sorted({_lemma(w) for w in left_a + left_b})))
+    if used:
+        pairs = sorted({"=".join(sorted(map(_lemma, p))) for p in used})
+        return Decision(True, "synonyms", " ".join(pairs))
+    return Decision(True, "lemmas")
+
+
+class PairJudge:
+    """The merge decision the build uses: cached signatures + WordNet synonymy.
+
+    Args:
+        parser: computes (or reads cached) signatures.
+        synonyms: WordNet synonymy (exact lemmas only without WordNet).
+    """
+
+    name = "rules"
+    MEMO_LIMIT = 500_000
+    """Decisions remembered by signature pair (many phrases share a signature)."""
+
+    def __init__(self, parser: SignatureParser, synonyms: Synonyms) -> None:
+        self.parser = parser
+        self.synonyms = synonyms
+        self._sig: dict[str, Signature] = {}
+        self._memo: dict[tuple[Signature, Signature], Decision] = {}
+
+    def prepare(self, texts: Iterable[str]) -> None:
+        """Parse the signatures of ``texts`` not seen yet (one batched spaCy pass)."""
+        todo = sorted({t for t in texts if t not in self._sig})
+        if todo:
+            self._sig.update(zip(todo, self.parser.signatures(todo), strict=True))
+
+    def signature(self, text: str) -> Signature:
+        """The signature of ``text`` (parsed now if :meth:`prepare` did not see it)."""
+        if text not in self._sig:
+            self.prepare([text])
+        return self._sig[text]
+
+    def decide(self, text_a: str, text_b: str) -> Decision:
+        """The decision for two normalised phrases."""
+        if text_a == text_b:
+            return Decision(True, "identical")
+        a, b = self.signature(text_a), self.signature(text_b)
+        key = (a, b) if a.words <= b.words else (b, a)
+        got = self._memo.get(key)
+        if got is None:
+            if len(self._memo) >= self.MEMO_LIMIT:  # bound memory on huge candidate graphs
+                self._memo.clear()
+            got = self._memo[key] = decide(key[0], key[1], self.synonyms)
+        return got
+
+
+def make_judge(settings: Settings, cache_dir: Path) -> PairJudge | None:
+    """The pair decision of ``settings`` (``None`` for the cosine-only stage).
+
+    Signatures are cached in ``cache_dir/parse_cache.sqlite`` (the build's parse
+    cache); WordNet comes from ``concepts.wordnet_dir`` or the system copy, and
+    without it only identical lemmas match (a warning is logged).
+    """
+    if settings.canon.decision == "cosine":
+        return None
+    from kg.concepts.wordnet import DEFAULT_WORDNET_DIR, open_wordnet
+
+    wn_dir = settings.concepts.wordnet_dir or DEFAULT_WORDNET_DIR
+    wordnet: Any = None
+    if (wn_dir / "data.noun").is_file():
+        wordnet = open_wordnet(wn_dir, cache_dir / ".wordnet")
+    else:
+        log.warning(
+            "no WordNet at %s: merges need identical lemmas (install wordnet-base)", wn_dir)
+    parser = SignatureParser(cache_path=cache_dir / "parse_cache.sqlite",
+                             batch_size=max(64, settings.batch_size))
+    return PairJudge(parser, Synonyms(wordnet, senses=settings.canon.wordnet_senses))

@@ -1,0 +1,126 @@
+"""The merge decision on real parses (spaCy + WordNet), decided clustering, the one normaliser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from kgbuild_support import WORDNET
+
+from kg.canon import normalize_intention
+from kg.canon.cluster import decided_clusters
+from kg.canon.decide import PairJudge, SignatureParser, Synonyms
+from kg.concepts.wordnet import open_wordnet
+from kg.records import Intention
+
+needs_wordnet = pytest.mark.skipif(not (WORDNET / "data.noun").is_file(),
+                                   reason="Debian wordnet-base is not installed")
+
+
+@pytest.fixture(scope="module")
+def judge(tmp_path_factory: pytest.TempPathFactory) -> PairJudge:
+    cache = tmp_path_factory.mktemp("canon")
+    wordnet = open_wordnet(WORDNET, cache / "wn") if (WORDNET / "data.noun").is_file() else None
+    return PairJudge(SignatureParser(cache_path=cache / "parse.sqlite"), Synonyms(wordnet))
+
+
+def _same(judge: PairJudge, a: str, b: str) -> bool:
+    return judge.decide(normalize_intention(a), normalize_intention(b)).same
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("because the person wants his wife to wear the ring",
+     "because the person wants his girlfriend to wear the ring"),   # beneficiary swapped
+    ("charge his phone", "charge his batteries"),                    # object swapped
+    ("buy a gift for his daughter", "buy a gift for his son"),
+    ("buy a costume", "get a costume on"),                           # verb swapped
+    ("make more money", "pay more money"),
+    ("not sit down", "sit down"),                                    # negation
+    ("because they both are capable of keeping him warm",
+     "because they both are capable of keeping him warm and comfortable"),  # added qualifier
+    ("buy a Halloween costume", "buy a costume"),                    # narrowed
+    ("spend more time with PersonY", "yell at PersonY"),
+    ("plan more winter hikes", "keep warm on winter hikes"),         # the demo's old false merge
+    ("PersonY wants to supervise PersonX", "PersonX supervises PersonY"),  # roles swapped
+    ("give up", "give"),                                             # particle kept
+])
+def test_different_intentions_stay_apart(judge: PairJudge, a: str, b: str) -> None:
+    assert not _same(judge, a, b)
+
+
+@needs_wordnet
+@pytest.mark.parametrize(("a", "b"), [
+    ("feel ill", "feel sick"),                                       # WordNet synonyms
+    ("PersonX gets impatient", "impatient"),                         # copula, PersonX template
+    ("PersonX is very frustrated", "frustrated"),                    # intensifier
+    ("PersonX wants to find a new job", "to find a new job"),        # intent verb
+    ("because they both are used for his work", "because they could both be used for his work"),
+    ("keep warm on winter hikes", "keep warm during winter hikes"),
+    ("stay warm on winter hikes", "to keep warm on winter hikes"),          # staying in a state
+    ("because they both are a type of watch", "because they both are related to watches"),
+])
+def test_same_intentions_merge(judge: PairJudge, a: str, b: str) -> None:
+    assert _same(judge, a, b)
+
+
+def test_evidence_names_the_rule_and_words(judge: PairJudge) -> None:
+    d = judge.decide("charge his phone", "charge his batteries")
+    assert (d.same, d.rule) == (False, "unmatched")
+    assert set(d.detail.split()) == {"battery", "phone"}
+    assert judge.decide("sit down", "not sit down").rule == "negation"
+    assert judge.decide("keep warm", "keep warm").rule == "identical"
+
+
+def test_signatures_are_cached(tmp_path: Path) -> None:
+    first = SignatureParser(cache_path=tmp_path / "p.sqlite")
+    sigs = first.signatures(["keep warm", "not sit down"])
+    first.close()
+    again = SignatureParser(cache_path=tmp_path / "p.sqlite")
+    assert again.signatures(["keep warm", "not sit down"]) == sigs and again.parsed == 0
+    assert sigs[1].negated and not sigs[0].negated
+    again.close()
+
+
+def _edges(pairs: list[tuple[int, int, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return (np.array([p[0] for p in pairs], dtype=np.int64),
+            np.array([p[1] for p in pairs], dtype=np.int64),
+            np.array([p[2] for p in pairs], dtype=np.float32))
+
+
+def test_decided_clusters_never_chain() -> None:
+    # 0~1 and 1~2 are accepted, 0~2 is not: 2 cannot join the cluster of 0 and 1
+    accepted = {(0, 1), (1, 2)}
+    labels = decided_clusters(3, _edges([(0, 1, 0.9), (1, 2, 0.8)]),
+                              lambda i, j: (i, j) in accepted)
+    assert labels.tolist() == [0, 0, 2]
+
+
+def test_decided_clusters_keep_a_partner_that_agrees_with_every_member() -> None:
+    # "ask if need help" (1) meets its neighbour (0) first; its true partner (2) still joins
+    # because it agrees with every member, although 0~2 was never a candidate edge
+    labels = decided_clusters(3, _edges([(0, 1, 0.95), (1, 2, 0.89)]), lambda i, j: True)
+    assert labels.tolist() == [0, 0, 0]
+
+
+def test_normaliser_strips_templates_and_is_idempotent() -> None:
+    cases = {
+        "To keep warm.": "keep warm",
+        "PersonX wants to help PersonY": "help persony",
+        "PersonX bought a product of Item A and a product of Item B because they both are "
+        "a type of surge protector.": "surge protector",
+        "because the person wants to learn how to make a circuit": "learn how to make a circuit",
+        'because they both have a property of "waterproof".': "waterproof",
+        "because they could both be used to protect his home": "protect his home",
+        "PersonX 's doctor gives PersonX medicine": "his doctor gives personx medicine",
+    }
+    for raw, norm in cases.items():
+        assert normalize_intention(raw) == norm
+        assert normalize_intention(norm) == norm
+
+
+def test_lookup_by_raw_text_names_the_node_the_build_made() -> None:
+    # the build names a node by its normalised text; a user types the raw phrase
+    assert Intention.make_id("To keep warm.") == Intention.make_id("keep warm")
+    assert Intention.make_id("because they both are used for keeping warm") == \
+        Intention.make_id(normalize_intention("Keeping warm"))
