@@ -15,6 +15,12 @@ are beverages one level up and liquids two levels up: "brew beverages", not also
 "brew liquids"); groups that add intentions stay, so abstractions nest ("feed
 canines" and "feed carnivores").
 
+What an analyst would not want is left out: light verbs alone (:data:`LIGHT_VERBS`:
+"have desires", "make emotions"; "put on clothing" stays), hypernyms too general
+or named only by WordNet's internal terms ("instrumentalities", "organisms",
+"mediums of exchange"). Particles stay with the verb ("turn on lamps"), and a
+hypernym is named by its most common lemma (:func:`plain_name`).
+
 :func:`find_abstractions` is a pure function over ``(key, action, complement,
 synset)`` items; synsets are nltk WordNet synsets (anything with ``name``, ``lemma_names``,
 ``hypernyms``, ``instance_hypernyms`` and ``min_depth``). Its output is sorted,
@@ -27,7 +33,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Abstraction", "find_abstractions", "plural"]
+from kg.concepts.link import TOO_GENERAL
+
+__all__ = ["LIGHT_VERBS", "Abstraction", "find_abstractions", "plain_name", "plural"]
+
+LIGHT_VERBS = frozenset({"have", "get", "make", "do", "hold", "put", "use", "take", "give",
+                         "be", "let", "go", "come", "want", "need", "bring", "see", "find"})
+"""Verbs too light to name an abstraction alone ("have desires", "make emotions"); with a
+particle ("put on", "take off") they mean something and stay, except :data:`_EMPTY_VERBS`."""
+
+_EMPTY_VERBS = frozenset({"have", "be", "do", "get", "make", "let", "want", "need"})
 
 _UNCOUNTABLE = frozenset({
     "advice", "apparatus", "apparel", "attire", "baggage", "bedding", "clothing", "crockery",
@@ -111,8 +126,27 @@ _Group = tuple[str, str, str]
 """(action, complement, hypernym synset name)."""
 
 
-def _name(synset: Any) -> str:
-    return str(synset.lemma_names()[0]).replace("_", " ")
+def plain_name(synset: Any, avoid: str = "") -> str:
+    """The synset's most common lemma (SemCor counts; ties: WordNet's order), spaces for
+    ``_``, other than ``avoid`` when there is another ("drink beverages", not "drink drinks").
+    """
+    lemmas = [lem for lem in synset.lemmas() if lem.name().replace("_", " ").lower() != avoid] \
+        or list(synset.lemmas())
+    best = max(enumerate(lemmas), key=lambda il: (il[1].count(), -il[0]))[1]
+    return str(best.name()).replace("_", " ")
+
+
+def _internal(synset: Any) -> bool:
+    """A hypernym no analyst would name a group by: too general, or a multiword term
+    nobody uses ("medium of exchange", "source of illumination", "consumer goods")."""
+    if synset.name() in TOO_GENERAL:
+        return True
+    return all(lem.count() == 0 and "_" in lem.name() for lem in synset.lemmas())
+
+
+def _light(action: str) -> bool:
+    verb, _, particle = action.partition(" ")
+    return verb in _EMPTY_VERBS or (verb in LIGHT_VERBS and not particle)
 
 
 def find_abstractions(items: Iterable[tuple[str, str, str, Any]], *, max_levels: int = 2,
@@ -138,9 +172,11 @@ def find_abstractions(items: Iterable[tuple[str, str, str, Any]], *, max_levels:
     sense: dict[str, str] = {}
     for key, action, complement, synset in sorted(
             items, key=lambda x: (x[0], x[1], x[2], x[3].name())):
+        if _light(action):
+            continue
         sense[key] = synset.name()
         for name, (level, parent) in _ancestors(synset, max_levels).items():
-            if parent.min_depth() < min_depth:
+            if parent.min_depth() < min_depth or _internal(parent):
                 continue
             synsets.setdefault(name, parent)
             members = groups.setdefault((action, complement, name), {})
@@ -168,7 +204,8 @@ def find_abstractions(items: Iterable[tuple[str, str, str, Any]], *, max_levels:
     by_text: dict[str, tuple[_Group, dict[str, int]]] = {}
     for g in keep:  # most specific first: it names a merged text group
         action, complement, name = g
-        text = " ".join(w for w in (action, plural(_name(synsets[name])), complement) if w)
+        noun = plain_name(synsets[name], avoid=action.split(" ")[0])
+        text = " ".join(w for w in (action, plural(noun), complement) if w)
         text = text.lower()
         if text in by_text:
             members = by_text[text][1]
