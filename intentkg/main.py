@@ -11,6 +11,7 @@ import typer
 from intentkg import (
     build_cmd,
     distill_cmd,
+    eval_cmd,
     ingest_cmd,
     query_cmd,
     run_cmd,
@@ -48,7 +49,8 @@ def _root(
     configure_logging(verbose)
 
 
-for _module in (ingest_cmd, distill_cmd, build_cmd, store_cmd, query_cmd, serve_cmd, run_cmd):
+for _module in (ingest_cmd, distill_cmd, build_cmd, store_cmd, query_cmd, serve_cmd, run_cmd,
+                eval_cmd):
     _module.register(app)
 
 

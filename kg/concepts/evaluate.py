@@ -16,9 +16,13 @@ from pathlib import Path
 from kg.canon import normalize_intention
 from kg.concepts.heads import PhraseParser, cased
 from kg.concepts.link import WordNetLinker
-from kg.embed import Embedder
+from kg.concepts.wordnet import DEFAULT_WORDNET_DIR, open_wordnet
+from kg.embed import CachedEmbedder, Embedder, EmbeddingCache, SentenceTransformerEmbedder
+from kg.errors import ConfigError
+from kg.settings import Settings
 
-__all__ = ["LINK_COLUMNS", "PhraseLink", "link_phrases", "write_links"]
+__all__ = ["LINK_COLUMNS", "PhraseLink", "eval_concepts", "link_phrases", "read_phrases",
+           "write_links"]
 
 LINK_COLUMNS = ("phrase", "concept", "synset", "score")
 """Columns of the links file ``intentkg eval concepts`` writes."""
@@ -82,3 +86,59 @@ def write_links(path: Path, links: Iterable[PhraseLink]) -> int:
             fh.write(f"{phrase}\t{link.concept}\t{link.synset}\t{link.score:.4f}\n")
             n += 1
     return n
+
+
+def read_phrases(path: Path) -> list[str]:
+    """Non-blank lines of a UTF-8 text file, one phrase each.
+
+    Raises:
+        ConfigError: the file does not exist or holds no phrase.
+    """
+    if not path.is_file():
+        raise ConfigError(f"{path} does not exist; give a text file with one phrase a line")
+    out = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    out = [p for p in out if p]
+    if not out:
+        raise ConfigError(f"{path} holds no phrase; give one phrase a line")
+    return out
+
+
+def eval_concepts(phrases_path: Path, out: Path, settings: Settings, *,
+                  embedder: Embedder | None = None) -> int:
+    """Write every concept link the build would make for the phrases of a file.
+
+    Uses the build's settings (embedding model, WordNet directory, concepts per
+    intention) and its caches in ``<workdir>/graph`` (embeddings, parses).
+
+    Args:
+        phrases_path: one phrase a line.
+        out: the TSV file to write (:data:`LINK_COLUMNS`, with a header).
+        settings: ``embed``, ``concepts`` and ``workdir`` are used.
+        embedder: overrides the configured model (it is wrapped in the cache).
+
+    Returns:
+        the number of links written.
+
+    Raises:
+        ConfigError: no phrases, a Probase file is configured (WordNet only), or
+            WordNet is missing.
+    """
+    cfg = settings.concepts
+    if cfg.probase_path is not None:
+        raise ConfigError("intentkg eval concepts evaluates WordNet links; "
+                          "unset concepts.probase_path")
+    phrases = read_phrases(phrases_path)
+    graph_dir = settings.workdir / "graph"
+    wordnet = open_wordnet(cfg.wordnet_dir or DEFAULT_WORDNET_DIR, settings.workdir / ".wordnet")
+    inner = embedder or SentenceTransformerEmbedder(
+        settings.embed.model, device=settings.embed.device, batch_size=settings.embed.batch_size)
+    cached = inner if isinstance(inner, CachedEmbedder) else \
+        CachedEmbedder(inner, EmbeddingCache(graph_dir / "embeddings.sqlite"))
+    parser = PhraseParser(cache_path=graph_dir / "parse_cache.sqlite",
+                          batch_size=settings.batch_size)
+    try:
+        linker = WordNetLinker(wordnet, cached, depth=cfg.depth,
+                               max_concepts=cfg.max_concepts_per_intention)
+        return write_links(out, link_phrases(phrases, linker, parser, cached))
+    finally:
+        parser.close()

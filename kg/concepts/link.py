@@ -65,7 +65,7 @@ SENSE_PRIOR = 0.2
 MIN_SCORE = 0.2
 """Least gloss similarity of a linked sense."""
 
-MARGIN = 0.0
+MARGIN = 0.06
 """Least lead of the chosen sense's total (similarity + prior) over the runner-up; a head
 whose senses are closer than this is left unlinked (too uncertain)."""
 
