@@ -43,6 +43,7 @@ from kg.concepts import (
     open_wordnet,
 )
 from kg.concepts.abstract import find_abstractions
+from kg.concepts.evaluate import direct_objects
 from kg.concepts.heads import cased
 from kg.concepts.wordnet import DEFAULT_WORDNET_DIR
 from kg.embed import CachedEmbedder, Embedder, EmbeddingCache, SentenceTransformerEmbedder
@@ -171,16 +172,9 @@ def _link_concepts(workdir: Path, settings: Settings, canon: Canonicalization,
 def _direct_objects(linker: WordNetLinker, canon: Canonicalization, ids: list[str],
                     rows: npt.NDArray[np.int64], parts: list[PhraseParts]) -> Iterator[_Object]:
     # The object's sense is chosen as concept linking chose it for the ABOUT link
-    # (the glosses were fetched by linker.link).
-    for iid, row, p in zip(ids, rows, parts, strict=True):
-        if not p.action or p.direct_object not in p.heads:
-            continue
-        at = p.heads.index(p.direct_object)
-        terms = p.terms[at] if len(p.terms) == len(p.heads) else (p.direct_object,)
-        named = bool(p.named[at]) if len(p.named) == len(p.heads) else False
-        chosen = linker.sense_of(canon.vectors[int(row)], terms, named=named)
-        if chosen is not None:
-            yield iid, int(row), p.action, p.complement, chosen[0]
+    # (linker.link fetched the glosses).
+    for i, action, complement, synset in direct_objects(linker, canon.vectors[rows], parts):
+        yield ids[i], int(rows[i]), action, complement, synset
 
 
 def _abstract_intentions(settings: Settings, canon: Canonicalization, objects: list[_Object],

@@ -35,7 +35,8 @@ from typing import Any
 
 from kg.concepts.link import TOO_GENERAL
 
-__all__ = ["LIGHT_VERBS", "Abstraction", "find_abstractions", "plain_name", "plural"]
+__all__ = ["LIGHT_VERBS", "Abstraction", "abstraction_texts", "find_abstractions", "plain_name",
+           "plural"]
 
 LIGHT_VERBS = frozenset({"have", "get", "make", "do", "hold", "put", "use", "take", "give",
                          "be", "let", "go", "come", "want", "need", "bring", "see", "find"})
@@ -43,6 +44,16 @@ LIGHT_VERBS = frozenset({"have", "get", "make", "do", "hold", "put", "use", "tak
 particle ("put on", "take off") they mean something and stay, except :data:`_EMPTY_VERBS`."""
 
 _EMPTY_VERBS = frozenset({"have", "be", "do", "get", "make", "let", "want", "need"})
+
+_CLASSIFIERS = frozenset({
+    "creation.n.02", "representation.n.02", "facility.n.01", "structure.n.01",
+    "obstruction.n.01", "covering.n.02", "commodity.n.01", "consumer_goods.n.01",
+    "placental.n.01", "mammal.n.01", "vertebrate.n.01", "chordate.n.01", "animal.n.01",
+    "social_control.n.01", "group_action.n.01", "body_part.n.01", "external_body_part.n.01",
+    "substance.n.01", "substance.n.07", "solid.n.01", "fluid.n.01", "material.n.01",
+})
+"""WordNet's classifying levels, correct but no name for what people do ("shoot
+representations", "plow facilities", "like placentals")."""
 
 _UNCOUNTABLE = frozenset({
     "advice", "apparatus", "apparel", "attire", "baggage", "bedding", "clothing", "crockery",
@@ -139,7 +150,7 @@ def plain_name(synset: Any, avoid: str = "") -> str:
 def _internal(synset: Any) -> bool:
     """A hypernym no analyst would name a group by: too general, or a multiword term
     nobody uses ("medium of exchange", "source of illumination", "consumer goods")."""
-    if synset.name() in TOO_GENERAL:
+    if synset.name() in TOO_GENERAL or synset.name() in _CLASSIFIERS:
         return True
     return all(lem.count() == 0 and "_" in lem.name() for lem in synset.lemmas())
 
@@ -147,6 +158,27 @@ def _internal(synset: Any) -> bool:
 def _light(action: str) -> bool:
     verb, _, particle = action.partition(" ")
     return verb in _EMPTY_VERBS or (verb in LIGHT_VERBS and not particle)
+
+
+def _text(action: str, complement: str, hypernym: Any) -> str:
+    noun = plain_name(hypernym, avoid=action.split(" ")[0])
+    return " ".join(w for w in (action, plural(noun), complement) if w).lower()
+
+
+def abstraction_texts(action: str, complement: str, synset: Any, *, max_levels: int = 2,
+                      min_depth: int = 5) -> list[tuple[str, str]]:
+    """Every abstract intention one instance could join: ``(hypernym name, text)``.
+
+    :func:`find_abstractions` makes one of these when another instance of the
+    same verb shares the hypernym; listing them for single phrases lets their
+    wording be judged without a corpus large enough to form the groups.
+    """
+    if _light(action):
+        return []
+    return [(name, _text(action, complement, parent))
+            for name, (_, parent) in sorted(_ancestors(synset, max_levels).items(),
+                                            key=lambda kv: (kv[1][0], kv[0]))
+            if parent.min_depth() >= min_depth and not _internal(parent)]
 
 
 def find_abstractions(items: Iterable[tuple[str, str, str, Any]], *, max_levels: int = 2,
@@ -204,9 +236,7 @@ def find_abstractions(items: Iterable[tuple[str, str, str, Any]], *, max_levels:
     by_text: dict[str, tuple[_Group, dict[str, int]]] = {}
     for g in keep:  # most specific first: it names a merged text group
         action, complement, name = g
-        noun = plain_name(synsets[name], avoid=action.split(" ")[0])
-        text = " ".join(w for w in (action, plural(noun), complement) if w)
-        text = text.lower()
+        text = _text(action, complement, synsets[name])
         if text in by_text:
             members = by_text[text][1]
             for key, level in qualified[g].items():

@@ -9,20 +9,24 @@ own phrases and measure precision.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from kg.canon import normalize_intention
-from kg.concepts.heads import PhraseParser, cased
+from kg.concepts.heads import PhraseParser, PhraseParts, cased
 from kg.concepts.link import WordNetLinker
 from kg.concepts.wordnet import DEFAULT_WORDNET_DIR, open_wordnet
 from kg.embed import CachedEmbedder, Embedder, EmbeddingCache, SentenceTransformerEmbedder
 from kg.errors import ConfigError
 from kg.settings import Settings
 
-__all__ = ["LINK_COLUMNS", "PhraseLink", "eval_concepts", "link_phrases", "read_phrases",
-           "write_links"]
+__all__ = ["LINK_COLUMNS", "PhraseLink", "direct_objects", "eval_concepts", "link_phrases",
+           "read_phrases", "write_links"]
 
 LINK_COLUMNS = ("phrase", "concept", "synset", "score")
 """Columns of the links file ``intentkg eval concepts`` writes."""
@@ -70,6 +74,24 @@ def link_phrases(phrases: Sequence[str], linker: WordNetLinker, parser: PhrasePa
                                       synset=synset.name(),
                                       score=round(max(0.0, min(1.0, score)), 6)))
     return out
+
+
+def direct_objects(linker: WordNetLinker, vectors: npt.NDArray[np.float32],
+                   parts: Sequence[PhraseParts]) -> Iterator[tuple[int, str, str, Any]]:
+    """``(index, action, complement, sense of the direct object)`` of each phrase that has
+    a verb with a linkable direct object, the sense chosen as for its ABOUT link.
+
+    The glosses must have been fetched (:meth:`WordNetLinker.prefetch_parts`).
+    """
+    for i, (vec, p) in enumerate(zip(vectors, parts, strict=True)):
+        if not p.action or p.direct_object not in p.heads:
+            continue
+        at = p.heads.index(p.direct_object)
+        terms = p.terms[at] if len(p.terms) == len(p.heads) else (p.direct_object,)
+        named = bool(p.named[at]) if len(p.named) == len(p.heads) else False
+        chosen = linker.sense_of(vec, terms, named=named)
+        if chosen is not None:
+            yield i, p.action, p.complement, chosen[0]
 
 
 def write_links(path: Path, links: Iterable[PhraseLink]) -> int:

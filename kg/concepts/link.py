@@ -65,7 +65,7 @@ SENSE_PRIOR = 0.2
 MIN_SCORE = 0.2
 """Least gloss similarity of a linked sense."""
 
-MARGIN = 0.06
+MARGIN = 0.05
 """Least lead of the chosen sense's total (similarity + prior) over the runner-up; a head
 whose senses are closer than this is left unlinked (too uncertain)."""
 
@@ -194,7 +194,11 @@ class WordNetLinker:
         # nltk's morphy collects a word's base forms in a set, so the order of
         # synsets(...) follows the process's string-hash seed; sorting by synset name
         # makes sense choice (ties go to the first) the same in every run.
-        return sorted(self.wn.synsets(lemma.replace(" ", "_"), pos=pos), key=lambda s: s.name())
+        name = lemma.replace(" ", "_")
+        found = self.wn.synsets(name, pos=pos)
+        # "sunglasses" is a word of its own, not only the plural of "sunglass".
+        exact = [s for s in found if any(n.lower() == name for n in s.lemma_names())]
+        return sorted(exact or found, key=lambda s: s.name())
 
     def _candidates(self, lemma: str, pos: str) -> tuple[list[Any], F32]:
         key = (lemma, pos)
@@ -295,7 +299,7 @@ class WordNetLinker:
             named: the head is part of a name (needs ``NAMED_MIN_SCORE``
                 unless a longer term matched).
         """
-        if not terms or terms[-1] in FRAME_NOUNS:
+        if not terms or terms[-1] in FRAME_NOUNS or len(terms[-1]) < 2:
             return None
         context = self._context(context, terms)
         for i, term in enumerate(terms):
@@ -303,6 +307,8 @@ class WordNetLinker:
             if chosen is None:
                 continue
             synset, score = chosen
+            if i < len(terms) - 1 and " " not in term and synset.lexname() not in _CONCRETE:
+                continue  # a written plural is its own word only for things ("glasses")
             if term in FRAME_NOUNS or synset.name() in TOO_GENERAL \
                     or synset.min_depth() < MIN_DEPTH:
                 return None
