@@ -60,7 +60,8 @@ _UNCOUNTABLE = frozenset({
     "cutlery", "equipment", "footgear", "furniture", "gear", "hardware", "headgear",
     "information", "jewellery", "jewelry", "knowledge", "lighting", "luggage", "machinery",
     "merchandise", "money", "music", "news", "nutriment", "nourishment", "produce", "series",
-    "sheep", "software", "species", "stationery", "deer", "fish",
+    "sheep", "software", "species", "stationery", "deer", "fish", "real estate", "real property",
+    "property", "fare", "food", "water", "furniture", "luggage", "mail", "traffic",
 })
 _IRREGULAR = {
     "child": "children", "foot": "feet", "goose": "geese", "man": "men", "mouse": "mice",
@@ -92,6 +93,8 @@ def plural(noun: str) -> str:
     The head is the last word, or the word before "of" ("article of clothing"
     → "articles of clothing"). Mass nouns (equipment, clothing, ...ware) stay.
     """
+    if noun.lower() in _UNCOUNTABLE:
+        return noun
     words = noun.split(" ")
     head = words.index("of") - 1 if "of" in words[1:] else len(words) - 1
     words[head] = _plural_word(words[head])

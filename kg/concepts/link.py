@@ -80,6 +80,10 @@ NP_WEIGHT = 1.0
 """Weight of a noun phrase's own embedding ("usb extension cable") in the context of its
 head's sense choice, next to the whole intention's (weight 1)."""
 
+COMPOUND_MIN_SCORE = 0.4
+"""Least gloss similarity of a head whose compound WordNet lacks ("power supply" is no
+supply of the kind WordNet knows)."""
+
 NAMED_MIN_SCORE = 0.45
 """Least gloss similarity of a sense of a word that is part of a name."""
 
@@ -312,7 +316,12 @@ class WordNetLinker:
             if term in FRAME_NOUNS or synset.name() in TOO_GENERAL \
                     or synset.min_depth() < MIN_DEPTH:
                 return None
-            floor = NAMED_MIN_SCORE if named and i == len(terms) - 1 else MIN_SCORE
+            floor = MIN_SCORE
+            if i == len(terms) - 1:  # no longer term matched
+                if named:
+                    floor = NAMED_MIN_SCORE
+                elif any(" " in t for t in terms[:-1]):
+                    floor = max(floor, COMPOUND_MIN_SCORE)
             return (synset, score) if score >= floor else None
         return None
 
