@@ -26,8 +26,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-_COBUY = re.compile(r"^PersonX bought a product of Item A and a product of Item B(?: because)?[ ,]*",
-                    re.I)
+_COBUY = re.compile(
+    r"^PersonX bought a product of Item A and a product of Item B(?: because)?[ ,]*", re.I)
 """The co-buy template of FolkScope and IntentionQA assertions; the intention is what follows."""
 
 SAMPLES = Path(__file__).resolve().parents[1] / ".." / "shared" / "samples"

@@ -61,7 +61,7 @@ _UNCOUNTABLE = frozenset({
     "information", "jewellery", "jewelry", "knowledge", "lighting", "luggage", "machinery",
     "merchandise", "money", "music", "news", "nutriment", "nourishment", "produce", "series",
     "sheep", "software", "species", "stationery", "deer", "fish", "real estate", "real property",
-    "property", "fare", "food", "water", "furniture", "luggage", "mail", "traffic",
+    "property", "fare", "food", "water", "mail", "traffic",
 })
 _IRREGULAR = {
     "child": "children", "foot": "feet", "goose": "geese", "man": "men", "mouse": "mice",

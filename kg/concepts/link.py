@@ -103,7 +103,7 @@ FRAME_NOUNS = frozenset({
     # frames of reasons and results
     "result", "consequence", "effect", "purpose", "reason", "use", "usage", "need", "idea",
     "sense", "matter", "fact", "case", "situation", "order", "addition", "instance", "example",
-    "ability", "able", "same", "end", "rest", "top", "bit", "kind",
+    "ability", "able", "same", "end", "rest", "top", "bit",
     # meta words of generated co-buy text: where the words were found
     "title", "name", "description", "database", "website", "web site", "site", "page",
     "listing", "list", "store", "shop", "amazon", "topic", "subject", "label", "tag",

@@ -102,8 +102,9 @@ def test_settings_bound_the_groups(wordnet: Any) -> None:
 
 
 def test_light_verbs_alone_make_no_abstraction(wordnet: Any) -> None:
-    light = _items(wordnet, ("have coffee", "have", "coffee.n.01"), ("have tea", "have", "tea.n.01"),
-                   ("use a hat", "use", "hat.n.01"), ("use a scarf", "use", "scarf.n.01"))
+    light = _items(wordnet, ("have coffee", "have", "coffee.n.01"),
+                   ("have tea", "have", "tea.n.01"), ("use a hat", "use", "hat.n.01"),
+                   ("use a scarf", "use", "scarf.n.01"))
     assert find_abstractions(light) == []
     # with a particle the verb means something of its own
     worn = _items(wordnet, ("put on a hat", "put on", "hat.n.01"),

@@ -1,4 +1,4 @@
-"""Concept links that hold on real text: multiword terms, frames, names, `intentkg eval concepts`."""
+"""Concept links that hold on real text: multiword terms, frames, names, `eval concepts`."""
 
 from __future__ import annotations
 
