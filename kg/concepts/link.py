@@ -10,13 +10,18 @@ WordNet: for each noun-phrase head (up to ``max_concepts`` links per intention)
   and neither do senses too general to be useful (:data:`TOO_GENERAL`, or less
   than :data:`MIN_DEPTH` steps below WordNet's root);
 * the sense is the one whose gloss (lemma names, hypernym, definition, first
-  example) is most similar to the whole intention's embedding, plus priors from
-  sense frequency: ``SENSE_PRIOR`` × the sense's share of the term's SemCor
-  counts. So "charge the phone battery" links to battery.n.02 (*a device that produces
-  electricity*), not to the first sense (*a group of guns*);
-* a link needs a gloss similarity of at least ``MIN_SCORE``; a head that is part
-  of a name ("HP Pavilion", "Stride Rite") needs ``NAMED_MIN_SCORE`` unless a
-  multiword term matched, so brand names are not read as tents and rites.
+  example) is most similar to the intention's embedding moved towards its noun
+  phrase's (``NP_WEIGHT``), plus priors: ``SENSE_PRIOR`` × the sense's share of
+  the term's SemCor counts, and ``CONCRETE_PRIOR`` for things (artifacts, food,
+  substances). So "charge the phone battery" links to battery.n.02 (*a device
+  that produces electricity*), not to the first sense (*a group of guns*);
+* a head stays unlinked when its best sense leads the runner-up by less than
+  ``MARGIN``, when its gloss similarity is below ``MIN_SCORE``, below
+  ``COMPOUND_MIN_SCORE`` when WordNet lacks its compound ("power supply"), or
+  below ``NAMED_MIN_SCORE`` when it is part of a name ("HP Pavilion", "Stride
+  Rite"), so brand names are not read as tents and rites.
+
+The constants were tuned on judged links of real text (``docs/concept_quality.md``).
 
 Hypernyms of the chosen sense become ``IS_A`` links up to ``depth`` levels.
 
@@ -42,10 +47,14 @@ from kg.errors import ConfigError
 from kg.records import Concept, ConceptLink
 
 __all__ = [
+    "COMPOUND_MIN_SCORE",
+    "CONCRETE_PRIOR",
     "FRAME_NOUNS",
+    "MARGIN",
     "MIN_DEPTH",
     "MIN_SCORE",
     "NAMED_MIN_SCORE",
+    "NP_WEIGHT",
     "SENSE_PRIOR",
     "TOO_GENERAL",
     "ConceptGraph",
@@ -276,9 +285,10 @@ class WordNetLinker:
     def prefetch_parts(self, parts: Sequence[PhraseParts]) -> None:
         """Embed, in one batch, the glosses and noun phrases :meth:`about` will need."""
         self.prefetch(t for p in parts for ts in _terms_of(p) for t in ts)
+        # Noun-phrase vectors are kept for one batch only (the embedder caches them).
+        self._np_vecs = {}
         if NP_WEIGHT > 0:
-            todo = sorted({ts[0] for p in parts for ts in _terms_of(p)
-                           if len(ts) > 1 and ts[0] not in self._np_vecs})
+            todo = sorted({ts[0] for p in parts for ts in _terms_of(p) if len(ts) > 1})
             if todo:
                 self._np_vecs.update(zip(todo, self.embedder.encode(todo), strict=True))
 
