@@ -3,7 +3,8 @@
 ``intentkg eval canon PAIRS.tsv [--json OUT]`` clusters every phrase of a
 labelled pairs file together, exactly as ``intentkg build`` merges (same
 normaliser, model, candidate floor and pair decision), and prints precision,
-recall and F1 of "same cluster" against the labels.
+recall and F1 of "same cluster" against the labels. ``intentkg eval concepts
+PHRASES.txt --out LINKS.tsv`` writes every concept link the build would make.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import typer
 from intentkg.common import fail, settings_from
 from kg.canon.decide import make_judge
 from kg.canon.evaluate import evaluate_pairs, read_pairs
+from kg.concepts.evaluate import eval_concepts
 from kg.embed import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder
 from kg.errors import IntentKGError
 
@@ -66,6 +68,23 @@ def canon(
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(result.to_dict(), indent=1), encoding="utf-8")
         typer.echo(f"pairs and evidence: {json_out}")
+
+
+@eval_app.command("concepts")
+def concepts(
+    ctx: typer.Context,
+    phrases: Annotated[Path, typer.Argument(help="Text file, one intention phrase a line.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Links TSV file to write.")],
+    workdir: Annotated[Path | None, typer.Option(
+        "--workdir", "-w", help="Work directory (its graph/ caches are reused).")] = None,
+) -> None:
+    """Write every concept link the build would make: phrase, concept, synset, score."""
+    settings = settings_from(ctx, workdir=workdir)
+    try:
+        n = eval_concepts(phrases, out, settings)
+    except IntentKGError as exc:
+        raise fail(str(exc)) from exc
+    typer.echo(f"{n} concept links -> {out}")
 
 
 def register(app: typer.Typer) -> None:

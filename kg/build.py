@@ -48,6 +48,8 @@ from kg.concepts import (
     open_wordnet,
 )
 from kg.concepts.abstract import find_abstractions
+from kg.concepts.evaluate import direct_objects
+from kg.concepts.heads import cased
 from kg.concepts.wordnet import DEFAULT_WORDNET_DIR
 from kg.embed import CachedEmbedder, Embedder, EmbeddingCache, SentenceTransformerEmbedder
 from kg.errors import ConfigError
@@ -105,18 +107,22 @@ class BuildReport:
         return json.dumps(asdict(self), indent=2, sort_keys=True)
 
 
-def _count_phrases(path: Path, batch_size: int) -> tuple[dict[str, int], dict[str, str], int]:
+def _count_phrases(path: Path, batch_size: int,
+                   ) -> tuple[dict[str, int], dict[str, str], dict[str, str], int]:
+    """Phrase counts by key, key of each raw text, first raw text of each key, total."""
     counts: dict[str, int] = {}
     key_of: dict[str, str] = {}
+    raw_of: dict[str, str] = {}
     total = 0
     for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_size, columns=["text"]):
         for text in batch.column(0).to_pylist():
             key = key_of.get(text)
             if key is None:
                 key = key_of[text] = normalize_intention(text)
+                raw_of.setdefault(key, text)
             counts[key] = counts.get(key, 0) + 1
             total += 1
-    return counts, key_of, total
+    return counts, key_of, raw_of, total
 
 
 def _default_embedder(workdir: Path, settings: Settings, embedder: Embedder | None,
@@ -129,11 +135,13 @@ def _default_embedder(workdir: Path, settings: Settings, embedder: Embedder | No
 
 
 def _link_concepts(workdir: Path, settings: Settings, canon: Canonicalization,
-                   embedder: Embedder, report: BuildReport,
+                   embedder: Embedder, report: BuildReport, raw_of: dict[str, str],
                    ) -> tuple[ConceptGraph, list[_Object]]:
     rows = canon.canonical_rows()
-    texts = [canon.keys[int(r)] for r in rows]
-    ids = [canon.intention_id(t) for t in texts]
+    keys = [canon.keys[int(r)] for r in rows]
+    ids = [canon.intention_id(t) for t in keys]
+    # The parser reads each intention with its original capitals, which mark names.
+    texts = [cased(k, raw_of.get(k, k)) for k in keys]
     parser = PhraseParser(cache_path=workdir / "graph" / "parse_cache.sqlite",
                           batch_size=settings.batch_size)
     graph = ConceptGraph()
@@ -170,13 +178,10 @@ def _link_concepts(workdir: Path, settings: Settings, canon: Canonicalization,
 
 def _direct_objects(linker: WordNetLinker, canon: Canonicalization, ids: list[str],
                     rows: npt.NDArray[np.int64], parts: list[PhraseParts]) -> Iterator[_Object]:
-    # The object's sense is chosen as concept linking chose it for the ABOUT link.
-    linker.prefetch(p.direct_object for p in parts if p.action)
-    for iid, row, p in zip(ids, rows, parts, strict=True):
-        if p.action:
-            chosen = linker.choose_sense(canon.vectors[int(row)], p.direct_object)
-            if chosen is not None:
-                yield iid, int(row), p.action, p.complement, chosen[0]
+    # The object's sense is chosen as concept linking chose it for the ABOUT link
+    # (linker.link fetched the glosses).
+    for i, action, complement, synset in direct_objects(linker, canon.vectors[rows], parts):
+        yield ids[i], int(rows[i]), action, complement, synset
 
 
 def _abstract_intentions(settings: Settings, canon: Canonicalization, objects: list[_Object],
@@ -254,7 +259,7 @@ def build_graph(workdir: Path, settings: Settings, *, embedder: Embedder | None 
         clock = now
         log.log(level, "build: %s done in %.1fs", stage, report.seconds[stage])
 
-    counts, key_of, report.assertions = _count_phrases(source, settings.batch_size * 10)
+    counts, key_of, raw_of, report.assertions = _count_phrases(source, settings.batch_size * 10)
     report.distinct_phrases = len(counts)
     lap("read")
     cached = _default_embedder(workdir, settings, embedder)
@@ -270,7 +275,7 @@ def build_graph(workdir: Path, settings: Settings, *, embedder: Embedder | None 
     report.model = canon.model
     report.intentions = canon.n_intentions
     lap("canonicalize")
-    graph, objects = _link_concepts(workdir, settings, canon, cached, report)
+    graph, objects = _link_concepts(workdir, settings, canon, cached, report, raw_of)
     lap("concepts")
     abstract, reused = _abstract_intentions(settings, canon, objects, cached, graph, report)
     report.embedded = cached.misses - misses0

@@ -15,6 +15,12 @@ are beverages one level up and liquids two levels up: "brew beverages", not also
 "brew liquids"); groups that add intentions stay, so abstractions nest ("feed
 canines" and "feed carnivores").
 
+What an analyst would not want is left out: light verbs alone (:data:`LIGHT_VERBS`:
+"have desires", "make emotions"; "put on clothing" stays), hypernyms too general
+or named only by WordNet's internal terms ("instrumentalities", "organisms",
+"mediums of exchange"). Particles stay with the verb ("turn on lamps"), and a
+hypernym is named by its most common lemma (:func:`plain_name`).
+
 :func:`find_abstractions` is a pure function over ``(key, action, complement,
 synset)`` items; synsets are nltk WordNet synsets (anything with ``name``, ``lemma_names``,
 ``hypernyms``, ``instance_hypernyms`` and ``min_depth``). Its output is sorted,
@@ -27,14 +33,35 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Abstraction", "find_abstractions", "plural"]
+from kg.concepts.link import TOO_GENERAL
+
+__all__ = ["LIGHT_VERBS", "Abstraction", "abstraction_texts", "find_abstractions", "plain_name",
+           "plural"]
+
+LIGHT_VERBS = frozenset({"have", "get", "make", "do", "hold", "put", "use", "take", "give",
+                         "be", "let", "go", "come", "want", "need", "bring", "see", "find"})
+"""Verbs too light to name an abstraction alone ("have desires", "make emotions"); with a
+particle ("put on", "take off") they mean something and stay, except :data:`_EMPTY_VERBS`."""
+
+_EMPTY_VERBS = frozenset({"have", "be", "do", "get", "make", "let", "want", "need"})
+
+_CLASSIFIERS = frozenset({
+    "creation.n.02", "representation.n.02", "facility.n.01", "structure.n.01",
+    "obstruction.n.01", "covering.n.02", "commodity.n.01", "consumer_goods.n.01",
+    "placental.n.01", "mammal.n.01", "vertebrate.n.01", "chordate.n.01", "animal.n.01",
+    "social_control.n.01", "group_action.n.01", "body_part.n.01", "external_body_part.n.01",
+    "substance.n.01", "substance.n.07", "solid.n.01", "fluid.n.01", "material.n.01",
+})
+"""WordNet's classifying levels, correct but no name for what people do ("shoot
+representations", "plow facilities", "like placentals")."""
 
 _UNCOUNTABLE = frozenset({
     "advice", "apparatus", "apparel", "attire", "baggage", "bedding", "clothing", "crockery",
     "cutlery", "equipment", "footgear", "furniture", "gear", "hardware", "headgear",
     "information", "jewellery", "jewelry", "knowledge", "lighting", "luggage", "machinery",
     "merchandise", "money", "music", "news", "nutriment", "nourishment", "produce", "series",
-    "sheep", "software", "species", "stationery", "deer", "fish",
+    "sheep", "software", "species", "stationery", "deer", "fish", "real estate", "real property",
+    "property", "fare", "food", "water", "mail", "traffic",
 })
 _IRREGULAR = {
     "child": "children", "foot": "feet", "goose": "geese", "man": "men", "mouse": "mice",
@@ -66,6 +93,8 @@ def plural(noun: str) -> str:
     The head is the last word, or the word before "of" ("article of clothing"
     → "articles of clothing"). Mass nouns (equipment, clothing, ...ware) stay.
     """
+    if noun.lower() in _UNCOUNTABLE:
+        return noun
     words = noun.split(" ")
     head = words.index("of") - 1 if "of" in words[1:] else len(words) - 1
     words[head] = _plural_word(words[head])
@@ -111,8 +140,48 @@ _Group = tuple[str, str, str]
 """(action, complement, hypernym synset name)."""
 
 
-def _name(synset: Any) -> str:
-    return str(synset.lemma_names()[0]).replace("_", " ")
+def plain_name(synset: Any, avoid: str = "") -> str:
+    """The synset's most common lemma (SemCor counts; ties: WordNet's order), spaces for
+    ``_``, other than ``avoid`` when there is another ("drink beverages", not "drink drinks").
+    """
+    lemmas = [lem for lem in synset.lemmas() if lem.name().replace("_", " ").lower() != avoid] \
+        or list(synset.lemmas())
+    best = max(enumerate(lemmas), key=lambda il: (il[1].count(), -il[0]))[1]
+    return str(best.name()).replace("_", " ")
+
+
+def _internal(synset: Any) -> bool:
+    """A hypernym no analyst would name a group by: too general, or a multiword term
+    nobody uses ("medium of exchange", "source of illumination", "consumer goods")."""
+    if synset.name() in TOO_GENERAL or synset.name() in _CLASSIFIERS:
+        return True
+    return all(lem.count() == 0 and "_" in lem.name() for lem in synset.lemmas())
+
+
+def _light(action: str) -> bool:
+    verb, _, particle = action.partition(" ")
+    return verb in _EMPTY_VERBS or (verb in LIGHT_VERBS and not particle)
+
+
+def _text(action: str, complement: str, hypernym: Any) -> str:
+    noun = plain_name(hypernym, avoid=action.split(" ")[0])
+    return " ".join(w for w in (action, plural(noun), complement) if w).lower()
+
+
+def abstraction_texts(action: str, complement: str, synset: Any, *, max_levels: int = 2,
+                      min_depth: int = 5) -> list[tuple[str, str]]:
+    """Every abstract intention one instance could join: ``(hypernym name, text)``.
+
+    :func:`find_abstractions` makes one of these when another instance of the
+    same verb shares the hypernym; listing them for single phrases lets their
+    wording be judged without a corpus large enough to form the groups.
+    """
+    if _light(action):
+        return []
+    return [(name, _text(action, complement, parent))
+            for name, (_, parent) in sorted(_ancestors(synset, max_levels).items(),
+                                            key=lambda kv: (kv[1][0], kv[0]))
+            if parent.min_depth() >= min_depth and not _internal(parent)]
 
 
 def find_abstractions(items: Iterable[tuple[str, str, str, Any]], *, max_levels: int = 2,
@@ -138,9 +207,11 @@ def find_abstractions(items: Iterable[tuple[str, str, str, Any]], *, max_levels:
     sense: dict[str, str] = {}
     for key, action, complement, synset in sorted(
             items, key=lambda x: (x[0], x[1], x[2], x[3].name())):
+        if _light(action):
+            continue
         sense[key] = synset.name()
         for name, (level, parent) in _ancestors(synset, max_levels).items():
-            if parent.min_depth() < min_depth:
+            if parent.min_depth() < min_depth or _internal(parent):
                 continue
             synsets.setdefault(name, parent)
             members = groups.setdefault((action, complement, name), {})
@@ -168,8 +239,7 @@ def find_abstractions(items: Iterable[tuple[str, str, str, Any]], *, max_levels:
     by_text: dict[str, tuple[_Group, dict[str, int]]] = {}
     for g in keep:  # most specific first: it names a merged text group
         action, complement, name = g
-        text = " ".join(w for w in (action, plural(_name(synsets[name])), complement) if w)
-        text = text.lower()
+        text = _text(action, complement, synsets[name])
         if text in by_text:
             members = by_text[text][1]
             for key, level in qualified[g].items():

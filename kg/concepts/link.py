@@ -1,12 +1,29 @@
 """Intention → Concept links, from WordNet (default) or a Probase-format file.
 
-WordNet: each head noun's sense is the synset whose gloss (lemma names,
-hypernym, definition, first example) is most similar to the whole intention's
-embedding, plus a small prior from the sense's SemCor frequency share
-(``SENSE_PRIOR`` × count share; MiniLM alone picks odd senses of short words).
-So "charge the phone battery" links to battery.n.02 (*a device that produces
-electricity*), not to the first sense (*a group of guns*). Hypernyms of the chosen sense
-become ``IS_A`` links up to ``depth`` levels.
+WordNet: for each noun-phrase head (up to ``max_concepts`` links per intention)
+
+* the longest dictionary term is looked up first, so "power supply", "video
+  game", "tug of war" and "remote control" are concepts of their own, not
+  supply, game, war and control (:attr:`PhraseParts.terms`);
+* template and frame nouns ("the person wants", "a type of", "a property of",
+  "as a result", "in the product title") link to nothing (:data:`FRAME_NOUNS`),
+  and neither do senses too general to be useful (:data:`TOO_GENERAL`, or less
+  than :data:`MIN_DEPTH` steps below WordNet's root);
+* the sense is the one whose gloss (lemma names, hypernym, definition, first
+  example) is most similar to the intention's embedding moved towards its noun
+  phrase's (``NP_WEIGHT``), plus priors: ``SENSE_PRIOR`` × the sense's share of
+  the term's SemCor counts, and ``CONCRETE_PRIOR`` for things (artifacts, food,
+  substances). So "charge the phone battery" links to battery.n.02 (*a device
+  that produces electricity*), not to the first sense (*a group of guns*);
+* a head stays unlinked when its best sense leads the runner-up by less than
+  ``MARGIN``, when its gloss similarity is below ``MIN_SCORE``, below
+  ``COMPOUND_MIN_SCORE`` when WordNet lacks its compound ("power supply"), or
+  below ``NAMED_MIN_SCORE`` when it is part of a name ("HP Pavilion", "Stride
+  Rite"), so brand names are not read as tents and rites.
+
+The constants were tuned on judged links of real text (``docs/concept_quality.md``).
+
+Hypernyms of the chosen sense become ``IS_A`` links up to ``depth`` levels.
 
 Probase: ``concept<TAB>instance<TAB>frequency`` rows, scored by
 ``P(c|i) = freq(c, i) / Σ_c freq(c, i)``.
@@ -30,7 +47,16 @@ from kg.errors import ConfigError
 from kg.records import Concept, ConceptLink
 
 __all__ = [
+    "COMPOUND_MIN_SCORE",
+    "CONCRETE_PRIOR",
+    "FRAME_NOUNS",
+    "MARGIN",
+    "MIN_DEPTH",
+    "MIN_SCORE",
+    "NAMED_MIN_SCORE",
+    "NP_WEIGHT",
     "SENSE_PRIOR",
+    "TOO_GENERAL",
     "ConceptGraph",
     "ProbaseLinker",
     "WordNetLinker",
@@ -44,6 +70,68 @@ F32 = npt.NDArray[np.float32]
 
 SENSE_PRIOR = 0.2
 """Weight of the SemCor frequency share added to the gloss similarity of a sense."""
+
+MIN_SCORE = 0.2
+"""Least gloss similarity of a linked sense."""
+
+MARGIN = 0.05
+"""Least lead of the chosen sense's total (similarity + prior) over the runner-up; a head
+whose senses are closer than this is left unlinked (too uncertain)."""
+
+CONCRETE_PRIOR = 0.1
+"""Bonus of senses that name things one can buy, hold or wear (WordNet's artifact, food,
+substance, plant and body files): intentions are mostly about such things."""
+
+_CONCRETE = frozenset({"noun.artifact", "noun.food", "noun.substance", "noun.plant",
+                       "noun.body"})
+
+NP_WEIGHT = 1.0
+"""Weight of a noun phrase's own embedding ("usb extension cable") in the context of its
+head's sense choice, next to the whole intention's (weight 1)."""
+
+COMPOUND_MIN_SCORE = 0.4
+"""Least gloss similarity of a head whose compound WordNet lacks ("power supply" is no
+supply of the kind WordNet knows)."""
+
+NAMED_MIN_SCORE = 0.45
+"""Least gloss similarity of a sense of a word that is part of a name."""
+
+MIN_DEPTH = 4
+"""Least ``min_depth()`` of a linked synset (person, quality and thing are shallower)."""
+
+FRAME_NOUNS = frozenset({
+    # who: the template's subject, not a topic
+    "person", "people", "personx", "persony", "someone", "somebody", "one", "other", "others",
+    "everyone", "anyone", "everybody", "anybody", "user", "buyer", "he", "she",
+    # what kind: "a type of", "a manner of", "a property of", "a part of", "defined as"
+    "type", "kind", "sort", "manner", "property", "part", "form", "variety", "lot", "number",
+    "way", "style", "aspect", "term", "category", "class", "group", "series", "collection",
+    "set", "pair", "piece", "item", "product", "merchandise", "thing", "stuff", "something",
+    "anything", "everything", "nothing", "object", "goods", "brand", "model", "version",
+    "process", "place", "location",
+    # frames of reasons and results
+    "result", "consequence", "effect", "purpose", "reason", "use", "usage", "need", "idea",
+    "sense", "matter", "fact", "case", "situation", "order", "addition", "instance", "example",
+    "ability", "able", "same", "end", "rest", "top", "bit",
+    # meta words of generated co-buy text: where the words were found
+    "title", "name", "description", "database", "website", "web site", "site", "page",
+    "listing", "list", "store", "shop", "amazon", "topic", "subject", "label", "tag",
+    "keyword", "review", "customer review", "quality", "price", "value", "level", "degree",
+    # time words
+    "time", "day", "today", "moment", "while", "period", "year", "week", "month",
+})
+"""Heads that link to no concept: template subjects, kind-of frames, meta and time words."""
+
+TOO_GENERAL = frozenset({
+    "entity.n.01", "physical_entity.n.01", "abstraction.n.06", "object.n.01", "whole.n.02",
+    "thing.n.08", "thing.n.12", "artifact.n.01", "instrumentality.n.03", "matter.n.03",
+    "person.n.01", "organism.n.01", "causal_agent.n.01", "product.n.02", "merchandise.n.01",
+    "commodity.n.01", "consumer_goods.n.01", "device.n.01", "attribute.n.02", "quality.n.01",
+    "property.n.02", "state.n.02", "event.n.01", "act.n.02", "activity.n.01", "group.n.01",
+    "measure.n.02", "time.n.01", "time.n.03", "time.n.05", "day.n.01", "purpose.n.01",
+    "system.n.01", "unit.n.03", "part.n.01", "part.n.02", "relation.n.01",
+})
+"""Synsets too general to tell an analyst anything."""
 
 
 @dataclass
@@ -88,6 +176,7 @@ class WordNetLinker:
         self.max_concepts = max_concepts
         self._senses: dict[tuple[str, str], tuple[list[Any], F32]] = {}
         self._priors: dict[tuple[str, str], F32] = {}
+        self._np_vecs: dict[str, F32] = {}
 
     @staticmethod
     def gloss(synset: Any) -> str:
@@ -101,20 +190,28 @@ class WordNetLinker:
         return f"{text}; e.g. {examples[0]}" if examples else text
 
     def _prior(self, lemma: str, pos: str, synsets: list[Any]) -> F32:
+        """Frequency prior of each sense: ``SENSE_PRIOR`` × its share of SemCor counts."""
         key = (lemma, pos)
         if key not in self._priors:
             name = lemma.replace(" ", "_").lower()
             counts = np.array([sum(lem.count() for lem in s.lemmas() if lem.name().lower() == name)
                                for s in synsets], dtype=np.float32)
             total = float(counts.sum())
-            self._priors[key] = counts / total if total > 0 else np.zeros_like(counts)
+            prior = SENSE_PRIOR * (counts / total if total > 0 else np.zeros_like(counts))
+            prior += np.array([CONCRETE_PRIOR if s.lexname() in _CONCRETE else 0.0
+                               for s in synsets], dtype=np.float32)
+            self._priors[key] = prior.astype(np.float32)
         return self._priors[key]
 
     def _synsets(self, lemma: str, pos: str) -> list[Any]:
         # nltk's morphy collects a word's base forms in a set, so the order of
         # synsets(...) follows the process's string-hash seed; sorting by synset name
         # makes sense choice (ties go to the first) the same in every run.
-        return sorted(self.wn.synsets(lemma.replace(" ", "_"), pos=pos), key=lambda s: s.name())
+        name = lemma.replace(" ", "_")
+        found = self.wn.synsets(name, pos=pos)
+        # "sunglasses" is a word of its own, not only the plural of "sunglass".
+        exact = [s for s in found if any(n.lower() == name for n in s.lemma_names())]
+        return sorted(exact or found, key=lambda s: s.name())
 
     def _candidates(self, lemma: str, pos: str) -> tuple[list[Any], F32]:
         key = (lemma, pos)
@@ -140,8 +237,9 @@ class WordNetLinker:
     def choose_sense(self, context: F32, lemma: str, pos: str = "n") -> tuple[Any, float] | None:
         """The sense of ``lemma`` whose gloss is closest to ``context``.
 
-        The score is the cosine similarity plus ``SENSE_PRIOR`` times the
-        sense's share of the lemma's SemCor counts; ties go to the first sense.
+        The sense maximises the cosine similarity plus the frequency prior
+        (``SENSE_PRIOR`` times the sense's share of the lemma's SemCor counts);
+        ties go to the first sense by name.
 
         Args:
             context: unit embedding of the phrase the word appears in.
@@ -156,7 +254,12 @@ class WordNetLinker:
         if not synsets:
             return None
         sims = vecs @ context
-        best = int(np.argmax(sims + SENSE_PRIOR * self._prior(lemma, pos, synsets)))
+        total = sims + self._prior(lemma, pos, synsets)
+        best = int(np.argmax(total))
+        if MARGIN > 0 and len(synsets) > 1:
+            runner_up = float(np.partition(total, -2)[-2])
+            if float(total[best]) - runner_up < MARGIN:
+                return None
         return synsets[best], float(sims[best])
 
     def _concept(self, graph: ConceptGraph, synset: Any) -> str:
@@ -171,17 +274,85 @@ class WordNetLinker:
              graph: ConceptGraph | None = None) -> ConceptGraph:
         """Add ABOUT links of intentions ``ids`` (and their IS_A chains) to ``graph``."""
         graph = graph or ConceptGraph()
-        self.prefetch(h for p in parts for h in p.heads[: self.max_concepts])
+        self.prefetch_parts(parts)
         for iid, vec, p in zip(ids, vectors, parts, strict=True):
-            for head in p.heads[: self.max_concepts]:
-                chosen = self.choose_sense(vec, head)
-                if chosen is None:
-                    continue
-                synset, score = chosen
+            for synset, score in self.about(vec, p):
                 cid = self._concept(graph, synset)
                 graph.add_link("about", iid, cid, max(0.0, min(1.0, score)))
                 self._chain(graph, synset, cid)
         return graph
+
+    def prefetch_parts(self, parts: Sequence[PhraseParts]) -> None:
+        """Embed, in one batch, the glosses and noun phrases :meth:`about` will need."""
+        self.prefetch(t for p in parts for ts in _terms_of(p) for t in ts)
+        # Noun-phrase vectors are kept for one batch only (the embedder caches them).
+        self._np_vecs = {}
+        if NP_WEIGHT > 0:
+            todo = sorted({ts[0] for p in parts for ts in _terms_of(p) if len(ts) > 1})
+            if todo:
+                self._np_vecs.update(zip(todo, self.embedder.encode(todo), strict=True))
+
+    def _context(self, context: F32, terms: Sequence[str]) -> F32:
+        """The intention's embedding, moved towards the head's own noun phrase."""
+        if NP_WEIGHT <= 0 or len(terms) < 2:
+            return context
+        vec = self._np_vecs.get(terms[0])
+        if vec is None:
+            vec = self._np_vecs[terms[0]] = self.embedder.encode([terms[0]])[0]
+        mixed = context + NP_WEIGHT * vec
+        norm = float(np.linalg.norm(mixed))
+        return (mixed / norm).astype(np.float32) if norm > 0 else context
+
+    def sense_of(self, context: F32, terms: Sequence[str], *, named: bool = False,
+                 ) -> tuple[Any, float] | None:
+        """The linked sense of one noun-phrase head, or ``None``.
+
+        Args:
+            context: unit embedding of the intention.
+            terms: dictionary terms of the head, longest first, the head last.
+            named: the head is part of a name (needs ``NAMED_MIN_SCORE``
+                unless a longer term matched).
+        """
+        if not terms or terms[-1] in FRAME_NOUNS or len(terms[-1]) < 2:
+            return None
+        context = self._context(context, terms)
+        for i, term in enumerate(terms):
+            chosen = self.choose_sense(context, term)
+            if chosen is None:
+                continue
+            synset, score = chosen
+            if i < len(terms) - 1 and " " not in term and synset.lexname() not in _CONCRETE:
+                continue  # a written plural is its own word only for things ("glasses")
+            if term in FRAME_NOUNS or synset.name() in TOO_GENERAL \
+                    or synset.min_depth() < MIN_DEPTH:
+                return None
+            floor = MIN_SCORE
+            if i == len(terms) - 1:  # no longer term matched
+                if named:
+                    floor = NAMED_MIN_SCORE
+                elif any(" " in t for t in terms[:-1]):
+                    floor = max(floor, COMPOUND_MIN_SCORE)
+            return (synset, score) if score >= floor else None
+        return None
+
+    def about(self, context: F32, parts: PhraseParts) -> list[tuple[Any, float]]:
+        """The senses one intention is ABOUT (at most ``max_concepts``), in text order.
+
+        Args:
+            context: unit embedding of the intention.
+            parts: what the parser found in it.
+        """
+        out: list[tuple[Any, float]] = []
+        seen: set[str] = set()
+        named = parts.named or (False,) * len(parts.heads)
+        for terms, is_named in zip(_terms_of(parts), named, strict=True):
+            if len(out) >= self.max_concepts:
+                break
+            chosen = self.sense_of(context, terms, named=is_named)
+            if chosen is not None and chosen[0].name() not in seen:
+                seen.add(chosen[0].name())
+                out.append(chosen)
+        return out
 
     def _chain(self, graph: ConceptGraph, synset: Any, cid: str) -> None:
         # Every hypernym, not just the first: nltk returns them in hash-seed order, and
@@ -199,6 +370,12 @@ class WordNetLinker:
                     graph.add_link("is_a", child, pid, 1.0)
                     nxt.append((parent, pid))
             frontier = nxt
+
+
+def _terms_of(parts: PhraseParts) -> tuple[tuple[str, ...], ...]:
+    """Dictionary terms per head (just the head when the parser gave none)."""
+    return parts.terms if len(parts.terms) == len(parts.heads) else \
+        tuple((h,) for h in parts.heads)
 
 
 def probase_scores(rows: Iterable[tuple[str, str, int]]) -> dict[str, list[tuple[str, float]]]:

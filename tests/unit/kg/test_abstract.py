@@ -96,10 +96,35 @@ def test_settings_bound_the_groups(wordnet: Any) -> None:
     devices = _items(wordnet, ("protect the phone", "protect", "telephone.n.01"),
                      ("protect the laptop", "protect", "laptop.n.01"))
     assert find_abstractions(devices) == []
-    far = find_abstractions(devices, max_levels=12, min_depth=0)
-    assert [(a.synset, a.instances) for a in far] == [
-        ("instrumentality.n.03", (("protect the laptop", 7), ("protect the phone", 3)))]
+    # ... and "protect instrumentalities" (or artifacts, objects) is no abstraction at all
+    assert find_abstractions(devices, max_levels=12, min_depth=0) == []
     assert find_abstractions(devices, max_levels=12, min_depth=6) == []
+
+
+def test_light_verbs_alone_make_no_abstraction(wordnet: Any) -> None:
+    light = _items(wordnet, ("have coffee", "have", "coffee.n.01"),
+                   ("have tea", "have", "tea.n.01"), ("use a hat", "use", "hat.n.01"),
+                   ("use a scarf", "use", "scarf.n.01"))
+    assert find_abstractions(light) == []
+    # with a particle the verb means something of its own
+    worn = _items(wordnet, ("put on a hat", "put on", "hat.n.01"),
+                  ("put on a scarf", "put on", "scarf.n.01"))
+    assert [a.text for a in find_abstractions(worn)] == ["put on clothing"]
+
+
+def test_names_are_plain_words(wordnet: Any) -> None:
+    # friend and colleague meet at person (too general) and organism (WordNet's term)
+    people = _items(wordnet, ("invite a friend", "invite", "friend.n.01"),
+                    ("invite a colleague", "invite", "colleague.n.01"))
+    assert [a.text for a in find_abstractions(people, max_levels=3)] == []
+    # money's hypernym "medium of exchange" is nobody's word
+    cash = _items(wordnet, ("gather money", "gather", "money.n.01"),
+                  ("gather coins", "gather", "coin.n.01"))
+    assert all("medium" not in a.text for a in find_abstractions(cash, max_levels=3))
+    # the most common lemma names the group, unless it repeats the verb
+    lamps = _items(wordnet, ("turn on a table lamp", "turn on", "table_lamp.n.01"),
+                   ("turn on a floor lamp", "turn on", "floor_lamp.n.01"))
+    assert [a.text for a in find_abstractions(lamps)] == ["turn on lamps"]
 
 
 def test_abstractions_are_deterministic(wordnet: Any) -> None:
@@ -116,14 +141,16 @@ def test_abstractions_are_deterministic(wordnet: Any) -> None:
 
 def test_parser_finds_action_and_direct_object(tmp_path: Path) -> None:
     parser = PhraseParser(cache_path=tmp_path / "parse.sqlite")
-    up, lose, warm, iphone, dog = parser.parse([
+    up, lose, warm, iphone, dog, light = parser.parse([
         "pick up the kids", "not lose the keys", "keep warm on winter hikes", "protect my iPhone",
-        "keep their dog warm and visible on winter walks"])
+        "keep their dog warm and visible on winter walks", "turn on a light"])
     assert (up.action, up.direct_object, up.complement) == ("pick up", "kid", "")
     assert (lose.action, lose.direct_object) == ("", "")  # negated
     assert (warm.action, warm.direct_object) == ("", "")  # "hikes" is no direct object
     assert (iphone.action, iphone.direct_object) == ("protect", "iphone")
     assert (dog.action, dog.direct_object, dog.complement) == ("keep", "dog", "warm")
+    # spaCy reads "on" as a preposition without an object: it is the verb's particle
+    assert (light.action, light.direct_object) == ("turn on", "light")
     parser.close()
 
 

@@ -1,0 +1,122 @@
+"""Concept links that hold on real text: multiword terms, frames, names, `eval concepts`."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from kgbuild_support import WORDNET, CountingEmbedder
+from typer.testing import CliRunner
+
+from intentkg import eval_cmd
+from kg.concepts import PhraseParser, WordNetLinker, open_wordnet
+from kg.concepts.abstract import abstraction_texts
+from kg.concepts.evaluate import LINK_COLUMNS, link_phrases, read_phrases
+from kg.concepts.heads import cased
+from kg.errors import ConfigError
+
+
+@pytest.fixture(scope="module")
+def wordnet(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    if not (WORDNET / "data.noun").is_file():
+        pytest.skip("Debian wordnet-base is not installed")
+    return open_wordnet(WORDNET, tmp_path_factory.mktemp("wn"))
+
+
+@pytest.fixture(scope="module")
+def parser() -> PhraseParser:
+    return PhraseParser()
+
+
+def _links(wordnet: Any, embedder: CountingEmbedder, parser: PhraseParser,
+           *phrases: str) -> dict[str, list[str]]:
+    found = link_phrases(list(phrases), WordNetLinker(wordnet, embedder), parser, embedder)
+    out: dict[str, list[str]] = {p: [] for p in phrases}
+    for link in found:
+        out[link.phrase].append(link.synset)
+    return out
+
+
+def test_cased_restores_the_capitals_normalisation_removed() -> None:
+    assert cased("protect his hp pavilion", "To protect his HP  Pavilion.") == \
+        "protect his HP Pavilion"
+    assert cased('a property of "stride rite', 'because a property of "Stride Rite"') == \
+        "a property of Stride Rite"
+    assert cased("keep warm", "something else entirely") == "keep warm"
+
+
+def test_parser_lists_multiword_terms_before_the_head(parser: PhraseParser) -> None:
+    supply, games, tug, remote, shades = parser.parse([
+        "buy a power supply", "play video games", "play tug of war",
+        "replace the infrared remote control", "a type of sunglasses"])
+    assert supply.terms[supply.heads.index("supply")] == ("power supply", "supply")
+    assert games.terms[games.heads.index("game")] == ("video game", "games", "game")
+    assert "tug of war" in tug.terms[0]
+    assert remote.terms[remote.heads.index("control")][-2:] == ("remote control", "control")
+    assert shades.terms[shades.heads.index("sunglass")] == ("sunglasses", "sunglass")
+
+
+def test_parser_marks_names(parser: PhraseParser) -> None:
+    [hp] = parser.parse(["compatible with the HP Pavilion"])
+    assert hp.named[hp.heads.index("pavilion")]
+
+
+def test_links_take_the_compound_and_skip_frames_and_names(
+        wordnet: Any, counting: CountingEmbedder, parser: PhraseParser) -> None:
+    links = _links(wordnet, counting, parser, "buy a power supply", "play video games",
+                   "replace the tv remote control",
+                   "a type of surge protector", "the person wants to buy a new watch",
+                   "they both are compatible with HP Pavilion", "as a result, he will be happy",
+                   "they both are a manner of the same product")
+    # WordNet 3.0 has no "power supply", and its supplies are amounts: no link at all
+    assert links["buy a power supply"] == []
+    assert "remote_control.n.01" in links["replace the tv remote control"]
+    assert links["play video games"] == ["computer_game.n.01"]
+    assert links["a type of surge protector"] == ["surge_suppressor.n.01"]  # not "type"
+    assert links["the person wants to buy a new watch"] == ["watch.n.01"]  # not "person"
+    assert links["they both are compatible with HP Pavilion"] == []  # not a tent
+    assert links["as a result, he will be happy"] == []
+    assert links["they both are a manner of the same product"] == []
+
+
+def test_abstraction_texts_name_plain_groups(wordnet: Any) -> None:
+    texts = [t for _, t in abstraction_texts("protect", "", wordnet.synset("eye.n.01"))]
+    assert texts == ["protect sense organs", "protect organs"]
+    assert abstraction_texts("have", "", wordnet.synset("coffee.n.01")) == []
+
+
+def test_read_phrases_skips_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "p.txt"
+    path.write_text("keep warm\n\n  buy a hat \n", encoding="utf-8")
+    assert read_phrases(path) == ["keep warm", "buy a hat"]
+    path.write_text("\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="no phrase"):
+        read_phrases(path)
+
+
+def test_cli_eval_concepts_writes_every_link(wordnet: Any, tmp_path: Path) -> None:
+    app = typer.Typer()
+    eval_cmd.register(app)
+    src = tmp_path / "phrases.txt"
+    src.write_text("buy a remote control\nthe person wants to drink coffee\nhappy\n",
+                   encoding="utf-8")
+    out = tmp_path / "links.tsv"
+    runner = CliRunner()
+    result = runner.invoke(app, ["eval", "concepts", str(src), "--out", str(out),
+                                 "--workdir", str(tmp_path / "w")])
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8") as fh:
+        rows = list(csv.reader(fh, delimiter="\t"))
+    assert tuple(rows[0]) == LINK_COLUMNS
+    got = {(r[0], r[2]) for r in rows[1:]}
+    assert ("buy a remote control", "remote_control.n.01") in got
+    assert ("the person wants to drink coffee", "coffee.n.01") in got
+    assert not any(r[2] == "person.n.01" or r[0] == "happy" for r in rows[1:])
+    assert all(0.0 <= float(r[3]) <= 1.0 and r[1] for r in rows[1:])
+    assert f"{len(rows) - 1} concept links" in result.output
+    missing = runner.invoke(app, ["eval", "concepts", str(tmp_path / "nope.txt"),
+                                  "--out", str(out)])
+    assert missing.exit_code == 1 and "one phrase a line" in missing.output
