@@ -150,7 +150,7 @@ class FalkorStore:
         self._db.connection.connection_pool.disconnect()
         try:
             self.server.ensure_running()
-        except IntentKGError as err:
+        except (IntentKGError, OSError) as err:  # OSError: the data dir itself is gone
             raise self._stopped(exc, err) from exc
 
     def _run(self, query: str, params: Mapping[str, Any] | None, *, read_only: bool) -> Any:

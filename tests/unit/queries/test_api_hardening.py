@@ -76,7 +76,14 @@ def test_store_failure_exposes_no_socket_path_or_cypher(tmp_path: Path) -> None:
     store = FalkorStore.open(tmp_path / "secret-dir", graph="gone")
     assert store.server is not None
     sock = store.server.socket_path
-    store.server.stop()  # the store is down from now on
+    data_dir = store.server.data_dir
+    store.server.stop()
+    # ...and cannot come back: the store restarts a stopped server, so put a file where its
+    # data directory was (the restart then fails, with the path in the store's own message).
+    import shutil
+
+    shutil.rmtree(data_dir)
+    data_dir.write_text("not a directory")
     with TestClient(create_app(store, None), base_url=LOCAL) as c:
         r = c.get("/api/concepts/stats")
         assert r.status_code == 503
