@@ -124,8 +124,16 @@ class TransformersBackend:
             inputs = self._tok(prompt, return_tensors="pt")
         inputs = {k: v.to(self._device) for k, v in inputs.items()}
         n_in = int(inputs["input_ids"].shape[1])
+        # A schema's token bound can exceed the model's window: never ask past it.
+        window = (getattr(self._lm.config, "max_position_embeddings", None)
+                  or getattr(self._lm.config, "n_positions", None))
+        max_new = request.max_tokens if window is None else min(request.max_tokens,
+                                                                int(window) - n_in)
+        if max_new < 1:
+            raise DistillError(f"the prompt ({n_in} tokens) fills the model's window "
+                               f"({window} tokens)")
         sample = request.temperature > 0
-        kwargs: dict[str, Any] = {"max_new_tokens": request.max_tokens, "do_sample": sample,
+        kwargs: dict[str, Any] = {"max_new_tokens": max_new, "do_sample": sample,
                                   "num_return_sequences": request.n,
                                   "return_dict_in_generate": True,
                                   "output_scores": request.logprobs,
