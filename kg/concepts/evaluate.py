@@ -24,6 +24,7 @@ from kg.concepts.wordnet import DEFAULT_WORDNET_DIR, open_wordnet
 from kg.embed import CachedEmbedder, Embedder, EmbeddingCache, SentenceTransformerEmbedder
 from kg.errors import ConfigError
 from kg.settings import Settings
+from kg.workdir import WorkDir
 
 __all__ = ["LINK_COLUMNS", "PhraseLink", "direct_objects", "eval_concepts", "link_phrases",
            "read_phrases", "write_links"]
@@ -150,13 +151,13 @@ def eval_concepts(phrases_path: Path, out: Path, settings: Settings, *,
         raise ConfigError("intentkg eval concepts evaluates WordNet links; "
                           "unset concepts.probase_path")
     phrases = read_phrases(phrases_path)
-    graph_dir = settings.workdir / "graph"
+    work = WorkDir(settings.workdir)
     wordnet = open_wordnet(cfg.wordnet_dir or DEFAULT_WORDNET_DIR, settings.workdir / ".wordnet")
     inner = embedder or SentenceTransformerEmbedder(
         settings.embed.model, device=settings.embed.device, batch_size=settings.embed.batch_size)
     cached = inner if isinstance(inner, CachedEmbedder) else \
-        CachedEmbedder(inner, EmbeddingCache(graph_dir / "embeddings.sqlite"))
-    parser = PhraseParser(cache_path=graph_dir / "parse_cache.sqlite",
+        CachedEmbedder(inner, EmbeddingCache(work.embeddings_cache))
+    parser = PhraseParser(cache_path=work.parse_cache,
                           batch_size=settings.batch_size)
     try:
         linker = WordNetLinker(wordnet, cached, depth=cfg.depth,
