@@ -241,6 +241,10 @@ class FalkorStore:
                 if "already exists" not in str(exc):
                     raise StoreError(f"creating the unique constraint on {cmd[5]}.id failed: "
                                      f"{exc}") from exc
+        for label, prop in d.SECONDARY_INDEXES:
+            if (label, prop, "RANGE") not in existing:
+                self._run(d.secondary_index_query("falkordb", label, prop), None,
+                          read_only=False)
         if ("Intention", "text", "FULLTEXT") not in existing:
             self._run(d.fulltext_index_query("falkordb"), None, read_only=False)
         if embedding_dim and ("Intention", "embedding", "VECTOR") not in existing:
