@@ -123,7 +123,7 @@ def top_concepts(
     category = check_text(category, "category") if category is not None else None
     source = check_text(source, "source") if source is not None else None
     params: dict[str, Any] = {"include_rejected": include_rejected, "skip": skip,
-                              "limit": limit}
+                              "limit": limit, "top": cell_id(ALL)}
     if (rels is None or len(rels) == 1) and (category is None or source is None):
         facet, value = (("category", category) if category is not None else
                         ("source", source) if source is not None else ("all", ""))

@@ -1,6 +1,7 @@
 // Concepts most referred to, read from the ConceptStat cell $cell (kept at load time):
 // assertions reaching an intention ABOUT the concept, distinct such intentions, and
-// the ABOUT score weighted by assertions. $include_rejected picks all vs kept counts.
+// the ABOUT score weighted by assertions, and its IS_A children (from its $top cell).
+// $include_rejected picks all vs kept counts.
 MATCH (s:ConceptStat {cell: $cell})
 WITH s.concept_id AS id,
      CASE WHEN $include_rejected THEN s.assertions ELSE s.kept END AS assertions,
@@ -12,6 +13,7 @@ WITH id, assertions, intentions, scored, weighted
 ORDER BY assertions DESC, intentions DESC, id
 SKIP $skip LIMIT $limit
 MATCH (c:Concept {id: id})
-RETURN id, c.name AS name, intentions, assertions,
+OPTIONAL MATCH (t:ConceptStat {id: id + '|' + $top})
+RETURN id, c.name AS name, intentions, assertions, coalesce(t.children, 0) AS children,
        CASE WHEN scored = 0 THEN null ELSE weighted / scored END AS score
 ORDER BY assertions DESC, intentions DESC, id

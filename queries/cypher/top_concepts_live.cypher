@@ -14,7 +14,8 @@ MATCH (i)-[a:ABOUT]->(c:Concept)
 WITH c, sum(n) AS assertions, count(DISTINCT i) AS intentions,
      sum(CASE WHEN a.score IS NULL THEN 0 ELSE n END) AS scored,
      sum(CASE WHEN a.score IS NULL THEN 0.0 ELSE n * a.score END) AS weighted
-RETURN c.id AS id, c.name AS name, intentions, assertions,
+OPTIONAL MATCH (t:ConceptStat {id: c.id + '|' + $top})
+RETURN c.id AS id, c.name AS name, intentions, assertions, coalesce(t.children, 0) AS children,
        CASE WHEN scored = 0 THEN null ELSE weighted / scored END AS score
 ORDER BY assertions DESC, intentions DESC, id
 SKIP $skip LIMIT $limit

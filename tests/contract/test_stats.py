@@ -20,7 +20,7 @@ def g(store: GraphStore) -> GraphStore:
 
 def _live(g: GraphStore, **kw: object) -> list[q.ConceptCount]:
     params = {"relations": None, "category": None, "source": None, "include_rejected": False,
-              "skip": 0, "limit": 100, **kw}
+              "skip": 0, "limit": 100, "top": "*|all|", **kw}
     return [q.ConceptCount(**row) for row in read(g, "top_concepts_live", params)]
 
 
@@ -33,6 +33,11 @@ def test_top_concepts_from_aggregates_equal_the_edge_count(g: GraphStore,
     agg = q.top_concepts(g, limit=100, **kw)  # type: ignore[arg-type]
     assert agg, kw
     assert agg == _live(g, **kw)
+
+
+def test_top_concepts_name_their_children(g: GraphStore) -> None:
+    top = {c.name: c.children for c in q.top_concepts(g, limit=100)}
+    assert top["warmth"] == 1 and top["hiking"] == 0
 
 
 def test_relation_and_concept_stats_equal_their_definitions(g: GraphStore) -> None:
