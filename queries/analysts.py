@@ -195,8 +195,10 @@ def intentions_trend(
 
 def graph_summary(store: GraphStore) -> GraphSummary:
     """The graph's size: posts, products, co-buys, intentions, concepts, assertions."""
-    rows = read(store, "graph_summary", {"cell": cell_id(ALL)})
-    return GraphSummary(**rows[0])
+    counts = dict.fromkeys(GraphSummary.model_fields, 0)  # an empty graph has no rows
+    counts.update({row["key"]: row["n"] for row in
+                   read(store, "graph_summary", {"cell": cell_id(ALL)})})
+    return GraphSummary(**counts)
 
 
 def relation_stats(store: GraphStore, *, skip: int = 0, limit: int = 100) -> list[RelationCount]:

@@ -95,3 +95,8 @@ def test_graph_summary_counts_nodes_and_assertions(g: GraphStore) -> None:
     s = q.graph_summary(g)
     assert (s.posts, s.products, s.cobuys, s.intentions, s.concepts) == (3, 7, 7, 7, 8)
     assert (s.assertions, s.kept) == (14, 13)
+
+
+def test_graph_summary_of_an_empty_graph(store: GraphStore) -> None:
+    assert q.graph_summary(store) == q.GraphSummary(
+        posts=0, products=0, cobuys=0, intentions=0, concepts=0, assertions=0, kept=0)
