@@ -22,7 +22,16 @@ import pyarrow.parquet as pq
 
 from kg.errors import ConfigError
 from kg.graph_rows import RowsReport, assertion_rows, step_rows, subject_label
-from kg.schema import NODES, RELATIONSHIPS, EdgeWrite, NodeWrite, Prop, assertion_write
+from kg.schema import (
+    NODES,
+    RELATIONSHIPS,
+    STAT_WRITES,
+    EdgeWrite,
+    NodeWrite,
+    Prop,
+    assertion_write,
+)
+from kg.store.stats import compute_stats, facts_of
 from kg.workdir import WorkDir
 
 __all__ = [
@@ -130,6 +139,7 @@ def graph_tables(workdir: Path) -> GraphTables:
                     graph.node(effect, row)
                 else:
                     graph.edge(effect, row)
+    _add_stats(graph)
     nodes = {}
     for label, by_id in graph.nodes.items():
         if by_id:
@@ -142,6 +152,27 @@ def graph_tables(workdir: Path) -> GraphTables:
             [("start", [k[0] for k in keys]), ("end", [k[1] for k in keys])],
             RELATIONSHIPS[rel_type].props, list(by_key.values()))
     return GraphTables(nodes=nodes, edges=edges)
+
+
+def _add_stats(graph: _Graph) -> None:
+    """The aggregate nodes :func:`kg.store.stats.refresh_stats` adds after a load."""
+    assertions: list[tuple[str, dict[str, Any], str, dict[str, Any]]] = []
+    for (rel_type, start, _end), by_key in graph.edges.items():
+        if RELATIONSHIPS[rel_type].key != "id":
+            continue
+        subjects = graph.nodes[start]
+        assertions.extend((s, subjects[s], i, props) for (s, i, _), props in by_key.items())
+    about = [(i, c, props.get("score")) for (i, c, _), props in
+             graph.edges.get(("ABOUT", "Intention", "Concept"), {}).items()]
+    children = dict.fromkeys(graph.nodes["Concept"], 0)
+    for (_child, parent, _) in graph.edges.get(("IS_A", "Concept", "Concept"), {}):
+        children[parent] += 1
+    rows = compute_stats(facts_of(assertions), about, children)
+    for write in STAT_WRITES:
+        for effect in write.effects:
+            assert isinstance(effect, NodeWrite)
+            for row in rows[effect.label]:
+                graph.node(effect, row)
 
 
 def export_parquet(workdir: Path, out_dir: Path) -> list[Path]:

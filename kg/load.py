@@ -21,6 +21,7 @@ from kg.reports import NoProgress, Progress, StageReport
 from kg.store import dialect as d
 from kg.store.base import GraphStore, WriteSummary
 from kg.store.cypher_files import load_cypher
+from kg.store.stats import refresh_stats
 from kg.workdir import Stage, WorkDir
 
 __all__ = ["LoadReport", "load_graph"]
@@ -99,7 +100,8 @@ def load_graph(
     Order: schema, posts (+ key info), products (+ feature descriptions), co-buys
     with their ``OF`` edges, images with ``HAS_IMAGE`` and descriptions,
     intentions (with embeddings), concepts, assertion edges per relation type,
-    ``ABOUT``, ``IS_A`` and ``INSTANCE_OF`` links.
+    ``ABOUT``, ``IS_A`` and ``INSTANCE_OF`` links; then the aggregates
+    (:func:`kg.store.stats.refresh_stats`: recomputed from the graph, only changes written).
 
     Args:
         store: an open graph store.
@@ -134,6 +136,8 @@ def _load(store: GraphStore, workdir: Path, *, batch_size: int,
             if write.step == "ABOUT":  # assertion edges go between concepts and their links
                 _load_assertions(loader, workdir)
             loader.file(write.step, write.cypher, rows)
+        for step, summary in refresh_stats(store, batch_size).items():
+            rep._add(step, summary)
     finally:
         bar.close()
     rep.stop_clock(started)

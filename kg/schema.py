@@ -25,6 +25,7 @@ __all__ = [
     "ASSERTION_PROPERTIES",
     "NODES",
     "RELATIONSHIPS",
+    "STAT_WRITES",
     "WRITES",
     "EdgeWrite",
     "NodeSchema",
@@ -104,6 +105,23 @@ NODES: dict[str, NodeSchema] = {n.label: n for n in (
         Prop("embedding", "float[]", "float vector, 384 dims by default"))),
     NodeSchema("Concept", "`Concept.make_id(source, key)`", (
         Prop("name"), Prop("source", doc="`wordnet`/`probase`"), Prop("synset"), Prop("gloss"))),
+    # Aggregates (kg.store.stats): recomputed from the graph at the end of every load.
+    NodeSchema("IntentionStat", "`<intention id>\\|<relation>`", (
+        Prop("intention_id"), Prop("relation"), *_p("assertions kept subjects kept_subjects",
+                                                   "long"))),
+    NodeSchema("ConceptStat", "`<concept id>\\|<cell>`", (
+        Prop("concept_id"), Prop("cell", doc="`<relation or *>\\|<facet>\\|<value>`"),
+        Prop("relation", doc="a relation id or `*` (all)"),
+        Prop("facet", doc="`all`, `source`, `category` or `month`"), Prop("value"),
+        *_p("assertions kept intentions kept_intentions scored kept_scored", "long"),
+        *_p("score_sum kept_score_sum", "double"),
+        Prop("linked", "long", "intentions ABOUT it (`*\\|all\\|` cell only)"),
+        Prop("children", "long", "IS_A children (`*\\|all\\|` cell only)"),
+        Prop("about_score", "double", "mean ABOUT score (`*\\|all\\|` cell only)"))),
+    NodeSchema("GraphStat", "the cell", (
+        Prop("cell"), Prop("relation"), Prop("facet"), Prop("value"),
+        *_p("assertions kept intentions kept_intentions filter_scored", "long"),
+        Prop("filter_sum", "double"))),
 )}
 
 _SCORE = (Prop("score", "double"),)
@@ -202,6 +220,13 @@ WRITES: tuple[Write, ...] = (
 )
 """The loader's steps in order; assertion edges (one type per relation) come between
 ``concepts`` and ``ABOUT`` and are described by :func:`assertion_write`."""
+
+STAT_WRITES: tuple[Write, ...] = tuple(
+    Write(f"stats:{label}", f"stats_{label.lower()}", (NodeWrite(label, props=_same(
+        " ".join(p.name for p in NODES[label].props))),))
+    for label in ("IntentionStat", "ConceptStat", "GraphStat"))
+"""The aggregate steps that follow :data:`WRITES`; their rows come from :mod:`kg.store.stats`
+(computed from the loaded graph, so they are not work-dir rows)."""
 
 
 def assertion_write(graph_type: str, subject_label: str) -> EdgeWrite:

@@ -9,8 +9,10 @@ role-aware filter rejected (``r.keep = false``) are left out unless
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from kg.store import GraphStore
+from kg.errors import QueryError
+from kg.store import ALL, GraphStore, cell_id
 from queries._base import (
     check_depth,
     check_page,
@@ -23,16 +25,21 @@ from queries.models import (
     Assertion,
     ConceptCount,
     ConceptHit,
+    GraphSummary,
     IntentionHit,
     RelationCount,
     RelationGroup,
+    TrendPoint,
 )
 
 __all__ = [
+    "concept_children",
     "concept_stats",
+    "graph_summary",
     "intentions_by_concept",
     "intentions_of_post",
     "intentions_of_product",
+    "intentions_trend",
     "relation_stats",
     "search_concepts",
     "top_concepts",
@@ -90,47 +97,118 @@ def top_concepts(
     *,
     relations: Sequence[str] | None = None,
     category: str | None = None,
+    source: str | None = None,
     include_rejected: bool = False,
     skip: int = 0,
     limit: int = 20,
 ) -> list[ConceptCount]:
-    """Concepts most referred to by assertions, per relation or per co-buy category.
+    """Concepts most referred to by assertions, per relation, co-buy category or source.
 
     Ranked by assertion edges reaching an intention ABOUT the concept, then by
-    distinct intentions. This aggregates over the whole graph (an analytics
-    query, not a lookup).
+    distinct intentions. Read from the aggregates kept at load time
+    (``ConceptStat``) for no filter, one relation, one category or one source;
+    other combinations count the assertion edges (slower).
 
     Args:
         store: the graph store.
         relations: count only these relations (ids or aliases).
         category: count only co-buys of this category (posts have none).
+        source: count only subjects from this source (``twitter``, ``amazon``, ...).
         include_rejected: also count assertions the filter rejected.
         skip: concepts to skip.
         limit: concepts to return.
     """
     check_page(skip, limit)
-    params = {
-        "relations": relation_ids(relations),
-        "category": check_text(category, "category") if category is not None else None,
-        "include_rejected": include_rejected,
-        "skip": skip,
-        "limit": limit,
-    }
-    return [ConceptCount(**row) for row in read(store, "top_concepts", params)]
+    rels = relation_ids(relations)
+    category = check_text(category, "category") if category is not None else None
+    source = check_text(source, "source") if source is not None else None
+    params: dict[str, Any] = {"include_rejected": include_rejected, "skip": skip,
+                              "limit": limit, "top": cell_id(ALL)}
+    if (rels is None or len(rels) == 1) and (category is None or source is None):
+        facet, value = (("category", category) if category is not None else
+                        ("source", source) if source is not None else ("all", ""))
+        if rels is None or facet == "all":
+            cell = cell_id(rels[0] if rels else ALL, facet, value)
+            return [ConceptCount(**row) for row in
+                    read(store, "top_concepts", {**params, "cell": cell})]
+    params.update(relations=rels, category=category, source=source)
+    return [ConceptCount(**row) for row in read(store, "top_concepts_live", params)]
 
 
 def concept_stats(store: GraphStore, *, skip: int = 0, limit: int = 20) -> list[ConceptCount]:
     """Concepts ranked by intentions ABOUT them, with their number of IS_A children."""
     check_page(skip, limit)
-    return [ConceptCount(**row) for row in
-            read(store, "concept_stats", {"skip": skip, "limit": limit})]
+    params = {"skip": skip, "limit": limit, "cell": cell_id(ALL)}
+    return [ConceptCount(**row) for row in read(store, "concept_stats", params)]
+
+
+def concept_children(
+    store: GraphStore,
+    concept: str,
+    *,
+    include_rejected: bool = False,
+    skip: int = 0,
+    limit: int = 50,
+) -> list[ConceptCount]:
+    """The concepts directly below ``concept`` (IS_A), most asserted first, with counts.
+
+    ``assertions`` and ``intentions`` count the assertions reaching intentions ABOUT
+    each child itself (not its descendants); ``children`` is its own IS_A fan-out,
+    so a client can drill down the hierarchy.
+
+    Raises:
+        QueryError: a bad argument. NotFoundError: no concept of that name.
+    """
+    check_page(skip, limit)
+    params = {"concept_ids": concept_ids(store, concept), "cell": cell_id(ALL),
+              "include_rejected": include_rejected, "skip": skip, "limit": limit}
+    return [ConceptCount(**row) for row in read(store, "concept_children", params)]
+
+
+def intentions_trend(
+    store: GraphStore,
+    concept: str,
+    *,
+    by: str = "month",
+    include_rejected: bool = False,
+) -> list[TrendPoint]:
+    """Assertions about ``concept`` per period, oldest first (posts with a time).
+
+    Read from the month cells kept at load time; a period without assertions is
+    left out. Co-buys have no time and do not count.
+
+    Args:
+        store: the graph store.
+        concept: a concept id or name (all senses of the name, summed).
+        by: the period; ``"month"`` (``YYYY-MM``, UTC).
+        include_rejected: also count assertions the filter rejected.
+
+    Raises:
+        QueryError: a bad argument. NotFoundError: no concept of that name.
+    """
+    if by != "month":
+        raise QueryError(f"by must be 'month', not {by!r}")
+    params = {"concept_ids": concept_ids(store, concept), "all": ALL,
+              "include_rejected": include_rejected}
+    return [TrendPoint(**row) for row in read(store, "intentions_trend", params)]
+
+
+def graph_summary(store: GraphStore) -> GraphSummary:
+    """The graph's size: posts, products, co-buys, intentions, concepts, assertions."""
+    counts = dict.fromkeys(GraphSummary.model_fields, 0)  # an empty graph has no rows
+    counts.update({row["key"]: row["n"] for row in
+                   read(store, "graph_summary", {"cell": cell_id(ALL)})})
+    return GraphSummary(**counts)
 
 
 def relation_stats(store: GraphStore, *, skip: int = 0, limit: int = 100) -> list[RelationCount]:
-    """Assertions per relation: total, kept, distinct intentions, mean filter score."""
+    """Assertions per relation: total, kept, distinct intentions, mean filter score.
+
+    Read from the aggregates kept at load time (``GraphStat``).
+    """
     check_page(skip, limit)
     return [RelationCount(**row) for row in
-            read(store, "relation_stats", {"skip": skip, "limit": limit})]
+            read(store, "relation_stats", {"skip": skip, "limit": limit, "all": ALL})]
 
 
 def search_concepts(

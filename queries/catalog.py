@@ -24,8 +24,10 @@ from queries import analysts, graph, recommend, search
 from queries._base import MAX_DEPTH, MAX_LIMIT, MAX_SKIP, MAX_TEXT
 from queries.models import (
     Assertion,
+    BasketRecommendation,
     ConceptCount,
     ConceptHit,
+    GraphSummary,
     IntentionProducts,
     Neighbourhood,
     ProductHit,
@@ -33,6 +35,7 @@ from queries.models import (
     RelationCount,
     RelationGroup,
     ScoredIntention,
+    TrendPoint,
     WhyBoughtTogether,
 )
 from queries.search import TextEncoder
@@ -77,7 +80,10 @@ class IntentionsByConcept(_Deep):
 class TopConcepts(_Filtered):
     """Parameters of ``top-concepts``."""
 
-    category: str | None = Field(None, max_length=MAX_TEXT, description="Co-buy category.")
+    category: str | None = Field(None, min_length=1, max_length=MAX_TEXT,
+                                 description="Co-buy category.")
+    source: str | None = Field(None, min_length=1, max_length=MAX_TEXT, description=(
+        "Subject source (twitter, amazon, ...); not together with a category."))
 
 
 class ConceptStats(_Page):
@@ -152,6 +158,43 @@ class ProductsForIntention(_Filtered):
 
 class ProductsForConcept(_Deep):
     """Parameters of ``products-for-concept``."""
+
+
+class ConceptChildren(_Page):
+    """Parameters of ``concept-children``."""
+
+    concept: str = _text("A concept id or name.", "concept")
+    include_rejected: bool = Field(False, description="Also count assertions the filter rejected.")
+    limit: int = Field(50, ge=1, le=MAX_LIMIT, description="Results to return.")
+
+
+class IntentionsTrend(_Params):
+    """Parameters of ``intentions-trend``."""
+
+    concept: str = _text("A concept id or name.", "concept")
+    by: Literal["month"] = Field("month", description="The period.",
+                                 json_schema_extra={"http": "by", "cli": ["--by"]})
+    include_rejected: bool = Field(False, description="Also count assertions the filter rejected.")
+
+
+class GraphSummaryParams(_Params):
+    """Parameters of ``graph-summary`` (none)."""
+
+
+class RecommendForBasket(_Page):
+    """Parameters of ``recommend-for-basket``."""
+
+    products: list[str] = Field(
+        min_length=1, max_length=recommend.MAX_BASKET,
+        description="The basket's product ids (ASINs; repeat `product` over HTTP).",
+        json_schema_extra={"http": "product", "cli": "argument"})
+    relations: list[str] | None = Field(
+        None, description="Only these relations (repeatable; ids or aliases).",
+        json_schema_extra={"http": "relation", "cli": ["--relation", "-r"]})
+    include_rejected: bool = Field(False, description="Also use assertions the filter rejected.")
+    max_degree: int = Field(recommend.DEFAULT_MAX_DEGREE, ge=1, le=10_000_000, description=(
+        "Do not pass through intentions with more incoming edges."))
+    limit: int = Field(10, ge=1, le=MAX_LIMIT, description="Results to return.")
 
 
 class Neighbours(_Params):
@@ -290,6 +333,25 @@ QUERIES: dict[str, QuerySpec] = {s.name: s for s in (
               (TableSpec(("id", "title", "cobuys", "score", "intentions"),
                          "products for concept {concept}"),),
               "Products whose co-buys assert intentions about a concept or below it."),
+    QuerySpec("graph-summary", analysts.graph_summary, GraphSummaryParams, GraphSummary,
+              "/api/graph/summary", "analysts",
+              (TableSpec(("posts", "products", "cobuys", "intentions", "concepts", "assertions",
+                          "kept"), "graph"),),
+              "The graph's size: nodes per kind and assertion edges (all, kept)."),
+    QuerySpec("concept-children", analysts.concept_children, ConceptChildren,
+              list[ConceptCount], "/api/concepts/children", "analysts",
+              (TableSpec(("name", "assertions", "intentions", "children", "id"),
+                         "below {concept}"),),
+              "The concepts directly below a concept (IS_A) with their counts."),
+    QuerySpec("intentions-trend", analysts.intentions_trend, IntentionsTrend, list[TrendPoint],
+              "/api/concepts/trend", "analysts",
+              (TableSpec(("period", "assertions", "intentions"), "{concept} by {by}"),),
+              "Assertions about a concept per month (posts with a time)."),
+    QuerySpec("recommend-for-basket", recommend.recommend_for_basket, RecommendForBasket,
+              list[BasketRecommendation], "/api/products/basket", "recommenders",
+              (TableSpec(("id", "title", "score", "paths", "explanations"),
+                         "for the basket {products}"),),
+              "Products serving the intentions a basket's products share, with explanations."),
     QuerySpec("neighbourhood", graph.neighbourhood, Neighbours, Neighbourhood, "/api/graph",
               "explorer",
               (TableSpec(("source", "type", "relation", "target"), "around {node_id}", "edges"),),

@@ -11,11 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "Assertion",
+    "BasketRecommendation",
     "ConceptCount",
     "ConceptHit",
     "Explanation",
     "GraphEdge",
     "GraphNode",
+    "GraphSummary",
     "IntentionHit",
     "IntentionProducts",
     "Neighbourhood",
@@ -24,6 +26,7 @@ __all__ = [
     "RelationCount",
     "RelationGroup",
     "ScoredIntention",
+    "TrendPoint",
     "WhyBoughtTogether",
 ]
 
@@ -161,6 +164,8 @@ class Explanation(_Result):
         relation: relation of the target side's assertion.
         concept: the shared concept, when the path goes through one.
         weight: this path's contribution to the score.
+        via: for basket recommendations, the basket products whose co-buys assert
+            the intention (the path is product → co-buy → intention → co-buy → product).
     """
 
     intention_id: str
@@ -168,6 +173,7 @@ class Explanation(_Result):
     relation: str
     concept: str | None = None
     weight: float
+    via: list[str] = Field(default_factory=list)
 
 
 class ProductRecommendation(_Result):
@@ -289,3 +295,48 @@ class Neighbourhood(_Result):
     center: str
     nodes: list[GraphNode]
     edges: list[GraphEdge]
+
+
+class BasketRecommendation(_Result):
+    """A product that serves intentions the basket's products share.
+
+    Attributes:
+        id: product id (ASIN), never one of the basket.
+        score: sum of path weights (see :func:`queries.recommend_for_basket`).
+        paths: co-buy assertions counted.
+        explanations: the strongest shared intentions, best first (at most three),
+            each naming the basket products it comes from (``via``).
+    """
+
+    id: str
+    title: str | None = None
+    category: str | None = None
+    score: float
+    paths: int
+    explanations: list[Explanation] = Field(default_factory=list)
+
+
+class TrendPoint(_Result):
+    """Assertions about a concept in one period (posts with a time only).
+
+    Attributes:
+        period: ``YYYY-MM`` (UTC).
+        assertions: assertion edges reaching an intention ABOUT the concept.
+        intentions: distinct such intentions (summed over the senses of a name).
+    """
+
+    period: str
+    assertions: int
+    intentions: int
+
+
+class GraphSummary(_Result):
+    """The graph's size: nodes per kind and assertion edges (all / kept)."""
+
+    posts: int
+    products: int
+    cobuys: int
+    intentions: int
+    concepts: int
+    assertions: int
+    kept: int

@@ -38,6 +38,7 @@ from queries._base import (
 )
 from queries.models import (
     Assertion,
+    BasketRecommendation,
     Explanation,
     IntentionProducts,
     ProductHit,
@@ -50,6 +51,7 @@ __all__ = [
     "DEFAULT_MAX_DEGREE",
     "products_for_concept",
     "products_for_intention",
+    "recommend_for_basket",
     "similar_products",
     "why_bought_together",
 ]
@@ -233,7 +235,55 @@ def products_for_concept(
     """
     check_page(skip, limit)
     check_depth(depth)
-    params = {"concept_ids": concept_ids(store, concept), "depth": depth,
-              "relations": relation_ids(relations), "include_rejected": include_rejected,
-              "skip": skip, "limit": limit}
+    scope = [row["id"] for row in read(store, "concept_scope", {
+        "concept_ids": concept_ids(store, concept), "depth": depth})]
+    params = {"scope": scope, "relations": relation_ids(relations),
+              "include_rejected": include_rejected, "skip": skip, "limit": limit}
     return [ProductHit(**row) for row in read(store, "products_for_concept", params)]
+
+
+MAX_BASKET = 50
+"""Most products a basket may hold."""
+
+
+def recommend_for_basket(
+    store: GraphStore,
+    products: Sequence[str],
+    *,
+    relations: Sequence[str] | None = None,
+    include_rejected: bool = False,
+    max_degree: int = DEFAULT_MAX_DEGREE,
+    skip: int = 0,
+    limit: int = 10,
+) -> list[BasketRecommendation]:
+    """Products that serve the intentions the basket's products share, best first.
+
+    An intention is shared when co-buys of at least two basket products assert it
+    (of the one product, for a basket of one). A product ``q`` outside the basket
+    is reached through it by ``b ←OF– cb1 –r1→ i ←r2– cb2 –OF→ q`` with weight
+    ``w = (shared / basket size) · max f(r1) · f(r2)``; ``score(q) = Σ w``. Each
+    result names its three strongest intentions and the basket products behind
+    them. Intentions with more than ``max_degree`` incoming edges are skipped.
+
+    Raises:
+        QueryError: a bad argument (empty or oversized basket, bad paging).
+    """
+    check_page(skip, limit)
+    basket = list(dict.fromkeys(check_text(p, "product id") for p in products))
+    if not basket:
+        raise QueryError("recommend-for-basket needs at least one product id")
+    if len(basket) > MAX_BASKET:
+        raise QueryError(f"a basket holds at most {MAX_BASKET} products, not {len(basket)}")
+    if isinstance(max_degree, bool) or not isinstance(max_degree, int) \
+            or not 1 <= max_degree <= 10_000_000:
+        raise QueryError(f"max_degree must be an integer in 1..10000000, not {max_degree!r}")
+    params = {"products": basket, "min_shared": min(2, len(basket)),
+              "relations": relation_ids(relations), "include_rejected": include_rejected,
+              "max_degree": max_degree, "skip": skip, "limit": limit}
+    out = []
+    for row in read(store, "recommend_for_basket", params):
+        explanations = [Explanation(intention_id=e[0], intention=e[1], relation=e[2],
+                                    via=sorted(e[3]), weight=e[4])
+                        for e in row["explanations"] or []]
+        out.append(BasketRecommendation(**{**row, "explanations": explanations}))
+    return out

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from ingest.clean import clean_html, clean_post_text, has_markup
 from ingest.lang import post_lang
 from ingest.report import IngestProblem, Item, Reason, note, printable
+from ingest.timefmt import utc_iso
 from kg.records import CoBuy, ImageRef, Post, Product, Record
 
 __all__ = [
@@ -131,6 +132,7 @@ def make_post(
 ) -> Post | IngestProblem:
     """Build a :class:`Post`; ``clean_text`` is derived from ``text`` (and a quoted text).
 
+    ``created_at`` (in ``fields``) is normalized to UTC ISO-8601 (:func:`ingest.timefmt.utc_iso`).
     ``lang`` (in ``fields``) is the source's own language tag, if any; the post gets
     it when it is ISO 639-1, else the language detected from the post's own cleaned
     text, without the quoted text (see :func:`ingest.lang.post_lang`).
@@ -145,6 +147,7 @@ def make_post(
         return problem(path, line, Reason.MISSING_TEXT, f"{source} post {sid} has no text")
     clean = clean_post_text(text)
     fields["lang"] = post_lang(fields.get("lang"), clean)
+    fields["created_at"] = utc_iso(fields.get("created_at"))
     if quoted:
         clean = f"{clean} | quoting: {clean_post_text(quoted)}".strip()
     try:

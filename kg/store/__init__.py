@@ -8,8 +8,10 @@ from __future__ import annotations
 from kg.settings import Settings
 from kg.store.base import DialectName, GraphStore, WriteSummary
 from kg.store.cypher_files import load_cypher
+from kg.store.stats import ALL, cell_id, refresh_stats
 
-__all__ = ["DialectName", "GraphStore", "WriteSummary", "load_cypher", "open_store"]
+__all__ = ["ALL", "DialectName", "GraphStore", "WriteSummary", "cell_id", "load_cypher",
+           "open_store", "refresh_stats"]
 
 
 def open_store(settings: Settings) -> GraphStore:

@@ -27,6 +27,7 @@ __all__ = [
     "IDENTIFIER",
     "MAX_ID_BYTES",
     "NODE_LABELS",
+    "SECONDARY_INDEXES",
     "SUBJECT_LABELS",
     "VECTOR_INDEX",
     "assertion_edge_query",
@@ -38,6 +39,9 @@ __all__ = [
     "fulltext_query",
     "fulltext_terms",
     "index_queries",
+    "label_delete_query",
+    "label_properties_query",
+    "secondary_index_query",
     "vector_index_query",
     "vector_query",
 ]
@@ -47,6 +51,9 @@ NODE_LABELS: tuple[str, ...] = tuple(NODES)
 FIXED_RELATIONSHIP_TYPES: tuple[str, ...] = tuple(
     t for t, r in RELATIONSHIPS.items() if r.key is None)
 SUBJECT_LABELS: dict[str, str] = {"post": "Post", "cobuy": "CoBuy"}
+SECONDARY_INDEXES: tuple[tuple[str, str], ...] = (
+    ("ConceptStat", "cell"), ("ConceptStat", "concept_id"), ("IntentionStat", "intention_id"))
+"""Exact-match indexes besides ``id``: the aggregate lookups of the query helpers."""
 VECTOR_INDEX = "intention_embedding"
 VECTOR_OVERFETCH = 4
 VECTOR_OVERFETCH_MIN = 16
@@ -110,6 +117,27 @@ def constraint_queries(dialect: DialectName) -> list[str]:
     return [f"CREATE INDEX FOR (n:{label}) ON (n.id)" for label in NODE_LABELS]
 
 
+def secondary_index_query(dialect: DialectName, label: str, prop: str) -> str:
+    """DDL of the exact-match index on ``label.prop`` (one of :data:`SECONDARY_INDEXES`)."""
+    if (label, prop) not in SECONDARY_INDEXES:
+        raise StoreError(f"no secondary index {label}.{prop} is declared")
+    if _check_dialect(dialect) == "neo4j":
+        return (f"CREATE INDEX {label.lower()}_{prop} IF NOT EXISTS "
+                f"FOR (n:{label}) ON (n.{prop})")
+    return f"CREATE INDEX FOR (n:{label}) ON (n.{prop})"
+
+
+def label_properties_query(label: str) -> str:
+    """Every node of ``label`` as its property map (column ``p``)."""
+    return f"MATCH (n:{_check_identifier(label, NODE_LABELS, 'label')}) RETURN properties(n) AS p"
+
+
+def label_delete_query(label: str) -> str:
+    """``UNWIND $rows`` delete of the ``label`` nodes whose ``id`` is ``row.id``."""
+    label = _check_identifier(label, NODE_LABELS, "label")
+    return f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) DETACH DELETE n"
+
+
 def falkordb_constraint_commands(graph: str) -> list[tuple[str | int, ...]]:
     """``GRAPH.CONSTRAINT CREATE`` argument tuples for a unique ``id`` on every label."""
     return [("GRAPH.CONSTRAINT", "CREATE", graph, "UNIQUE", "NODE", label, "PROPERTIES", 1, "id")
@@ -148,7 +176,9 @@ def index_queries(
     ef_construction: int = 64,
 ) -> list[str]:
     """Every Cypher DDL text of the schema, in the order to run it."""
-    queries = [*constraint_queries(dialect), fulltext_index_query(dialect)]
+    queries = [*constraint_queries(dialect), fulltext_index_query(dialect),
+               *(secondary_index_query(dialect, label, prop)
+                 for label, prop in SECONDARY_INDEXES)]
     if embedding_dim:
         queries.append(vector_index_query(dialect, embedding_dim, ef_runtime, ef_construction))
     return queries

@@ -353,6 +353,11 @@ class FalkorStore:
                                      f"{exc}") from exc
             except RedisError as exc:
                 raise self._error(exc, " ".join(map(str, cmd))) from exc
+        for label, prop in d.SECONDARY_INDEXES:
+            if (label, prop, "RANGE") not in existing:
+                self._run(d.secondary_index_query("falkordb", label, prop), None,
+                          read_only=False)
+                created = True
         if ("Intention", "text", "FULLTEXT") not in existing:
             self._run(d.fulltext_index_query("falkordb"), None, read_only=False)
             created = True

@@ -1,20 +1,26 @@
-// Products of the co-buys asserting intentions ABOUT the concepts $concept_ids or their
-// IS_A descendants (at most $depth hops below, 5 at most in the pattern). An intention
-// about several of those concepts counts once (its assertion edges are read once).
-MATCH (root:Concept)
-WHERE root.id IN $concept_ids
-MATCH path = (root)<-[:IS_A*0..5]-(c:Concept)
-WHERE length(path) <= $depth
-WITH DISTINCT c
+// Products of the co-buys asserting intentions ABOUT the concepts $scope (the asked
+// concepts and their descendants, from concept_scope). Assertions are summed per
+// co-buy before its two products are reached; the supporting intention texts are read
+// for the returned page only. An intention about several concepts counts once.
+MATCH (c:Concept)
+WHERE c.id IN $scope
 MATCH (c)<-[:ABOUT]-(i:Intention)
 WITH DISTINCT i
-MATCH (i)<-[r]-(cb:CoBuy)-[:OF]->(p:Product)
+MATCH (i)<-[r]-(cb:CoBuy)
 WHERE r.relation IS NOT NULL
   AND ($relations IS NULL OR r.relation IN $relations)
   AND ($include_rejected OR coalesce(r.keep, true) = true)
-WITH p, i, cb, sum(coalesce(r.filter_score, 1.0)) AS s
-WITH p, count(DISTINCT cb) AS cobuys, sum(s) AS score, collect(DISTINCT i.text) AS intentions
+WITH cb, sum(coalesce(r.filter_score, 1.0)) AS s
+MATCH (cb)-[:OF]->(p:Product)
+WITH p, count(cb) AS cobuys, sum(s) AS score
+ORDER BY score DESC, cobuys DESC, p.id
+SKIP $skip LIMIT $limit
+OPTIONAL MATCH (p)<-[:OF]-(:CoBuy)-[r]->(i:Intention)-[:ABOUT]->(c:Concept)
+WHERE c.id IN $scope
+  AND r.relation IS NOT NULL
+  AND ($relations IS NULL OR r.relation IN $relations)
+  AND ($include_rejected OR coalesce(r.keep, true) = true)
+WITH p, cobuys, score, collect(DISTINCT i.text) AS intentions
 RETURN p.id AS id, p.title AS title, p.category AS category, cobuys, score,
        intentions[..3] AS intentions
 ORDER BY score DESC, cobuys DESC, id
-SKIP $skip LIMIT $limit

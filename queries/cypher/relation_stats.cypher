@@ -1,10 +1,10 @@
-// Assertions per relation: how many, how many kept, distinct intentions, mean filter score.
-MATCH ()-[r]->(i:Intention)
-WHERE r.relation IS NOT NULL
-RETURN r.relation AS relation,
-       count(r) AS assertions,
-       sum(CASE WHEN coalesce(r.keep, true) = true THEN 1 ELSE 0 END) AS kept,
-       count(DISTINCT i) AS intentions,
-       avg(r.filter_score) AS mean_filter_score
+// Assertions per relation (GraphStat cells kept at load time): how many, how many
+// kept, distinct intentions, mean filter score.
+MATCH (g:GraphStat)
+WHERE g.facet = 'all' AND g.relation <> $all
+RETURN g.relation AS relation, g.assertions AS assertions, g.kept AS kept,
+       g.intentions AS intentions,
+       CASE WHEN g.filter_scored = 0 THEN null
+            ELSE g.filter_sum / g.filter_scored END AS mean_filter_score
 ORDER BY assertions DESC, relation
 SKIP $skip LIMIT $limit

@@ -1,6 +1,10 @@
-// intention-kg explorer: search intentions, concepts or products, draw a node's
-// neighbourhood with plain SVG and show what the query helpers say about it.
-// No framework, no build step; every text goes through textContent.
+// intention-kg explorer: opens on the picture (graph size, relation mix, top concepts
+// with a drill-down of the concept hierarchy, a trend chart), searches intentions,
+// concepts or products, draws a node's neighbourhood with plain SVG and shows what
+// the query helpers say about it; baskets get recommendations. Every view is in the
+// URL's query string (shareable) and every table downloads as CSV.
+// No framework, no build step, nothing fetched from elsewhere; every text goes
+// through textContent.
 "use strict";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -16,7 +20,9 @@ function setState(state, message) {
 async function api(path, params) {
   const url = new URL(path, window.location.origin);
   for (const [key, value] of Object.entries(params || {})) {
-    if (value !== undefined && value !== null && value !== "") url.searchParams.set(key, value);
+    for (const v of Array.isArray(value) ? value : [value]) {  // arrays: repeated keys
+      if (v !== undefined && v !== null && v !== "") url.searchParams.append(key, v);
+    }
   }
   const response = await fetch(url);
   const body = await response.json();
@@ -154,8 +160,22 @@ function legend() {
 
 // ---------- details ----------
 
-function table(headers, rows) {
-  const t = el("table");
+function csvCell(value) {
+  let s = String(value ?? "");
+  if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;  // no formulas in spreadsheets
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function csvLink(name, headers, rows) {
+  const text = [headers, ...rows].map((r) => r.map(csvCell).join(",")).join("\r\n") + "\r\n";
+  return el("a", "CSV", { class: "csv", download: `${name}.csv`,
+                          href: "data:text/csv;charset=utf-8," + encodeURIComponent(text) });
+}
+
+// A table with its CSV download link (the same rows).
+function table(headers, rows, name) {
+  const box = el("div", null, { class: "table" });
+  const t = el("table", null, { class: "data", "data-name": name || "table" });
   const head = el("tr");
   for (const h of headers) head.append(el("th", h));
   t.append(head);
@@ -164,7 +184,8 @@ function table(headers, rows) {
     for (const cell of row) tr.append(el("td", cell));
     t.append(tr);
   }
-  return t;
+  box.append(csvLink(name || "table", headers, rows), t);
+  return box;
 }
 
 async function details(kind, id) {
@@ -174,31 +195,42 @@ async function details(kind, id) {
     const r = await api("/api/intentions/products", { intention: id, limit: 10 });
     $("details-title").textContent = `Products for “${short(r.intention, 40)}”`;
     box.append(table(["product", "co-buys", "score"],
-      r.products.map((p) => [p.title || p.id, p.cobuys, p.score.toFixed(2)])));
+      r.products.map((p) => [p.title || p.id, p.cobuys, p.score.toFixed(2)]), "products"));
   } else if (kind === "concept") {
     const groups = await api("/api/intentions/by-concept", { concept: id, limit: 5 });
     $("details-title").textContent = "Intentions by relation";
     for (const g of groups) {
       box.append(el("h3", `${g.relation} (${g.total})`));
       box.append(table(["intention", "subjects", "score"],
-        g.items.map((i) => [i.text, i.subjects, i.score.toFixed(2)])));
+        g.items.map((i) => [i.text, i.subjects, i.score.toFixed(2)]), `intentions-${g.relation}`));
     }
   } else if (kind === "product") {
-    const recs = await api("/api/products/similar", { id, limit: 8 });
-    $("details-title").textContent = "Similar products";
-    box.append(table(["product", "score", "because"],
+    const [own, recs] = await Promise.all([
+      api("/api/products/intentions", { id, limit: 20 }),
+      api("/api/products/similar", { id, limit: 8 })]);
+    $("details-title").textContent = "Product: intentions and products reachable through them";
+    box.append(el("h3", "Its intentions"));
+    box.append(table(["relation", "intention", "with", "filter score"],
+      own.map((a) => [a.relation, a.intention, a.partner || "",
+                      a.filter_score == null ? "" : a.filter_score.toFixed(2)]), "product-intentions"));
+    box.append(el("h3", "Reachable products"));
+    box.append(table(["product", "score", "path"],
       recs.map((r) => [r.title || r.id, r.score.toFixed(2),
-                       [...new Set(r.explanations.map((e) => e.concept
-                         ? `${e.intention} (via ${e.concept})` : e.intention))].join("; ")])));
+                       r.explanations.map((e) => e.concept
+                         ? `${id} → co-buy → ${e.intention} → ${e.concept} → … → ${r.id}`
+                         : `${id} → co-buy → ${e.intention} → co-buy → ${r.id}`).join("; ")]),
+      "reachable-products"));
   } else if (kind === "post") {
     const rows = await api("/api/posts/intentions", { id });
     $("details-title").textContent = "Intentions of the post";
     box.append(table(["relation", "intention", "model"],
-      rows.map((a) => [a.relation, a.intention, `${a.model || ""} ${a.prompt_version || ""}`])));
+      rows.map((a) => [a.relation, a.intention, `${a.model || ""} ${a.prompt_version || ""}`]),
+      "post-intentions"));
   }
 }
 
-async function open(kind, id) {
+async function open(kind, id, inOverview) {
+  if (!inOverview) setUrl({ kind, id });
   try {
     setState("loading", `loading ${kind}…`);
     const graph = await api("/api/graph", { kind, id });
@@ -223,19 +255,200 @@ async function run(mode, text) {
   }
 }
 
+// ---------- the picture: overview, charts, drill-down ----------
+
+function params() { return new URLSearchParams(window.location.search); }
+
+function setUrl(changes) {
+  const p = params();
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === null || value === undefined || value === "" || value === false) p.delete(key);
+    else p.set(key, value);
+  }
+  const query = p.toString();
+  history.replaceState(null, "", query ? `?${query}` : window.location.pathname);
+}
+
+function filters() {
+  const p = params();
+  return { relation: p.get("relation") || "", source: p.get("source") || "",
+           include_rejected: p.get("rejected") === "1" ? "true" : "" };
+}
+
+function barChart(root, items, label, value, onClick, cls) {
+  root.replaceChildren();
+  const max = Math.max(1, ...items.map(value));
+  const rowH = Math.min(26, 290 / Math.max(items.length, 1));
+  items.forEach((item, i) => {
+    const y = 5 + i * rowH, w = (250 * value(item)) / max;
+    const g = svg("g", { class: onClick ? "clickable" : "", "data-label": label(item) });
+    g.append(svg("title", {}, `${label(item)}: ${value(item)}`));
+    g.append(svg("text", { x: 4, y: (y + rowH * 0.65).toFixed(1) }, short(label(item), 22)));
+    g.append(svg("rect", { x: 130, y: (y + 2).toFixed(1), width: Math.max(1, w).toFixed(1),
+                           height: Math.max(1, rowH - 4).toFixed(1), class: `bar ${cls || ""}` }));
+    g.append(svg("text", { x: (134 + w).toFixed(1), y: (y + rowH * 0.65).toFixed(1) },
+                 String(value(item))));
+    if (onClick) g.addEventListener("click", () => onClick(item));
+    root.append(g);
+  });
+  root.dataset.bars = String(items.length);
+}
+
+function lineChart(root, points) {
+  root.replaceChildren();
+  root.dataset.points = String(points.length);
+  if (!points.length) {
+    root.append(svg("text", { x: 120, y: 150 }, "no dated posts about it"));
+    return;
+  }
+  const max = Math.max(1, ...points.map((p) => p.assertions));
+  const x = (i) => 40 + (points.length === 1 ? 180 : (360 * i) / (points.length - 1));
+  const y = (v) => 260 - (230 * v) / max;
+  root.append(svg("line", { x1: 40, y1: 260, x2: 410, y2: 260, stroke: "#a5adbb" }));
+  root.append(svg("line", { x1: 40, y1: 20, x2: 40, y2: 260, stroke: "#a5adbb" }));
+  root.append(svg("text", { x: 4, y: 34 }, String(max)), svg("text", { x: 26, y: 262 }, "0"));
+  root.append(svg("polyline", { points: points.map((p, i) => `${x(i).toFixed(1)},${y(p.assertions).toFixed(1)}`).join(" ") }));
+  points.forEach((p, i) => {
+    const dot = svg("circle", { class: "pt", cx: x(i).toFixed(1), cy: y(p.assertions).toFixed(1), r: 4 });
+    dot.append(svg("title", {}, `${p.period}: ${p.assertions} assertions, ${p.intentions} intentions`));
+    root.append(dot);
+    if (i === 0 || i === points.length - 1 || points.length <= 6) {
+      root.append(svg("text", { x: (x(i) - 18).toFixed(1), y: 278 }, p.period));
+    }
+  });
+}
+
+function trail() {
+  try { return JSON.parse(params().get("trail") || "[]"); } catch { return []; }
+}
+
+async function overview() {
+  $("overview").hidden = false;
+  const f = filters();
+  const [summary, relations] = await Promise.all([api("/api/graph/summary"),
+                                                  api("/api/relations/stats")]);
+  const cards = $("summary");
+  cards.replaceChildren();
+  for (const key of ["posts", "products", "cobuys", "intentions", "concepts", "assertions", "kept"]) {
+    const card = el("div", null, { class: "card", "data-key": key });
+    card.append(el("b", summary[key]), document.createTextNode(key === "cobuys" ? "co-buys" : key));
+    cards.append(card);
+  }
+  const select = $("f-relation");
+  if (select.options.length === 1) {
+    for (const r of relations) select.append(el("option", r.relation, { value: r.relation }));
+  }
+  select.value = f.relation;
+  barChart($("relation-chart"), relations.slice(0, 12), (r) => r.relation, (r) => r.assertions,
+           (r) => { setUrl({ relation: r.relation, concept: null, trail: null }); refresh(); }, "rel");
+  $("relation-table").replaceChildren(table(
+    ["relation", "assertions", "kept", "intentions", "mean filter score"],
+    relations.map((r) => [r.relation, r.assertions, r.kept, r.intentions,
+                          r.mean_filter_score == null ? "" : r.mean_filter_score.toFixed(3)]),
+    "relation-mix"));
+  const path = trail();
+  const crumbs = $("crumbs");
+  crumbs.replaceChildren();
+  const top = el("button", "all concepts", { type: "button" });
+  top.addEventListener("click", () => { setUrl({ concept: null, trail: null }); refresh(); });
+  crumbs.append(top);
+  path.forEach(([id, name], i) => {
+    const b = el("button", `› ${name}`, { type: "button", "data-id": id });
+    b.addEventListener("click", () => {
+      setUrl({ concept: id, trail: JSON.stringify(path.slice(0, i + 1)) });
+      refresh();
+    });
+    crumbs.append(b);
+  });
+  const concept = params().get("concept");
+  let rows;
+  if (concept) {
+    rows = await api("/api/concepts/children", { concept, include_rejected: f.include_rejected });
+    const name = path.length ? path[path.length - 1][1] : concept;
+    $("concepts-title").textContent = `Below “${short(name, 30)}”`;
+  } else {
+    rows = await api("/api/concepts/top", { relation: f.relation, source: f.source,
+                                            include_rejected: f.include_rejected, limit: 15 });
+    $("concepts-title").textContent = "Top concepts" + (f.relation ? ` (${f.relation})` : "") +
+      (f.source ? ` from ${f.source}` : "");
+  }
+  const drill = (c) => {
+    setUrl({ concept: c.id, trail: JSON.stringify([...path, [c.id, c.name]]) });
+    refresh();
+  };
+  barChart($("concept-chart"), rows, (c) => c.name, (c) => c.assertions, drill);
+  $("concept-table").replaceChildren(table(["concept", "assertions", "intentions", "narrower"],
+    rows.map((c) => [c.name, c.assertions, c.intentions, c.children]), "concepts"));
+  if (concept && !rows.length) {
+    $("concept-chart").append(svg("text", { x: 100, y: 150 }, "no narrower concepts"));
+  }
+  const trendId = concept || (rows[0] && rows[0].id);
+  const trendName = concept ? (path.length ? path[path.length - 1][1] : concept)
+                            : (rows[0] && rows[0].name);
+  const points = trendId ? await api("/api/concepts/trend", { concept: trendId, by: "month",
+                                                              include_rejected: f.include_rejected })
+                         : [];
+  $("trend-title").textContent = `Trend of “${short(trendName || "", 30)}” by month`;
+  lineChart($("trend-chart"), points);
+  $("trend-table").replaceChildren(table(["month", "assertions", "intentions"],
+    points.map((p) => [p.period, p.assertions, p.intentions]), "trend"));
+  if (concept) await open("concept", concept, true);
+  else setState("ready", `${summary.intentions} intentions, ${summary.assertions} assertions`);
+}
+
+async function basket(ids) {
+  setState("loading", "recommending…");
+  const recs = await api("/api/products/basket", { product: ids });
+  $("details-title").textContent = `For the basket ${ids.join(", ")}`;
+  const box = $("details");
+  box.replaceChildren(table(["product", "score", "because (path)"],
+    recs.map((r) => [r.title || r.id, r.score.toFixed(2), r.explanations.map(
+      (e) => `${e.via.join(", ")} → co-buy → ${e.intention} → co-buy → ${r.id}`).join("; ")]),
+    "basket"));
+  setState("ready", `${recs.length} products for the basket`);
+}
+
+async function refresh() {
+  try {
+    const p = params();
+    $("f-source").value = p.get("source") || "";
+    $("f-rejected").checked = p.get("rejected") === "1";
+    $("basket").value = p.get("basket") || "";
+    if (p.get("basket")) {
+      $("overview").hidden = true;
+      await basket(p.get("basket").split(/[\s,]+/).filter(Boolean));
+    } else if (p.get("kind") && p.get("id")) {
+      $("overview").hidden = true;
+      await open(p.get("kind"), p.get("id"));
+    } else if (p.get("q")) {
+      $("overview").hidden = true;
+      $("query").value = p.get("q");
+      await run($("mode").value, p.get("q"));
+    } else {
+      await overview();
+    }
+  } catch (err) {
+    setState("error", String(err.message || err));
+  }
+}
+
 function init() {
   legend();
   $("search-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    run($("mode").value, $("query").value);
+    setUrl({ q: $("query").value, mode: $("mode").value, kind: null, id: null, basket: null });
+    refresh();
   });
-  const params = new URLSearchParams(window.location.search);
-  if (params.get("mode")) $("mode").value = params.get("mode");
-  if (params.get("kind") && params.get("id")) open(params.get("kind"), params.get("id"));
-  else if (params.get("q")) {
-    $("query").value = params.get("q");
-    run($("mode").value, params.get("q"));
-  }
+  $("filters").addEventListener("submit", (event) => {
+    event.preventDefault();
+    setUrl({ relation: $("f-relation").value, source: $("f-source").value.trim(),
+             rejected: $("f-rejected").checked ? "1" : null, basket: $("basket").value.trim(),
+             concept: null, trail: null });
+    refresh();
+  });
+  const p = params();
+  if (p.get("mode")) $("mode").value = p.get("mode");
+  refresh();
 }
 
 init();

@@ -8,6 +8,7 @@ without ``/usr/bin/chromium``, except on CI (``CI=true``), where that fails.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -17,6 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import uvicorn
@@ -109,3 +111,70 @@ def test_errors_are_shown(chromium: str, base_url: str, tmp_path: Path) -> None:
     dom = dump_dom(chromium, f"{base_url}/?mode=intentions&q=%21%21", tmp_path)
     assert _attr(dom, "body", "data-state") == "error"
     assert "400: full-text search needs at least one word" in dom
+
+
+def screenshot(chromium: str, url: str, path: Path) -> Path:
+    done = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--no-first-run", f"--user-data-dir={path.parent / 'shot-profile'}",
+         "--window-size=1400,1000", "--virtual-time-budget=15000", f"--screenshot={path}", url],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0 and path.is_file(), done.stderr[-2000:]
+    return path
+
+
+def assert_not_blank(path: Path) -> None:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        rgb = image.convert("RGB")
+        colours = rgb.getcolors(maxcolors=1 << 20) or []
+        assert rgb.size[0] >= 800 and rgb.size[1] >= 600
+    assert len(colours) > 50, f"{path} looks blank ({len(colours)} colours)"
+    commonest = max(c for c, _ in colours)
+    assert commonest < 0.9 * rgb.size[0] * rgb.size[1], f"{path} is mostly one colour"
+    # the charts' colours are there: relation bars (orange) and concept bars (teal)
+    found = {rgb_ for _, rgb_ in colours}
+    assert (224, 123, 57) in found and (59, 142, 165) in found
+
+
+def test_overview_opens_on_the_picture(chromium: str, base_url: str, tmp_path: Path) -> None:
+    dom = dump_dom(chromium, f"{base_url}/", tmp_path)
+    assert _attr(dom, "body", "data-state") == "ready", re.search(r'id="status"[^<]*<', dom)
+    assert re.search(r'data-key="intentions"><b>7</b>', dom)
+    assert re.search(r'data-key="assertions"><b>14</b>', dom)
+    assert int(re.search(r'id="relation-chart"[^>]*data-bars="(\d+)"', dom).group(1)) >= 5
+    assert int(re.search(r'id="concept-chart"[^>]*data-bars="(\d+)"', dom).group(1)) >= 5
+    assert re.search(r'id="trend-chart"[^>]*data-points="1"', dom)  # hiking: 2024-01
+    assert "Trend of “hiking” by month" in dom
+    assert dom.count('class="csv"') >= 3 and 'download="relation-mix.csv"' in dom
+    assert_not_blank(screenshot(chromium, f"{base_url}/", tmp_path / "overview.png"))
+
+
+def test_drill_down_is_a_shareable_url(chromium: str, base_url: str, tmp_path: Path) -> None:
+    condition = Concept.make_id("wordnet", "condition")
+    trail = json.dumps([[condition, "condition"]])
+    url = f"{base_url}/?{urlencode({'concept': condition, 'trail': trail})}"
+    dom = dump_dom(chromium, url, tmp_path)
+    assert _attr(dom, "body", "data-state") == "ready", re.search(r'id="status"[^<]*<', dom)
+    assert "Below “condition”" in dom and "› condition" in dom
+    assert re.search(r'id="concept-chart"[^>]*data-bars="2"', dom)
+    assert 'data-label="warmth"' in dom and 'data-label="comfort"' in dom
+    assert "usedFor (3)" in dom  # the concept's intentions, as when it is searched
+    assert_not_blank(screenshot(chromium, url, tmp_path / "drill-down.png"))
+
+
+def test_relation_filter_product_paths_and_basket(chromium: str, base_url: str,
+                                                  tmp_path: Path) -> None:
+    dom = dump_dom(chromium, f"{base_url}/?relation=xIntent", tmp_path)
+    assert "Top concepts (xIntent)" in dom
+    assert re.search(r'id="concept-chart"[^>]*data-bars="3"', dom)  # hiking, cooking, gift
+    dom = dump_dom(chromium, f"{base_url}/?kind=product&id=B01", tmp_path)
+    assert _attr(dom, "body", "data-state") == "ready"
+    assert "B01 → co-buy → stay warm outdoors → co-buy → B02" in dom
+    assert 'download="product-intentions.csv"' in dom
+    dom = dump_dom(chromium, f"{base_url}/?basket=B01,B04", tmp_path)
+    assert _attr(dom, "body", "data-state") == "ready", re.search(r'id="status"[^<]*<', dom)
+    assert "B01, B04 → co-buy → go hiking in winter → co-buy → B02" in dom

@@ -76,6 +76,27 @@ SAMPLE_ROWS: dict[str, list[dict[str, Any]]] = {
     "is_a": [{"source_id": "concept:warmth", "target_id": "concept:temperature", "score": 1.0}],
     "instance_of": [{"source_id": "intention:warm", "target_id": "intention:warmth",
                      "score": 0.7}],
+    "stats_intentionstat": [
+        {"id": "intention:warm|xIntent", "intention_id": "intention:warm", "relation": "xIntent",
+         "assertions": 3, "kept": 2, "subjects": 2, "kept_subjects": 1},
+    ],
+    "stats_conceptstat": [
+        {"id": "concept:warmth|*|all|", "concept_id": "concept:warmth", "cell": "*|all|",
+         "relation": "*", "facet": "all", "value": "", "assertions": 3, "kept": 2,
+         "intentions": 1, "kept_intentions": 1, "scored": 3, "kept_scored": 2,
+         "score_sum": 2.4, "kept_score_sum": 1.6, "linked": 1, "children": 0,
+         "about_score": 0.8},
+        {"id": "concept:warmth|*|month|2020-01", "concept_id": "concept:warmth",
+         "cell": "*|month|2020-01", "relation": "*", "facet": "month", "value": "2020-01",
+         "assertions": 1, "kept": 1, "intentions": 1, "kept_intentions": 1, "scored": 1,
+         "kept_scored": 1, "score_sum": 0.8, "kept_score_sum": 0.8, "linked": None,
+         "children": None, "about_score": None},
+    ],
+    "stats_graphstat": [
+        {"id": "*|all|", "cell": "*|all|", "relation": "*", "facet": "all", "value": "",
+         "assertions": 3, "kept": 2, "intentions": 1, "kept_intentions": 1,
+         "filter_scored": 1, "filter_sum": 0.5},
+    ],
 }
 
 # Nodes and edges each sample file creates on an empty graph, in the order above.
@@ -83,4 +104,5 @@ EXPECTED_CREATED: dict[str, tuple[int, int]] = {
     "posts": (2, 0), "post_key_info": (0, 0), "products": (2, 0), "product_features": (0, 0),
     "cobuys": (3, 4), "images": (2, 2), "image_descriptions": (0, 0), "intentions": (4, 0),
     "concepts": (2, 0), "about": (0, 1), "is_a": (0, 1), "instance_of": (0, 1),
+    "stats_intentionstat": (1, 0), "stats_conceptstat": (2, 0), "stats_graphstat": (1, 0),
 }

@@ -112,3 +112,25 @@ def test_similar_products_do_not_pass_through_hubs(g: GraphStore) -> None:
     assert {r.id for r in capped} == {"B02", "B05"} and all(r.direct for r in capped)
     with pytest.raises(QueryError, match="max_degree"):
         q.similar_products(g, "B04", max_degree=0)
+
+
+def test_recommend_for_basket_follows_the_intentions_the_basket_shares(g: GraphStore) -> None:
+    recs = q.recommend_for_basket(g, ["B01", "B04"])
+    assert [r.id for r in recs] == ["B02"]  # only "go hiking in winter" is shared
+    (b02,) = recs
+    assert b02.score == pytest.approx(0.8 * 0.8 + 0.8 * 0.7) and b02.paths == 2
+    assert {e.intention for e in b02.explanations} == {"go hiking in winter"}
+    assert {e.relation for e in b02.explanations} == {"usedFor", "capableOf"}
+    assert all(e.via == ["B01", "B04"] for e in b02.explanations)
+
+
+def test_recommend_for_basket_of_one_and_its_bounds(g: GraphStore) -> None:
+    recs = q.recommend_for_basket(g, ["B01"])
+    assert "B01" not in {r.id for r in recs}
+    assert {"B02", "B03", "B04", "B07"} <= {r.id for r in recs}
+    assert q.recommend_for_basket(g, ["B01", "B01"]) == recs  # duplicates count once
+    assert q.recommend_for_basket(g, ["B404", "B405"]) == []
+    with pytest.raises(QueryError, match="at least one"):
+        q.recommend_for_basket(g, [])
+    with pytest.raises(QueryError, match="at most"):
+        q.recommend_for_basket(g, [f"B{k}" for k in range(q.MAX_BASKET + 1)])

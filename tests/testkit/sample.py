@@ -15,6 +15,7 @@ from typing import Any
 from kg.records import CoBuy, Concept, Intention
 from kg.store import GraphStore, load_cypher
 from kg.store.dialect import ASSERTION_PROPERTIES, assertion_edge_query
+from kg.store.stats import refresh_stats
 from queries.search import TextEncoder
 
 __all__ = ["SAMPLE_CONCEPTS", "SAMPLE_INTENTIONS", "load_sample", "sample_rows"]
@@ -52,6 +53,8 @@ _COBUYS: list[tuple[str, str, list[tuple[str, str, float, bool]]]] = [
     ("B01", "B07", [("usedFor", "cozy", 0.8, True)]),
     ("B03", "B07", [("usedFor", "heat", 0.75, True)]),
 ]
+_POSTED = {"twitter:1": "2024-01-15T08:00:00+00:00", "twitter:2": "2024-02-03T19:30:00+00:00",
+           "twitter:3": "2024-02-20T10:00:00+00:00"}
 _POSTS: list[tuple[str, str, str | None, list[tuple[str, str]]]] = [
     ("twitter:1", "Snowy trail this morning #hiking", "a snowy mountain trail at dawn",
      [("xIntent", "hike"), ("xWant", "warm")]),
@@ -106,7 +109,7 @@ def sample_rows(
                                          image_description=description, plausibility=0.8))
     return {
         "posts": [{"id": pid, "source": "twitter", "source_id": pid.split(":")[1], "text": text,
-                   "clean_text": text, "lang": "en", "created_at": None, "author": None,
+                   "clean_text": text, "lang": "en", "created_at": _POSTED[pid], "author": None,
                    "label": None, "hashtags": []} for pid, text, _, _ in _POSTS],
         "products": [{"id": pid, "title": title, "category": cat, "brand": None, "price": None,
                       "description": None} for pid, title, cat in _PRODUCTS],
@@ -123,7 +126,8 @@ def sample_rows(
 
 
 def load_sample(store: GraphStore, encoder: TextEncoder | None = None) -> None:
-    """Write the sample graph into ``store`` (idempotent: every write is a MERGE).
+    """Write the sample graph into ``store`` (idempotent: every write is a MERGE),
+    then its aggregates (:func:`kg.store.stats.refresh_stats`, as ``intentkg load`` does).
 
     The store's schema (indexes, and the vector index at the encoder's dimension)
     must exist already: call ``store.ensure_schema(dim)`` first.
@@ -135,3 +139,4 @@ def load_sample(store: GraphStore, encoder: TextEncoder | None = None) -> None:
     for row in rows["assertions"]:
         kind = row.pop("_kind")
         store.write_rows(assertion_edge_query(row["relation"], kind), [row])
+    refresh_stats(store)

@@ -85,14 +85,19 @@ def test_load_then_reload_creates_nothing(store: FalkorStore, tmp_path: Path) ->
     workdir = make_workdir(tmp_path / "work")
     first = load_graph(store, workdir, batch_size=2)
     assert first.skipped_files == []
-    assert first.nodes_created == 1 + 2 + 1 + 2 + 2 + 2  # post, products, cobuy, images, ...
+    stats = {k: v for k, v in first.steps.items() if k.startswith("stats:")}
+    assert set(stats) == {"stats:IntentionStat", "stats:ConceptStat", "stats:GraphStat"}
+    assert all(v.nodes_created == v.rows > 0 for v in stats.values())  # aggregates
+    assert first.nodes_created - sum(v.nodes_created for v in stats.values()) == (
+        1 + 2 + 1 + 2 + 2 + 2)  # post, products, cobuy, images, ...
     assert first.steps["assertions:X_INTENT"].relationships_created == 1
     assert first.steps["assertions:USED_FOR"].relationships_created == 2
     assert first.unlinked_assertions == 1
     assert first.relationships_created == 2 + 2 + 5 + 3  # OF, HAS_IMAGE, assertions, links
     second = load_graph(store, workdir, batch_size=3)
     assert (second.nodes_created, second.relationships_created) == (0, 0)
-    assert second.rows == first.rows
+    assert all(second.steps[k].rows == 0 for k in stats)  # nothing changed, nothing written
+    assert second.rows == first.rows - sum(v.rows for v in stats.values())
 
     rows = store.read("MATCH (p:Post)-[:HAS_IMAGE]->(i:Image) RETURN p.key_concept AS c, "
                       "p.keywords AS k, i.description AS d")

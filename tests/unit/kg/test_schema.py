@@ -10,6 +10,7 @@ import pytest
 from kg.schema import (
     NODES,
     RELATIONSHIPS,
+    STAT_WRITES,
     WRITES,
     EdgeWrite,
     NodeWrite,
@@ -45,7 +46,7 @@ def _declared(write: Write) -> tuple[set[tuple[str, str]], set[tuple[str, str]],
 
 
 @pytest.mark.parametrize("dialect", ["falkordb", "neo4j"])
-@pytest.mark.parametrize("write", WRITES, ids=lambda w: w.step)
+@pytest.mark.parametrize("write", WRITES + STAT_WRITES, ids=lambda w: w.step)
 def test_every_cypher_file_writes_what_its_schema_write_declares(write: Write,
                                                                  dialect: str) -> None:
     text = strip_comments(load_cypher("kg.store.cypher", write.cypher, dialect))  # type: ignore[arg-type]
@@ -56,15 +57,15 @@ def test_every_cypher_file_writes_what_its_schema_write_declares(write: Write,
 
 
 def test_every_property_written_is_in_the_schema() -> None:
-    for write in WRITES:
+    for write in WRITES + STAT_WRITES:
         for effect in write.effects:
             schema = (NODES[effect.label] if isinstance(effect, NodeWrite)
                       else RELATIONSHIPS[effect.type])
             names = {p.name for p in schema.props}
             assert {prop for prop, _ in effect.props} <= names, write.step
     # every node property is written by some step
-    written = {(e.label, p) for w in WRITES for e in w.effects if isinstance(e, NodeWrite)
-               for p, _ in e.props}
+    written = {(e.label, p) for w in WRITES + STAT_WRITES for e in w.effects
+               if isinstance(e, NodeWrite) for p, _ in e.props}
     assert {(n.label, p.name) for n in NODES.values() for p in n.props} == written
 
 

@@ -112,10 +112,52 @@ def test_web_explorer_is_served_locally(client: TestClient) -> None:
 def test_health_asks_the_store(tmp_path: Path) -> None:
     with FalkorServer(tmp_path / "db") as server:
         store = FalkorStore(server.socket_path)  # no server handle: nothing restarts it
-        with TestClient(create_app(store, None)) as c:
+        with TestClient(create_app(store, None), base_url="http://127.0.0.1") as c:
             assert c.get("/api/health").status_code == 200
             stop_server(server.data_dir)
             down = c.get("/api/health")
             assert down.status_code == 503
             assert "the FalkorDB server stopped" in down.json()["error"]
         store.close()
+def test_landing_endpoints(client: TestClient) -> None:
+    summary = client.get("/api/graph/summary").json()
+    assert (summary["intentions"], summary["concepts"], summary["assertions"]) == (7, 8, 14)
+    trend = client.get("/api/concepts/trend", params={"concept": "hiking", "by": "month"})
+    assert trend.status_code == 200
+    assert trend.json() == [{"period": "2024-01", "assertions": 2, "intentions": 2}]
+    children = client.get("/api/concepts/children", params={"concept": "condition"}).json()
+    assert [c["name"] for c in children] == ["warmth", "comfort"]
+    top = {c["name"]: c["assertions"] for c in
+           client.get("/api/concepts/top", params={"source": "twitter"}).json()}
+    assert top["hiking"] == top["warmth"] == 2 and "body heat" not in top  # co-buys only
+
+
+def test_basket_endpoint(client: TestClient) -> None:
+    r = client.get("/api/products/basket", params={"product": ["B01", "B04"]})
+    assert r.status_code == 200
+    (rec,) = r.json()
+    assert rec["id"] == "B02"
+    assert rec["explanations"][0]["via"] == ["B01", "B04"]
+    assert rec["explanations"][0]["intention"] == "go hiking in winter"
+
+
+@pytest.mark.parametrize(("path", "params", "field"), [
+    ("/api/concepts/trend", {"concept": "hiking", "by": "week"}, "by"),
+    ("/api/concepts/trend", {}, "concept"),
+    ("/api/products/basket", {}, "product"),
+    ("/api/products/basket", {"product": [f"B{k}" for k in range(51)]}, "product"),
+    ("/api/products/basket", {"product": "B01", "limit": 0}, "limit"),
+    ("/api/concepts/children", {"concept": "warmth", "skip": -1}, "skip"),
+    ("/api/concepts/top", {"source": ""}, "source"),
+])
+def test_bad_parameters_of_new_endpoints_are_422_naming_the_field(
+        client: TestClient, path: str, params: dict[str, object], field: str) -> None:
+    r = client.get(path, params=params)
+    assert r.status_code == 422, r.text
+    assert field in r.text
+
+
+def test_new_endpoints_name_unknown_concepts(client: TestClient) -> None:
+    for path in ("/api/concepts/trend", "/api/concepts/children"):
+        r = client.get(path, params={"concept": "no such concept"})
+        assert r.status_code == 404 and "no concept named" in r.json()["error"]

@@ -66,3 +66,19 @@ def test_serve_refuses_remote_hosts(app: typer.Typer) -> None:
     serve_cmd.check_bind("0.0.0.0", allow_remote=True)
     with pytest.raises(ConfigError, match="not a loopback"):
         serve_cmd.check_bind("example.org", allow_remote=False)
+
+
+def test_new_commands(app: typer.Typer) -> None:
+    runner = CliRunner()
+    res = runner.invoke(app, ["query", "intentions-trend", "hiking", "--by", "month", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout) == [{"period": "2024-01", "assertions": 2, "intentions": 2}]
+    res = runner.invoke(app, ["query", "intentions-trend", "hiking", "--by", "week"])
+    assert res.exit_code == 1 and "by:" in res.stderr
+    res = runner.invoke(app, ["query", "recommend-for-basket", "B01", "B04"])
+    assert res.exit_code == 0, res.output
+    assert "B02" in res.stdout and "go hiking in winter" in res.stdout
+    res = runner.invoke(app, ["query", "recommend-for-basket", "B01", "B04", "--json"])
+    assert [r["id"] for r in json.loads(res.stdout)] == ["B02"]
+    res = runner.invoke(app, ["query", "graph-summary"])
+    assert res.exit_code == 0 and "14" in res.stdout

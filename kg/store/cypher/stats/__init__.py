@@ -1,0 +1,3 @@
+"""Read-only Cypher of :mod:`kg.store.stats`: the facts the aggregates are computed from."""
+
+__all__: list[str] = []
