@@ -29,7 +29,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from distill.backends.base import Backend, ChatRequest, ChatResponse, request_hash
+from distill.backends.base import (
+    Backend,
+    ChatRequest,
+    ChatResponse,
+    ImagesUnsupported,
+    request_hash,
+)
 
 __all__ = ["CachedCaller", "CallStats", "LLMCache"]
 
@@ -241,7 +247,8 @@ class CachedCaller:
         try:
             resp = await self.backend.complete(request)
         except BaseException as exc:
-            self._event(request.stage, "failed")
+            if not isinstance(exc, ImagesUnsupported):  # a switch to text only, not a failure
+                self._event(request.stage, "failed")
             if isinstance(exc, Exception):
                 fut.set_exception(exc)
                 fut.exception()  # mark retrieved: waiters re-raise it, nobody else must

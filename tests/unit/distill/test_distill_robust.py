@@ -129,6 +129,7 @@ async def test_text_only_model_detected_from_its_first_refusal(workdir: Path, lo
     assert len(image_requests) == 1  # detected once; nothing with images after
     assert report.text_only and "image input is not supported" in report.text_only_reason
     assert not report.failures
+    assert not any(s.call_errors for s in report.stages.values())  # a switch, not an error
     descs = read_records(workdir / "distill" / "image_descriptions.parquet", ImageDescription)
     by_subject = {d.subject_id: d for d in descs}
     # the post image and the product image were described with the text-only prompts
