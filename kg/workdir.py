@@ -7,7 +7,8 @@
              embeddings.sqlite, parse_cache.sqlite
 <root>/load/report.json
 <root>/{distill,load}/.<stage>.lock   held while that stage runs (kg.locks.DirLock)
-<root>/eval/            evaluation inputs and outputs (judgments, reports)
+<root>/eval/judgments.parquet (human judgments: never reset, never rewritten by a stage),
+            annotation_exports/<project>.json, intentionqa.json, sarcasm.json, report/
 <root>/export/          exports (neo4j-admin CSV, Parquet, GraphML)
 <root>/falkordb/        the embedded store (socket, append-only file, lock, log)
 ```
