@@ -57,9 +57,12 @@ tools/cypher-lint/node_modules/.installed: tools/cypher-lint/package.json tools/
 
 # llama-server built once from the pinned llama-cpp-python sdist (about 8 minutes on 2 cores)
 # and the pinned SmolLM2-135M-Instruct weights (sha256-checked), both in ~/.cache/intentkg
+# A failed build does not fail set-up: the local model is optional; `intentkg model start`
+# and the real-model tests then say why and skip, and the next `make` tries again.
 $(VENV)/.local-model: distill/local_model.py $(VENV)/.installed
-	$(PY) -m distill.local_model
-	touch $@
+	@if $(PY) -m distill.local_model; then touch $@; else \
+	  echo "warning: llama-server or its weights could not be set up (see above); the local" \
+	       "model is unavailable until 'make llama-server' succeeds" >&2; fi
 
 llama-server: $(VENV)/.local-model
 
