@@ -270,17 +270,27 @@ class FalkorServer:
 
     def ensure_running(self) -> None:
         """Make sure the server runs: attach to it, or start it when it is gone."""
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            self._attach()
-        else:
+        deadline = time.monotonic() + self.start_timeout_s
+        while True:
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                # Held: a live server (attach once it answers or loads), or one just killed
+                # whose lock the kernel has not released yet (take over once it is free).
+                if g.probe(self.socket_path) != "down":
+                    self._attach()
+                    break
+                if time.monotonic() > deadline:
+                    self._not_answering(_read_pid(self.pid_path), starting=False)
+                time.sleep(0.1)
+                continue
             try:
                 self._spawn(fd)
             finally:
                 os.close(fd)  # the server holds its own copy of the locked file
+            break
         if self.detach and not self.owned and not self.keep_path.exists():
             self.keep_path.touch(mode=0o600)
             self.adopted = True

@@ -194,8 +194,15 @@ def test_kill_9_of_the_loader_at_a_random_point(data_dir: Path, seed: int,
 def test_kill_9_of_loader_and_server_at_once(data_dir: Path,
                                              clean_sum: tuple[str, int, int]) -> None:
     loader = spawn(data_dir, "load")
-    time.sleep(1.0)
-    pid = int((data_dir / "server.pid").read_text())
+    pid_file = data_dir / "server.pid"
+    deadline = time.monotonic() + 120  # a loaded machine may take a while to start it
+    while time.monotonic() < deadline:
+        text = pid_file.read_text().strip() if pid_file.is_file() else ""
+        if text.isdigit():
+            break
+        time.sleep(0.05)
+    pid = int(text)
+    time.sleep(0.3)  # into the load (a quiet machine loads the test graph in about a second)
     loader.kill()
     os.kill(pid, signal.SIGKILL)
     reap(loader)
