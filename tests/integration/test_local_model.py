@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -233,10 +234,22 @@ def test_resume_after_kill_9_of_the_client(server: LlamaServer, tmp_path: Path) 
     _resume(wd, server)
 
 
+@pytest.fixture
+def _collect_leaks() -> Iterator[None]:
+    """Collect the leaked sockets inside the test that ignores them, not in the next one."""
+    yield
+    import gc
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gc.collect()
+
+
 # Known leak (to fix): two client sockets to the killed server are garbage-collected
 # unclosed after the run; the behaviour checked here is unaffected.
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.usefixtures("_collect_leaks")
 def test_run_survives_kill_9_of_the_model_server(provisioned: tuple[Path, Path],
                                                 tmp_path: Path) -> None:
     wd = _workdir(tmp_path, 4, pairs=False)
