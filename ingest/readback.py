@@ -10,6 +10,7 @@ from ingest.run import output_paths
 from kg.errors import IngestError
 from kg.io import iter_records
 from kg.records import CoBuy, Post, Product
+from kg.workdir import WorkDir
 
 __all__ = ["iter_cobuys", "iter_posts", "iter_products", "read_report"]
 
@@ -35,7 +36,7 @@ def read_report(workdir: Path) -> IngestReport:
     Raises:
         IngestError: no ingest has been run there yet.
     """
-    path = workdir / "ingest" / "report.json"
+    path = WorkDir(workdir).report("ingest")
     if not path.exists():
         raise IngestError("no ingest report; run `intentkg ingest` first", path=str(path))
     return IngestReport.model_validate_json(path.read_text(encoding="utf-8"))

@@ -8,9 +8,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from kg.records import CoBuy, Post, Product
+from kg.reports import StageReport
+from kg.workdir import Stage
 
 __all__ = ["IngestProblem", "IngestReport", "Item", "Reason", "collecting_notes", "note",
            "printable"]
@@ -66,10 +68,10 @@ Item = Post | Product | CoBuy | IngestProblem
 """What a reader yields."""
 
 
-class IngestReport(BaseModel):
+class IngestReport(StageReport):
     """Summary of one ``run_ingest`` call, also written to ``<workdir>/ingest/report.json``.
 
-    Attributes:
+    Attributes (besides :class:`kg.reports.StageReport`'s):
         format: the reader used per input file (``auto`` resolved).
         read: records read per type (before de-duplication).
         written: records written per type in this run (after de-duplication).
@@ -88,8 +90,7 @@ class IngestReport(BaseModel):
             records before the break are kept.
     """
 
-    model_config = ConfigDict(extra="forbid")
-
+    stage: Stage = "ingest"
     format: dict[str, str] = Field(default_factory=dict)
     read: dict[str, int] = Field(default_factory=dict)
     written: dict[str, int] = Field(default_factory=dict)
@@ -103,11 +104,6 @@ class IngestReport(BaseModel):
     notes: list[str] = Field(default_factory=list)
     unreadable_files: list[str] = Field(default_factory=list)
     incomplete_files: list[str] = Field(default_factory=list)
-
-    @property
-    def records_written(self) -> int:
-        """Records written in this run, all types together."""
-        return sum(self.written.values())
 
     def add_problem(self, problem: IngestProblem, *, keep: int = 20) -> None:
         """Count ``problem`` and keep its line when fewer than ``keep`` are kept."""

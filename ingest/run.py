@@ -34,17 +34,19 @@ import hashlib
 import heapq
 import logging
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, TypeVar
 
 from ingest.images import DownloadPolicy, ImageResolver, load_image_map
 from ingest.registry import ReaderSpec, ReadOptions, detect_format, get_reader, refuse_known
-from ingest.report import IngestProblem, IngestReport, Reason, collecting_notes, printable
+from ingest.report import IngestProblem, IngestReport, Item, Reason, collecting_notes, printable
 from kg.errors import IngestError
 from kg.io import iter_records, write_records
 from kg.records import CoBuy, ImageRef, Post, Product, Record
+from kg.reports import NoProgress, Progress
+from kg.workdir import WorkDir
 
 __all__ = ["OUTPUTS", "output_paths", "run_ingest"]
 
@@ -54,12 +56,15 @@ OUTPUTS: dict[str, type[Record]] = {"posts": Post, "products": Product, "cobuys"
 """Output name -> record type."""
 
 R = TypeVar("R", bound=Record)
-Progress = Callable[[int], None]
+_NAMES: dict[type[Record], str] = {cls: name for name, cls in OUTPUTS.items()}
+_PROGRESS_EVERY = 1000
+"""Items read between two progress reports (a report per item would cost more than the item)."""
 
 
 def output_paths(workdir: Path) -> dict[str, Path]:
-    """``{"posts": <workdir>/ingest/posts.parquet, ...}``."""
-    return {name: workdir / "ingest" / f"{name}.parquet" for name in OUTPUTS}
+    """``{"posts": <workdir>/ingest/posts.parquet, ...}`` (from :class:`kg.workdir.WorkDir`)."""
+    wd = WorkDir(workdir)
+    return {name: wd.ingest(name) for name in OUTPUTS}
 
 
 def _resolve_images(rec: Post | Product, resolver: ImageResolver, base: Path,
@@ -113,7 +118,7 @@ def run_ingest(
         sample_per_category: keep at most this many co-buys per category.
         seed: seed of the co-buy sample.
         max_problem_lines: how many ``file:line: reason`` lines the report keeps.
-        progress: called with the number of items read since the last call.
+        progress: told the items read (the CLI draws a bar); ``None`` shows nothing.
 
     Returns:
         The run's :class:`IngestReport` (also written to ``ingest/report.json``).
@@ -122,31 +127,36 @@ def run_ingest(
         IngestError: ``fmt`` is unknown, or no record at all could be read from the
             inputs (the message lists the files that could not be read).
     """
-    out_dir = workdir / "ingest"
-    spool_dir = out_dir / ".spool"
+    wd = WorkDir(workdir)
     named = None if fmt == "auto" else get_reader(fmt)
-    image_lookup = load_image_map(image_map) if image_map else None
+    resolver = ImageResolver(wd.images, image_dir=image_dir, download=download_images,
+                             policy=download_policy,
+                             image_map=load_image_map(image_map) if image_map else None)
+    bar = progress if progress is not None else NoProgress()
     report = IngestReport()
+    started = report.start_clock()
     try:
-        out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # private whatever the umask
-        spool_dir.mkdir(mode=0o700, exist_ok=True)
+        wd.stage("ingest").mkdir(mode=0o700, parents=True, exist_ok=True)  # private, any umask
+        wd.spool.mkdir(mode=0o700, exist_ok=True)
+        bar.stage("ingest")
+        spool = _Spool(wd.spool, report, resolver, keep=max_problem_lines, progress=bar)
         with collecting_notes(report):
-            seen = _read_all(paths, named, spool_dir, report,
-                             options=ReadOptions(mapping=dict(mapping or {}), source=source),
-                             resolver=ImageResolver(workdir / "images", image_dir=image_dir,
-                                                    download=download_images,
-                                                    policy=download_policy,
-                                                    image_map=image_lookup),
-                             keep=max_problem_lines, progress=progress)
+            spool.read_all(paths, named, ReadOptions(mapping=dict(mapping or {}), source=source))
         if not any(report.read.values()):
-            _write_report(out_dir, report)
+            _finish(report, started, workdir)
             raise IngestError(_nothing_read(paths, fmt, report))
-        _write_outputs(workdir, spool_dir, seen, report, keep_unknown_pairs=keep_unknown_pairs,
+        _write_outputs(wd, spool.seen, report, keep_unknown_pairs=keep_unknown_pairs,
                        sample_per_category=sample_per_category, seed=seed)
     finally:
-        shutil.rmtree(spool_dir, ignore_errors=True)
-    _write_report(out_dir, report)
+        shutil.rmtree(wd.spool, ignore_errors=True)
+        bar.close()
+    _finish(report, started, workdir)
     return report
+
+
+def _finish(report: IngestReport, started: float, workdir: Path) -> None:
+    report.stop_clock(started)
+    report.write(workdir)
 
 
 def _nothing_read(paths: list[Path], fmt: str, report: IngestReport) -> str:
@@ -171,92 +181,114 @@ def _spec_for(path: Path, named: ReaderSpec | None) -> ReaderSpec:
     return named if named is not None else detect_format(path)
 
 
-def _read_all(
-    paths: list[Path], named: ReaderSpec | None, spool_dir: Path, report: IngestReport, *,
-    options: ReadOptions, resolver: ImageResolver, keep: int,
-    progress: Progress | None,
-) -> dict[str, set[str]]:
-    """Read every input into the spool; returns the ids seen per output."""
-    seen: dict[str, set[str]] = {name: set() for name in OUTPUTS}
-    counts = dict.fromkeys(OUTPUTS, 0)
-    names = {Post: "posts", Product: "products", CoBuy: "cobuys"}
-    with ExitStack() as stack:
-        stack.enter_context(resolver)
-        spools: dict[str, IO[str]] = {
-            name: stack.enter_context((spool_dir / f"{name}.jsonl").open("w", encoding="utf-8"))
-            for name in OUTPUTS}
-        pending = 0
-        for path in paths:
+class _Spool:
+    """Reads inputs into one JSON-lines spool file per output; keeps only the ids seen."""
+
+    def __init__(self, directory: Path, report: IngestReport, resolver: ImageResolver, *,
+                 keep: int, progress: Progress) -> None:
+        self.directory = directory
+        self.report = report
+        self.resolver = resolver
+        self.keep = keep
+        self.progress = progress
+        self.seen: dict[str, set[str]] = {name: set() for name in OUTPUTS}
+        self.counts = dict.fromkeys(OUTPUTS, 0)
+        self._pending = 0
+
+    def read_all(self, paths: list[Path], named: ReaderSpec | None,
+                 options: ReadOptions) -> None:
+        """Read every input; a file that cannot be read is listed and the rest is read."""
+        with ExitStack() as stack:
+            stack.enter_context(self.resolver)
+            files: dict[str, IO[str]] = {
+                name: stack.enter_context(_spool_file(self.directory, name).open(
+                    "w", encoding="utf-8"))
+                for name in OUTPUTS}
+            for path in paths:
+                try:
+                    spec = _spec_for(path, named)
+                except IngestError as exc:
+                    self.report.unreadable_files.append(printable(str(exc), 600))
+                    continue
+                self.report.format[str(path)] = spec.name
+                log.info("reading %s as %s", path, spec.name)
+                self._read_file(path, spec.read(path, options), files)
+            if self._pending:
+                self.progress.advance(self._pending)
+        self.report.read = self.counts
+        room = max(0, self.keep - len(self.report.problems))
+        self.report.problems.extend(printable(f, 600) for f in self.resolver.failures[:room])
+
+    def _read_file(self, path: Path, items: Iterator[Item], files: dict[str, IO[str]]) -> None:
+        """Spool ``path``'s items; a reader that breaks keeps what it read before."""
+        before = sum(self.counts.values())
+        while True:
             try:
-                spec = _spec_for(path, named)
-            except IngestError as exc:
-                report.unreadable_files.append(printable(str(exc), 600))
-                continue
-            report.format[str(path)] = spec.name
-            log.info("reading %s as %s", path, spec.name)
-            before = sum(counts.values())
-            items = spec.read(path, options)
-            while True:
-                try:
-                    item = next(items)
-                except StopIteration:
-                    break
-                except Exception as exc:  # any input: a line in the report, never a traceback
-                    got = sum(counts.values()) - before
-                    why = exc.reason if isinstance(exc, IngestError) else (
-                        f"the reader stopped ({type(exc).__name__}: {exc})")
-                    log.debug("reading %s stopped", path, exc_info=True)
-                    entry = f"{path}: {why}; kept the {got} records read before the break"
-                    (report.incomplete_files if got else report.unreadable_files).append(
-                        printable(entry, 600))
-                    break
-                pending += 1
-                if progress is not None and pending >= 1000:
-                    progress(pending)
-                    pending = 0
-                if isinstance(item, IngestProblem):
-                    report.add_problem(item, keep=keep)
-                    continue
-                name = names[type(item)]
-                counts[name] += 1
-                if isinstance(item, CoBuy) and item.product_a == item.product_b:
-                    report.skip(Reason.SELF_PAIR)
-                    continue
-                if item.id in seen[name]:
-                    report.skip(f"{Reason.DUPLICATE}_{name}")
-                    continue
-                if isinstance(item, Post | Product):
-                    item = _resolve_images(item, resolver, path.parent, report)
-                try:
-                    line = item.model_dump_json()
-                except ValueError:  # a reader that skipped check_text: still one record only
-                    counts[name] -= 1
-                    report.add_problem(IngestProblem(str(path), 0, Reason.LONE_SURROGATE,
-                                                     f"{name[:-1]} with text that is not "
-                                                     "valid UTF-8"), keep=keep)
-                    continue
-                seen[name].add(item.id)
-                spools[name].write(line + "\n")
-        if progress is not None and pending:
-            progress(pending)
-    report.read = counts
-    room = max(0, keep - len(report.problems))
-    report.problems.extend(printable(f, 600) for f in resolver.failures[:room])
-    return seen
+                item = next(items)
+            except StopIteration:
+                return
+            except Exception as exc:  # any input: a line in the report, never a traceback
+                self._broken(path, exc, sum(self.counts.values()) - before)
+                return
+            self._tick()
+            line = self._accept(item, path)
+            if line is not None:
+                files[line[0]].write(line[1] + "\n")
+
+    def _broken(self, path: Path, exc: Exception, got: int) -> None:
+        why = exc.reason if isinstance(exc, IngestError) else (
+            f"the reader stopped ({type(exc).__name__}: {exc})")
+        log.debug("reading %s stopped", path, exc_info=True)
+        entry = f"{path}: {why}; kept the {got} records read before the break"
+        (self.report.incomplete_files if got else self.report.unreadable_files).append(
+            printable(entry, 600))
+
+    def _tick(self) -> None:
+        self._pending += 1
+        if self._pending >= _PROGRESS_EVERY:
+            self.progress.advance(self._pending)
+            self._pending = 0
+
+    def _accept(self, item: Item, path: Path) -> tuple[str, str] | None:
+        """``(output name, JSON line)`` of a record to keep, ``None`` when it is skipped."""
+        report = self.report
+        if isinstance(item, IngestProblem):
+            report.add_problem(item, keep=self.keep)
+            return None
+        name = _NAMES[type(item)]
+        self.counts[name] += 1
+        if isinstance(item, CoBuy) and item.product_a == item.product_b:
+            report.skip(Reason.SELF_PAIR)
+            return None
+        if item.id in self.seen[name]:
+            report.skip(f"{Reason.DUPLICATE}_{name}")
+            return None
+        if isinstance(item, Post | Product):
+            item = _resolve_images(item, self.resolver, path.parent, report)
+        try:
+            line = item.model_dump_json()
+        except ValueError:  # a reader that skipped check_text: still one record only
+            self.counts[name] -= 1
+            report.add_problem(IngestProblem(str(path), 0, Reason.LONE_SURROGATE,
+                                             f"{name[:-1]} with text that is not valid UTF-8"),
+                               keep=self.keep)
+            return None
+        self.seen[name].add(item.id)
+        return name, line
 
 
-def _write_outputs(workdir: Path, spool_dir: Path, seen: dict[str, set[str]],
-                   report: IngestReport, *, keep_unknown_pairs: bool,
-                   sample_per_category: int | None, seed: int) -> None:
-    outputs = output_paths(workdir)
+def _write_outputs(wd: WorkDir, seen: dict[str, set[str]], report: IngestReport, *,
+                   keep_unknown_pairs: bool, sample_per_category: int | None,
+                   seed: int) -> None:
+    """Merge the spooled records into the output files (new ones replace same ids)."""
+    outputs = output_paths(wd.root)
     known_products = seen["products"] | {p.id for p in iter_records(outputs["products"], Product)}
-    new_cobuys = _filter_cobuys(
-        _spooled(spool_dir / "cobuys.jsonl", CoBuy), known_products, report,
-        keep_unknown=keep_unknown_pairs, sample=sample_per_category, seed=seed)
     streams: dict[str, Iterable[Record]] = {
-        "posts": _spooled(spool_dir / "posts.jsonl", Post),
-        "products": _spooled(spool_dir / "products.jsonl", Product),
-        "cobuys": new_cobuys,
+        "posts": _spooled(_spool_file(wd.spool, "posts"), Post),
+        "products": _spooled(_spool_file(wd.spool, "products"), Product),
+        "cobuys": _filter_cobuys(
+            _spooled(_spool_file(wd.spool, "cobuys"), CoBuy), known_products, report,
+            keep_unknown=keep_unknown_pairs, sample=sample_per_category, seed=seed),
     }
     for name, cls in OUTPUTS.items():
         written = [0]
@@ -268,6 +300,10 @@ def _write_outputs(workdir: Path, spool_dir: Path, seen: dict[str, set[str]],
         report.written[name] = written[0]
         if outputs[name].exists():
             report.outputs[name] = str(outputs[name])
+
+
+def _spool_file(directory: Path, name: str) -> Path:
+    return directory / f"{name}.jsonl"
 
 
 def _spooled(path: Path, cls: type[R]) -> Iterator[R]:
@@ -314,10 +350,3 @@ def _filter_cobuys(
             report.skip(Reason.SAMPLED_OUT)
     for category in sorted(heaps):
         yield from (e[2] for e in sorted(heaps[category], key=lambda e: e[1]))
-
-
-def _write_report(out_dir: Path, report: IngestReport) -> None:
-    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = out_dir / "report.json.tmp"
-    tmp.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    tmp.replace(out_dir / "report.json")

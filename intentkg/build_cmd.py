@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 
-from intentkg.common import fail, settings_from
+from intentkg.common import settings_from
 from kg.build import build_graph
-from kg.errors import IntentKGError
 from kg.export import export_graphml, export_neo4j_import, export_parquet
 from kg.workdir import WorkDir
 
@@ -37,10 +36,7 @@ def register(app: typer.Typer) -> None:
             settings.canon.threshold = threshold
         if model is not None:
             settings.embed.model = model
-        try:
-            report = build_graph(settings.workdir, settings, progress=True)
-        except IntentKGError as exc:
-            raise fail(str(exc)) from exc
+        report = build_graph(settings.workdir, settings, progress=True)
         typer.echo(f"{report.assertions} assertions -> {report.intentions} intentions "
                    f"({report.merges} merges, candidates at cosine >= {report.threshold}), "
                    f"{report.concepts} concepts, "
@@ -53,11 +49,8 @@ def register(app: typer.Typer) -> None:
                 out: Annotated[Path | None, typer.Option(help="Output file.")] = None) -> None:
         """Write the graph as GraphML (Gephi)."""
         settings = settings_from(ctx, workdir=workdir)
-        try:
-            path = export_graphml(settings.workdir,
-                                  out or WorkDir(settings.workdir).export("graph.graphml"))
-        except IntentKGError as exc:
-            raise fail(str(exc)) from exc
+        path = export_graphml(settings.workdir,
+                              out or WorkDir(settings.workdir).export("graph.graphml"))
         typer.echo(str(path))
 
     @export.command("parquet")
@@ -65,11 +58,8 @@ def register(app: typer.Typer) -> None:
                 out: Annotated[Path | None, typer.Option(help="Output directory.")] = None) -> None:
         """Write nodes_<Label>.parquet and edges_<TYPE>.parquet tables."""
         settings = settings_from(ctx, workdir=workdir)
-        try:
-            paths = export_parquet(settings.workdir,
-                                   out or WorkDir(settings.workdir).export("parquet"))
-        except IntentKGError as exc:
-            raise fail(str(exc)) from exc
+        paths = export_parquet(settings.workdir,
+                               out or WorkDir(settings.workdir).export("parquet"))
         for path in paths:
             typer.echo(str(path))
 
@@ -80,12 +70,9 @@ def register(app: typer.Typer) -> None:
                      ) -> None:
         """Write neo4j-admin CSV files and print the import command."""
         settings = settings_from(ctx, workdir=workdir)
-        try:
-            command = export_neo4j_import(settings.workdir,
-                                          out or WorkDir(settings.workdir).export("neo4j"),
-                                          database=database)
-        except IntentKGError as exc:
-            raise fail(str(exc)) from exc
+        command = export_neo4j_import(settings.workdir,
+                                      out or WorkDir(settings.workdir).export("neo4j"),
+                                      database=database)
         typer.echo(command)
 
     app.add_typer(export, name="export")

@@ -9,14 +9,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import click
 import typer
+from typer.core import TyperGroup
 
-from kg.errors import ConfigError
+from kg.errors import ConfigError, IntentKGError
 from kg.reports import NoProgress, Progress
 from kg.settings import Settings, load_settings
 
-__all__ = ["BarProgress", "configure_logging", "fail", "parse_set_options", "printable",
-           "progress_for", "settings_from"]
+__all__ = ["BarProgress", "ErrorBoundary", "configure_logging", "fail", "parse_set_options",
+           "printable", "progress_for", "settings_from"]
 
 
 def parse_set_options(items: Sequence[str]) -> dict[str, Any]:
@@ -80,6 +82,24 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``message`` as one line on stderr and return the Exit to raise."""
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)
+
+
+class ErrorBoundary(TyperGroup):
+    """The root command group: any :class:`IntentKGError` a command raises becomes one line.
+
+    The CLI's only error boundary: commands let project errors propagate, and this
+    prints ``error: <message>`` on stderr (no traceback) and exits with code 1.
+    Every command, including those of sub-groups, runs inside the root's
+    :meth:`invoke`.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a project error is one ``error:`` line and exit code 1."""
+        try:
+            return super().invoke(ctx)
+        except IntentKGError as exc:
+            logging.getLogger("intentkg").debug("command failed", exc_info=True)
+            raise fail(str(exc)) from None
 
 
 def configure_logging(verbose: int) -> None:

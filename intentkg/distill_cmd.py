@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 
-from intentkg.common import fail, settings_from
-from kg.errors import IntentKGError
-from kg.settings import Settings
+from intentkg.common import settings_from
+from kg.errors import ConfigError
+from kg.settings import Settings, describe_settings_error
 
 __all__ = ["register"]
 
@@ -22,7 +23,10 @@ def _with_llm(settings: Settings, **llm: Any) -> Settings:
     clean = {k: v for k, v in llm.items() if v is not None}
     if not clean:
         return settings
-    merged = settings.llm.model_validate({**settings.llm.model_dump(), **clean})
+    try:
+        merged = settings.llm.model_validate({**settings.llm.model_dump(), **clean})
+    except ValidationError as exc:  # a flag's value: named, like a bad setting
+        raise ConfigError(describe_settings_error(exc)) from None
     return settings.model_copy(update={"llm": merged})
 
 
@@ -58,18 +62,15 @@ def register(app: typer.Typer) -> None:
         """Distill intentions from the ingested posts and co-buy pairs (cached, resumable)."""
         from distill import run_distill
 
-        try:
-            base = settings_from(ctx, workdir=workdir)
-            local = (base.llm.local.model_copy(update={"model_file": model_file})
-                     if model_file is not None else None)
-            settings = _with_llm(base, backend=backend,
-                                 model=model, base_url=base_url, replay_file=replay_file,
-                                 model_path=model_path, concurrency=concurrency, judge=judge,
-                                 retry_failed=retry_failed, local=local)
-            report = run_distill(settings.workdir, settings, relations=_relations(relations),
-                                 progress=progress)
-        except (IntentKGError, ValueError) as exc:
-            raise fail(str(exc)) from None
+        base = settings_from(ctx, workdir=workdir)
+        local = (base.llm.local.model_copy(update={"model_file": model_file})
+                 if model_file is not None else None)
+        settings = _with_llm(base, backend=backend,
+                             model=model, base_url=base_url, replay_file=replay_file,
+                             model_path=model_path, concurrency=concurrency, judge=judge,
+                             retry_failed=retry_failed, local=local)
+        report = run_distill(settings.workdir, settings, relations=_relations(relations),
+                             progress=progress)
         kept = sum(r.kept for r in report.relations.values())
         rejected = sum(r.rejected for r in report.relations.values())
         typer.echo(f"assertions written: {report.written.get('assertions', 0)} "
@@ -94,10 +95,7 @@ def register(app: typer.Typer) -> None:
         """Record a replay file from human-authored answers (for offline demos and tests)."""
         from distill.replay_tools import build_replay
 
-        try:
-            settings = _with_llm(settings_from(ctx, workdir=workdir), model=model)
-            report = build_replay(settings.workdir, settings, answers, out,
-                                  relations=_relations(relations))
-        except (IntentKGError, ValueError) as exc:
-            raise fail(str(exc)) from None
+        settings = _with_llm(settings_from(ctx, workdir=workdir), model=model)
+        report = build_replay(settings.workdir, settings, answers, out,
+                              relations=_relations(relations))
         typer.echo(f"recorded {report.calls} requests into {out}")

@@ -15,12 +15,11 @@ from typing import Annotated
 
 import typer
 
-from intentkg.common import fail, settings_from
+from intentkg.common import settings_from
 from kg.canon.decide import make_judge
 from kg.canon.evaluate import evaluate_pairs, read_pairs
 from kg.concepts.evaluate import eval_concepts
 from kg.embed import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder
-from kg.errors import IntentKGError
 
 __all__ = ["eval_app", "register"]
 
@@ -42,21 +41,18 @@ def canon(
     """Precision, recall and F1 of intention merging on labelled pairs."""
     settings = settings_from(ctx, workdir=workdir)
     cache = settings.workdir / "graph"
+    labelled = read_pairs(pairs)
+    embedder = CachedEmbedder(
+        SentenceTransformerEmbedder(settings.embed.model, device=settings.embed.device,
+                                    batch_size=settings.embed.batch_size),
+        EmbeddingCache(cache / "embeddings.sqlite"))
+    judge = make_judge(settings, cache)
     try:
-        labelled = read_pairs(pairs)
-        embedder = CachedEmbedder(
-            SentenceTransformerEmbedder(settings.embed.model, device=settings.embed.device,
-                                        batch_size=settings.embed.batch_size),
-            EmbeddingCache(cache / "embeddings.sqlite"))
-        judge = make_judge(settings, cache)
-        try:
-            result = evaluate_pairs(labelled, embedder, settings, judge)
-        finally:
-            if judge is not None:
-                judge.parser.close()
-            embedder.cache.close()
-    except IntentKGError as exc:
-        raise fail(str(exc)) from exc
+        result = evaluate_pairs(labelled, embedder, settings, judge)
+    finally:
+        if judge is not None:
+            judge.parser.close()
+        embedder.cache.close()
     positives = result.tp + result.fn
     typer.echo(f"{len(labelled)} pairs ({positives} same), {result.settings['phrases']} phrases "
                f"clustered together; decision {settings.canon.decision}, candidates at cosine >= "
@@ -80,10 +76,7 @@ def concepts(
 ) -> None:
     """Write every concept link the build would make: phrase, concept, synset, score."""
     settings = settings_from(ctx, workdir=workdir)
-    try:
-        n = eval_concepts(phrases, out, settings)
-    except IntentKGError as exc:
-        raise fail(str(exc)) from exc
+    n = eval_concepts(phrases, out, settings)
     typer.echo(f"{n} concept links -> {out}")
 
 

@@ -8,9 +8,8 @@ from typing import Annotated
 
 import typer
 
-from intentkg.common import fail, settings_from
+from intentkg.common import settings_from
 from intentkg.distill_cmd import _with_llm
-from kg.errors import IntentKGError
 
 __all__ = ["register"]
 
@@ -42,14 +41,11 @@ def register(eval_app: typer.Typer) -> None:
         """Answer IntentionQA questions (both tasks); accuracy per task, relation, difficulty."""
         from intentkg.eval_qa import run_intentionqa
 
-        try:
-            settings = _with_llm(settings_from(ctx, workdir=workdir), backend=backend,
-                                 model=model, base_url=base_url, replay_file=replay_file,
-                                 model_path=model_path, concurrency=concurrency)
-            result = run_intentionqa(files, settings, with_kg=with_kg,
-                                     per_product=per_product, seed=seed)
-        except (IntentKGError, ValueError) as exc:
-            raise fail(str(exc)) from None
+        settings = _with_llm(settings_from(ctx, workdir=workdir), backend=backend,
+                             model=model, base_url=base_url, replay_file=replay_file,
+                             model_path=model_path, concurrency=concurrency)
+        result = run_intentionqa(files, settings, with_kg=with_kg,
+                                 per_product=per_product, seed=seed)
         typer.echo(result.render())
 
     @eval_app.command("sarcasm")
@@ -70,24 +66,21 @@ def register(eval_app: typer.Typer) -> None:
         from kg.io import iter_records
         from kg.records import IntentionAssertion, Post
 
+        settings = settings_from(ctx, workdir=workdir)
+        wd = settings.workdir
+        paths = EvalPaths(wd)
+        cache = EmbeddingCache(paths.dirs.embeddings_cache)
+        embedder = CachedEmbedder(SentenceTransformerEmbedder(
+            settings.embed.model, device=settings.embed.device,
+            batch_size=settings.embed.batch_size), cache)
         try:
-            settings = settings_from(ctx, workdir=workdir)
-            wd = settings.workdir
-            paths = EvalPaths(wd)
-            cache = EmbeddingCache(paths.dirs.embeddings_cache)
-            embedder = CachedEmbedder(SentenceTransformerEmbedder(
-                settings.embed.model, device=settings.embed.device,
-                batch_size=settings.embed.batch_size), cache)
-            try:
-                result = run_sarcasm(iter_records(paths.dirs.ingest("posts"), Post),
-                                     iter_records(paths.assertions, IntentionAssertion),
-                                     embedder, test_size=test_size, seed=seed)
-            finally:
-                cache.close()
-            paths.root.mkdir(parents=True, exist_ok=True)
-            paths.sarcasm.write_text(json.dumps(asdict(result), indent=2), encoding="utf-8")
-        except (IntentKGError, ValueError) as exc:
-            raise fail(str(exc)) from None
+            result = run_sarcasm(iter_records(paths.dirs.ingest("posts"), Post),
+                                 iter_records(paths.assertions, IntentionAssertion),
+                                 embedder, test_size=test_size, seed=seed)
+        finally:
+            cache.close()
+        paths.root.mkdir(parents=True, exist_ok=True)
+        paths.sarcasm.write_text(json.dumps(asdict(result), indent=2), encoding="utf-8")
         typer.echo(result.render())
 
     annotate = typer.Typer(name="annotate", no_args_is_help=True,
@@ -106,12 +99,9 @@ def register(eval_app: typer.Typer) -> None:
         """Write a stratified sample of assertions as a Label Studio project."""
         from kg.evaluation.annotate import export_project
 
-        try:
-            settings = settings_from(ctx, workdir=workdir)
-            report = export_project(settings.workdir, out, per_relation=per_relation,
-                                    seed=seed)
-        except (IntentKGError, ValueError) as exc:
-            raise fail(str(exc)) from None
+        settings = settings_from(ctx, workdir=workdir)
+        report = export_project(settings.workdir, out, per_relation=per_relation,
+                                seed=seed)
         typer.echo(f"wrote {report.tasks} tasks over {len(report.per_relation)} relations to "
                    f"{out} (label_config.xml, tasks.json); project {report.project}")
 
@@ -126,13 +116,10 @@ def register(eval_app: typer.Typer) -> None:
         from kg.evaluation.judgments import store_judgments
         from kg.evaluation.layout import EvalPaths
 
-        try:
-            settings = settings_from(ctx, workdir=workdir)
-            judgments, unannotated = parse_export(file, settings.workdir)
-            total, added, replaced = store_judgments(EvalPaths(settings.workdir).judgments,
-                                                     judgments)
-        except (IntentKGError, ValueError) as exc:
-            raise fail(str(exc)) from None
+        settings = settings_from(ctx, workdir=workdir)
+        judgments, unannotated = parse_export(file, settings.workdir)
+        total, added, replaced = store_judgments(EvalPaths(settings.workdir).judgments,
+                                                 judgments)
         accepted = sum(j.plausible for j in judgments)
         share = accepted / len(judgments) if judgments else 0.0
         typer.echo(f"imported {len(judgments)} judgments from "
@@ -155,12 +142,9 @@ def register(eval_app: typer.Typer) -> None:
         from kg.evaluation.layout import EvalPaths
         from kg.evaluation.report import write_report
 
-        try:
-            settings = settings_from(ctx, workdir=workdir)
-            folder = out or EvalPaths(settings.workdir).root / "report"
-            r, path = write_report(settings.workdir, folder, target_precision=target_precision)
-        except (IntentKGError, ValueError) as exc:
-            raise fail(str(exc)) from None
+        settings = settings_from(ctx, workdir=workdir)
+        folder = out or EvalPaths(settings.workdir).root / "report"
+        r, path = write_report(settings.workdir, folder, target_precision=target_precision)
         pa = r.plausible_agreement
         acc = f"{r.overall.acceptance:.3f}" if r.overall.judgments else "n/a"
         alpha = "n/a" if pa.alpha is None else f"{pa.alpha:.3f}"

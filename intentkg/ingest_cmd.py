@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from tqdm import tqdm
 
 from ingest import DownloadPolicy, IngestReport, available_formats, run_ingest
-from intentkg.common import fail, settings_from
-from kg.errors import IntentKGError
+from intentkg.common import fail, progress_for, settings_from
+from kg.workdir import WorkDir
 
 __all__ = ["ingest", "register"]
 
@@ -81,20 +80,14 @@ def ingest(
                             deadline_s=settings.ingest.download_deadline_s,
                             max_bytes=settings.ingest.download_max_bytes)
     columns = _parse_map(mapping)
-    bar = tqdm(desc="ingest", unit=" rec", disable=not progress, leave=False)
-    try:
-        report = run_ingest(
-            fmt, list(paths), workdir, mapping=columns, source=source,
-            image_dir=image_dir, image_map=image_map, download_images=download_images,
-            download_policy=policy,
-            keep_unknown_pairs=keep_unknown_pairs, sample_per_category=sample_per_category,
-            seed=seed, progress=bar.update)
-    except IntentKGError as exc:
-        bar.close()
-        raise fail(str(exc)) from exc
-    bar.close()
+    report = run_ingest(
+        fmt, list(paths), workdir, mapping=columns, source=source,
+        image_dir=image_dir, image_map=image_map, download_images=download_images,
+        download_policy=policy,
+        keep_unknown_pairs=keep_unknown_pairs, sample_per_category=sample_per_category,
+        seed=seed, progress=progress_for(progress, " rec"))
     typer.echo(_summary(report), err=True)
-    typer.echo(str(workdir / "ingest"))
+    typer.echo(str(WorkDir(workdir).stage("ingest")))
     if report.unreadable_files or report.incomplete_files:
         raise typer.Exit(3)  # the run is written, but not every input was read in full
 

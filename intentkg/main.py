@@ -36,14 +36,14 @@ from intentkg import (
     serve_cmd,
     store_cmd,
 )
-from intentkg.common import configure_logging
-from kg.errors import IntentKGError
+from intentkg.common import ErrorBoundary, configure_logging
 
 __all__ = ["app", "main", "run"]
 
 app = typer.Typer(
     name="intentkg",
     help="Intention knowledge graphs: ingest, distill, build, load and query.",
+    cls=ErrorBoundary,  # the one place a project error becomes `error: ...` and exit 1
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -92,9 +92,6 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     try:
         result = app(args=argv, standalone_mode=False)
-    except IntentKGError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        return 1
     except (typer.Abort, KeyboardInterrupt) as exc:
         # click turns both Ctrl-C and a stray EOFError into Abort; only Ctrl-C is 130
         cause = exc.__cause__ or exc.__context__

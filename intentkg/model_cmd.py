@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from intentkg.common import fail, settings_from
-from kg.errors import IntentKGError
+from intentkg.common import settings_from
 from kg.settings import LocalModelSettings
 
 __all__ = ["register"]
@@ -38,11 +37,8 @@ def register(app: typer.Typer) -> None:
         """Start the server in the background (built and fetched on first use)."""
         from distill.local_server import local_server
 
-        try:
-            server = local_server(_local(ctx, model_file, threads=threads, slots=slots),
-                                  detach=True).start()
-        except IntentKGError as exc:
-            raise fail(str(exc)) from exc
+        server = local_server(_local(ctx, model_file, threads=threads, slots=slots),
+                              detach=True).start()
         state = "started" if server.owned else "already running"
         typer.echo(f"{state}: {server.alias} at {server.base_url} (pid {server.pid}); "
                    f"distill with --backend local")

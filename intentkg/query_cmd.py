@@ -22,7 +22,6 @@ from rich.text import Text
 
 import queries as q
 from intentkg.common import fail, printable, settings_from
-from kg.errors import IntentKGError
 from kg.settings import Settings
 from kg.store import GraphStore, open_store
 from queries.catalog import QUERIES, QuerySpec, is_argument, option_flags, rows_of
@@ -66,16 +65,11 @@ def _show(result: Any, as_json: bool, columns: Sequence[str], title: str) -> Non
 
 @contextmanager
 def _session(ctx: typer.Context) -> Iterator[tuple[Settings, GraphStore]]:
-    """The settings and the open configured store; errors become one line and exit 1."""
-    try:
-        settings = settings_from(ctx)
-        store = open_store(settings)
-    except IntentKGError as exc:
-        raise fail(str(exc)) from exc
+    """The settings and the open configured store (closed when the block ends)."""
+    settings = settings_from(ctx)
+    store = open_store(settings)
     try:
         yield settings, store
-    except IntentKGError as exc:
-        raise fail(str(exc)) from exc
     finally:
         store.close()
 

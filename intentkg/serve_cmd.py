@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from intentkg.common import fail, settings_from
-from kg.errors import ConfigError, IntentKGError
+from intentkg.common import settings_from
+from kg.errors import ConfigError
 
 __all__ = ["check_bind", "register"]
 
@@ -48,18 +48,15 @@ def serve(
     from kg.store import open_store
     from queries.api import allowed_hosts_for, create_app
 
-    try:
-        check_bind(host, allow_remote)
-        settings = settings_from(ctx)
-        encoder = None
-        if vector:
-            from kg.embed import SentenceTransformerEmbedder
+    check_bind(host, allow_remote)
+    settings = settings_from(ctx)
+    encoder = None
+    if vector:
+        from kg.embed import SentenceTransformerEmbedder
 
-            encoder = SentenceTransformerEmbedder(settings.embed.model,
-                                                  device=settings.embed.device)
-        store = open_store(settings)
-    except IntentKGError as exc:
-        raise fail(str(exc)) from exc
+        encoder = SentenceTransformerEmbedder(settings.embed.model,
+                                              device=settings.embed.device)
+    store = open_store(settings)
     try:
         typer.echo(f"serving on http://{host}:{port}/ (API spec at /openapi.json); Ctrl-C stops",
                    err=True)

@@ -7,8 +7,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from intentkg.common import BarProgress, fail, settings_from
-from kg.errors import IntentKGError
+from intentkg.common import BarProgress, settings_from
 from kg.load import load_graph
 from kg.store import open_store
 from kg.store.falkordb_server import FalkorServer, stop_server
@@ -35,12 +34,9 @@ def register(app: typer.Typer) -> None:
         """Start the embedded server in the background (it outlives this command)."""
         settings = settings_from(ctx, workdir=workdir)
         directory = data_dir or settings.falkordb_dir
-        try:
-            server = FalkorServer(directory, detach=True,
-                                  start_timeout_s=settings.falkordb.start_timeout_s,
-                                  on_wait=lambda msg: typer.echo(msg, err=True)).start()
-        except IntentKGError as exc:
-            raise fail(str(exc)) from exc
+        server = FalkorServer(directory, detach=True,
+                              start_timeout_s=settings.falkordb.start_timeout_s,
+                              on_wait=lambda msg: typer.echo(msg, err=True)).start()
         state = ("started" if server.owned else
                  "adopted the running server (it now runs until `intentkg store stop`)"
                  if server.adopted else "already running")
@@ -56,10 +52,7 @@ def register(app: typer.Typer) -> None:
     @store.command("status")
     def status(ctx: typer.Context, workdir: Workdir = None, data_dir: DataDir = None) -> None:
         """Say whether the embedded server runs; exit code 1 when it does not."""
-        try:
-            server = FalkorServer(_data_dir(ctx, workdir, data_dir))
-        except IntentKGError as exc:
-            raise fail(str(exc)) from exc
+        server = FalkorServer(_data_dir(ctx, workdir, data_dir))
         state = server.state()
         if state == "down":
             typer.echo(f"not running ({server.data_dir})")
@@ -82,17 +75,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Load a work directory's records into the configured graph store."""
         settings = settings_from(ctx, workdir=workdir, store=store_name, batch_size=batch_size)
+        graph = open_store(settings)
         try:
-            graph = open_store(settings)
-            try:
-                if fresh:
-                    graph.clear()
-                report = load_graph(graph, settings.workdir, batch_size=settings.batch_size,
-                                    progress=BarProgress())
-            finally:
-                graph.close()
-        except IntentKGError as exc:
-            raise fail(str(exc)) from exc
+            if fresh:
+                graph.clear()
+            report = load_graph(graph, settings.workdir, batch_size=settings.batch_size,
+                                progress=BarProgress())
+        finally:
+            graph.close()
         for step, summary in report.steps.items():
             typer.echo(f"{step:28} {summary.rows:>9} rows {summary.nodes_created:>8} nodes "
                        f"{summary.relationships_created:>8} edges created")

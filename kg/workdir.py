@@ -11,6 +11,8 @@
             annotation_exports/<project>.json, intentionqa.json, sarcasm.json, report/
 <root>/export/          exports (neo4j-admin CSV, Parquet, GraphML)
 <root>/falkordb/        the embedded store (socket, append-only file, lock, log)
+<root>/images/          images ingest downloaded (kept by reset, like a cache)
+<root>/.wordnet/        the prepared WordNet copy concept linking reads (a cache)
 ```
 
 Stages get a :class:`WorkDir` (or its root) and ask it for paths; no stage spells
@@ -82,6 +84,16 @@ class WorkDir:
     def parse_cache(self) -> Path:
         """The spaCy parse cache (SQLite)."""
         return self.stage("graph") / "parse_cache.sqlite"
+
+    @property
+    def wordnet_cache(self) -> Path:
+        """The prepared WordNet copy (links + ``lexnames``) of :func:`kg.concepts.open_wordnet`."""
+        return self.root / ".wordnet"
+
+    @property
+    def images(self) -> Path:
+        """Where ingest stores the images it downloads."""
+        return self.root / "images"
 
     @property
     def falkordb(self) -> Path:

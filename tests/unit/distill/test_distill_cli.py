@@ -7,12 +7,10 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from intentkg.distill_cmd import register
-
 
 def _app() -> typer.Typer:
-    app = typer.Typer()
-    register(app)
+    from intentkg.main import app  # the real root: its error boundary prints `error: ...`
+
     return app
 
 

@@ -17,6 +17,7 @@ from ingest.registry import detect_format
 from ingest.textio import CorruptInput, TruncatedInput, iter_lines
 from intentkg.main import main
 from kg.errors import IngestError
+from kg.reports import NoProgress
 
 HOSTILE = Path(__file__).resolve().parents[2] / "fixtures" / "hostile"
 
@@ -143,13 +144,17 @@ def test_nothing_readable_names_every_file_and_leaves_no_spool(tmp_path: Path) -
     assert not (work / "ingest" / ".spool").exists()
 
 
-def test_ctrl_c_leaves_no_spool(tmp_path: Path) -> None:
-    def interrupt(_: int) -> None:
+class _Interrupt(NoProgress):
+    """Ctrl-C at the first progress report."""
+
+    def advance(self, n: int = 1) -> None:
         raise KeyboardInterrupt
 
+
+def test_ctrl_c_leaves_no_spool(tmp_path: Path) -> None:
     work = tmp_path / "w"
     with pytest.raises(KeyboardInterrupt):
-        run_ingest("miko", [HOSTILE / "many_posts.jsonl"] * 5, work, progress=interrupt)
+        run_ingest("miko", [HOSTILE / "many_posts.jsonl"] * 5, work, progress=_Interrupt())
     assert not (work / "ingest" / ".spool").exists()
 
 

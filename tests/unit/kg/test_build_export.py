@@ -8,11 +8,9 @@ from pathlib import Path
 import networkx as nx
 import pyarrow.parquet as pq
 import pytest
-import typer
 from kgbuild_support import WORDNET, CountingEmbedder, make_assertions
 from typer.testing import CliRunner
 
-from intentkg import build_cmd
 from kg.build import BuildReport, build_graph, graph_paths
 from kg.canon import normalize_intention
 from kg.embed import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder
@@ -128,8 +126,8 @@ def test_exports(built: tuple[Path, BuildReport], tmp_path: Path) -> None:
 
 
 def test_cli_build_and_export(workdir: Path) -> None:
-    app = typer.Typer()
-    build_cmd.register(app)
+    from intentkg.main import app  # the real root: its error boundary prints `error: ...`
+
     runner = CliRunner()
     missing = runner.invoke(app, ["build", "--workdir", str(workdir / "nowhere")])
     assert missing.exit_code == 1 and "intentkg distill" in missing.output

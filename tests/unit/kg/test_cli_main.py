@@ -116,3 +116,26 @@ def test_only_ctrl_c_is_130(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(cli, "app", eof)
     assert main([]) == 1
     assert "end-of-stream" in capsys.readouterr().err
+
+
+def test_one_error_boundary_for_every_command(tmp_path: Path) -> None:
+    """A project error from a command of a sub-group is one ``error:`` line, exit 1."""
+    from typer.testing import CliRunner
+
+    from intentkg.main import app
+
+    res = CliRunner().invoke(app, ["export", "parquet", "--workdir", str(tmp_path / "none")])
+    assert res.exit_code == 1
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "intentkg build" in lines[0]
+    assert "Traceback" not in res.output
+
+
+def test_no_command_catches_project_errors_itself() -> None:
+    """The commands let IntentKGError through to the root's boundary (intentkg.common)."""
+    import re
+
+    root = Path(__file__).resolve().parents[3] / "intentkg"
+    catching = [p.name for p in sorted(root.glob("*_cmd.py"))
+                if re.search(r"except\s*\(?[^)\n]*IntentKGError", p.read_text(encoding="utf-8"))]
+    assert catching == []

@@ -7,11 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 from kgbuild_support import WORDNET, CountingEmbedder
 from typer.testing import CliRunner
 
-from intentkg import eval_cmd
 from kg.concepts import PhraseParser, WordNetLinker, open_wordnet
 from kg.concepts.abstract import abstraction_texts
 from kg.concepts.evaluate import LINK_COLUMNS, link_phrases, read_phrases
@@ -98,8 +96,8 @@ def test_read_phrases_skips_blank_lines(tmp_path: Path) -> None:
 
 
 def test_cli_eval_concepts_writes_every_link(wordnet: Any, tmp_path: Path) -> None:
-    app = typer.Typer()
-    eval_cmd.register(app)
+    from intentkg.main import app  # the real root: its error boundary prints `error: ...`
+
     src = tmp_path / "phrases.txt"
     src.write_text("buy a remote control\nthe person wants to drink coffee\nhappy\n",
                    encoding="utf-8")

@@ -8,7 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from intentkg import query_cmd, serve_cmd
+from intentkg import serve_cmd
 from kg.errors import ConfigError
 from kg.store.falkordb import FalkorStore
 
@@ -19,14 +19,8 @@ def app(sample_store: FalkorStore, monkeypatch: pytest.MonkeyPatch) -> typer.Typ
     assert sample_store.server is not None
     monkeypatch.setenv("INTENTKG_FALKORDB__DATA_DIR", str(sample_store.server.data_dir))
     monkeypatch.setenv("INTENTKG_FALKORDB__GRAPH", sample_store.graph_name)
-    root = typer.Typer()
+    from intentkg.main import app as root  # the real root, with its error boundary
 
-    @root.callback()
-    def _root(ctx: typer.Context) -> None:
-        ctx.obj = {"config": None}
-
-    query_cmd.register(root)
-    serve_cmd.register(root)
     return root
 
 

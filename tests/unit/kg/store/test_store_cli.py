@@ -7,19 +7,13 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from intentkg.store_cmd import register
 from kg.io import write_records
 from kg.records import Post
 
 
 def make_app() -> typer.Typer:
-    app = typer.Typer()
+    from intentkg.main import app  # the real root: its error boundary prints `error: ...`
 
-    @app.callback()
-    def _root(ctx: typer.Context) -> None:
-        ctx.obj = {"config": None}
-
-    register(app)
     return app
 
 
