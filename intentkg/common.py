@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -93,7 +92,7 @@ class ErrorBoundary(TyperGroup):
     :meth:`invoke`.
     """
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer's own (vendored) click Context
         """Run the command; a project error is one ``error:`` line and exit code 1."""
         try:
             return super().invoke(ctx)
