@@ -112,9 +112,9 @@ def main() -> None:
               f"concepts {report.concepts}  embedded {report.embedded}  "
               f"parsed {report.parsed} (merge decision {report.canon_parsed})  "
               f"peak RSS {peak_rss_gb():.2f} GB")
-        print(f"       stages: {report.seconds}")
+        print(f"       phases: {report.phases}")
         if report.embedded:
-            enc = report.seconds["canonicalize"] + report.seconds["concepts"]
+            enc = report.phases["canonicalize"] + report.phases["concepts"]
             print(f"       ~{report.embedded / enc:.0f} texts/s embedded+parsed (cold, 2 cores)")
 
 

@@ -71,7 +71,8 @@ def main() -> None:
         shipped = Settings()
         old = Settings(canon={"decision": "cosine", "threshold": 0.70})
         for label, settings in (("rules (shipped)", shipped), ("cosine 0.70 (old)", old)):
-            judge = make_judge(settings, args.cache)
+            judge = make_judge(settings, parse_cache=args.cache / "parse_cache.sqlite",
+                               wordnet_cache=args.cache / ".wordnet")
             try:
                 ev = evaluate_pairs(pairs, embedder, settings, judge)
             finally:

@@ -44,6 +44,7 @@ from distill.local_model import (
     ensure_weights,
 )
 from kg.errors import DistillError
+from kg.locks import lock_free, pid_alive, process_named, wait_gone
 from kg.settings import LocalModelSettings
 
 __all__ = ["LlamaServer", "local_server", "server_state", "settings_state_dir",
@@ -105,47 +106,8 @@ def _healthy(port: int) -> bool:
     return status == 200
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    with contextlib.suppress(ChildProcessError):
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        if done == pid:
-            return False
-    return True
-
-
 def _is_llama_server(pid: int) -> bool:
-    try:
-        return b"llama-server" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
-
-
-def _lock_free(path: Path) -> bool:
-    if not path.exists():
-        return True
-    fd = os.open(path, os.O_RDWR)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    finally:
-        os.close(fd)
-    return True
-
-
-def _wait_gone(pid: int, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if not _alive(pid):
-            return True
-        time.sleep(0.05)
-    return not _alive(pid)
+    return process_named(pid, b"llama-server") is True
 
 
 def state_dir_for(model_file: Path, alias: str, cache_dir: Path | None = None) -> Path:
@@ -156,7 +118,7 @@ def state_dir_for(model_file: Path, alias: str, cache_dir: Path | None = None) -
 
 def server_state(state_dir: Path) -> dict[str, Any] | None:
     """The state of the live server of ``state_dir`` (pid, port, alias, model_file), or None."""
-    if _lock_free(state_dir / _LOCK):
+    if lock_free(state_dir / _LOCK):
         return None
     try:
         state: dict[str, Any] = json.loads((state_dir / _STATE).read_text())
@@ -177,11 +139,11 @@ def stop_local_server(state_dir: Path, *, timeout_s: float = 10.0) -> bool:
         return False  # no server, or a recycled pid: never signal it
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
-    if not _wait_gone(pid, timeout_s):
+    if not wait_gone(pid, timeout_s):
         log.warning("llama-server pid %d ignored SIGTERM; killing it", pid)
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        _wait_gone(pid, timeout_s)
+        wait_gone(pid, timeout_s)
     return True
 
 
@@ -256,7 +218,7 @@ class LlamaServer:
                 self.owned = False
                 log.info("attached to llama-server pid %s on port %s", self.pid, self.port)
                 return self
-            if state is None and _lock_free(self.state_dir / _LOCK):
+            if state is None and lock_free(self.state_dir / _LOCK):
                 return self.start()  # it died meanwhile: start our own
             time.sleep(0.2)
         raise DistillError(f"{self.state_dir} is locked by a llama-server that does not "
@@ -304,7 +266,7 @@ class LlamaServer:
             atexit.register(self.stop)
         deadline = time.monotonic() + self.start_timeout_s
         while time.monotonic() < deadline:
-            if (proc.poll() is not None) if proc is not None else not _alive(self.pid):
+            if (proc.poll() is not None) if proc is not None else not pid_alive(self.pid):
                 self._proc, self.owned = None, False
                 raise DistillError(f"llama-server exited while starting.{self._log_tail()}")
             if _healthy(self.port):

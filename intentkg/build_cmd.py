@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from intentkg.common import settings_from
+from intentkg.common import BarProgress, settings_from
 from kg.build import build_graph
 from kg.export import export_graphml, export_neo4j_import, export_parquet
 from kg.workdir import WorkDir
@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
             settings.canon.threshold = threshold
         if model is not None:
             settings.embed.model = model
-        report = build_graph(settings.workdir, settings, progress=True)
+        report = build_graph(settings.workdir, settings, progress=BarProgress(""))
         typer.echo(f"{report.assertions} assertions -> {report.intentions} intentions "
                    f"({report.merges} merges, candidates at cosine >= {report.threshold}), "
                    f"{report.concepts} concepts, "

@@ -14,6 +14,7 @@ from pathlib import Path
 from intentkg.demo_answers import DEMO_PAIR, DEMO_POST, DEMO_PRODUCT, DEMO_RECOMMEND_FROM
 from kg.io import read_records, write_records
 from kg.records import CoBuy, Post
+from kg.workdir import WorkDir
 
 __all__ = ["LIVE_RELATIONS", "parse_rate", "trim_to_live_subset"]
 
@@ -25,24 +26,24 @@ LIVE_PAIRS = 6
 
 def trim_to_live_subset(workdir: Path) -> None:
     """Keep the demo's post and pairs (and a few more posts) in ``workdir/ingest``."""
-    ingest = workdir / "ingest"
-    posts = read_records(ingest / "posts.parquet", Post)
+    wd = WorkDir(workdir)
+    posts = read_records(wd.ingest("posts"), Post)
     keep = [p for p in posts if p.id == DEMO_POST]
     keep += [p for p in posts if p.id != DEMO_POST][:LIVE_POSTS - len(keep)]
-    write_records(ingest / "posts.parquet", keep)
+    write_records(wd.ingest("posts"), keep)
     wanted = {DEMO_PRODUCT, DEMO_RECOMMEND_FROM, *DEMO_PAIR}
-    pairs = read_records(ingest / "cobuys.parquet", CoBuy)
+    pairs = read_records(wd.ingest("cobuys"), CoBuy)
     first = [c for c in pairs if {c.product_a, c.product_b} == set(DEMO_PAIR)]
     more = [c for c in pairs if c not in first and wanted & {c.product_a, c.product_b}]
     rest = [c for c in pairs if c not in first and c not in more]
-    write_records(ingest / "cobuys.parquet", (first + more + rest)[:LIVE_PAIRS])
+    write_records(wd.ingest("cobuys"), (first + more + rest)[:LIVE_PAIRS])
 
 
 def parse_rate(workdir: Path, model: str) -> tuple[int, int]:
     """(usable answers, answers) of ``model`` in the work dir's call log."""
     from distill.cache import LLMCache
 
-    cache = LLMCache(workdir / "distill" / "llm_cache.sqlite")
+    cache = LLMCache(WorkDir(workdir).llm_cache)
     try:
         return cache.parse_stats(model)
     finally:

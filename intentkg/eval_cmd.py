@@ -20,6 +20,7 @@ from kg.canon.decide import make_judge
 from kg.canon.evaluate import evaluate_pairs, read_pairs
 from kg.concepts.evaluate import eval_concepts
 from kg.embed import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder
+from kg.workdir import WorkDir
 
 __all__ = ["eval_app", "register"]
 
@@ -40,13 +41,13 @@ def canon(
 ) -> None:
     """Precision, recall and F1 of intention merging on labelled pairs."""
     settings = settings_from(ctx, workdir=workdir)
-    cache = settings.workdir / "graph"
+    work = WorkDir(settings.workdir)
     labelled = read_pairs(pairs)
     embedder = CachedEmbedder(
         SentenceTransformerEmbedder(settings.embed.model, device=settings.embed.device,
                                     batch_size=settings.embed.batch_size),
-        EmbeddingCache(cache / "embeddings.sqlite"))
-    judge = make_judge(settings, cache)
+        EmbeddingCache(work.embeddings_cache))
+    judge = make_judge(settings, parse_cache=work.parse_cache, wordnet_cache=work.wordnet_cache)
     try:
         result = evaluate_pairs(labelled, embedder, settings, judge)
     finally:

@@ -107,6 +107,7 @@ def run_pipeline(
                 workdir,
                 image_map=image_map,
                 download_images=download_images,
+                progress=progress_for(progress, " rec"),
             )
             for spec in inputs
         ],
@@ -116,7 +117,8 @@ def run_pipeline(
     report.timed(
         "distill", lambda: run_distill(workdir, settings, relations=relations, progress=progress)
     )
-    report.timed("build", lambda: build_graph(workdir, settings, progress=progress))
+    report.timed("build", lambda: build_graph(workdir, settings,
+                                               progress=progress_for(progress, "")))
 
     def _load() -> Any:
         store = open_store(settings)

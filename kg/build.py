@@ -25,17 +25,16 @@ concepts,concept_links,merges}.parquet``.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow.parquet as pq
+from pydantic import Field
 
 from kg.canon import Canonicalization, canonicalize, normalize_intention
 from kg.canon.decide import make_judge
@@ -55,35 +54,37 @@ from kg.embed import CachedEmbedder, Embedder, EmbeddingCache, SentenceTransform
 from kg.errors import ConfigError
 from kg.io import iter_records, write_records
 from kg.records import Intention, IntentionAssertion
+from kg.reports import NoProgress, Progress, StageReport
 from kg.settings import Settings
+from kg.workdir import GRAPH_FILES, Stage, WorkDir
 
 __all__ = ["BuildReport", "build_graph", "graph_paths"]
 
 log = logging.getLogger(__name__)
 
-GRAPH_FILES = ("intentions", "assertions", "concepts", "concept_links", "merges")
-
-
 def graph_paths(workdir: Path) -> dict[str, Path]:
     """Paths of the graph files of ``workdir`` by name (``"intentions"`` ...)."""
-    return {name: workdir / "graph" / f"{name}.parquet" for name in GRAPH_FILES}
+    wd = WorkDir(workdir)
+    return {name: wd.graph(name) for name in GRAPH_FILES}
 
 
 _Object = tuple[str, int, str, str, Any]
 """A canonical intention's id, row, action, complement and direct object's WordNet sense."""
 
 
-@dataclass
-class BuildReport:
+class BuildReport(StageReport):
     """What a build read, merged and wrote (also saved as ``graph/report.json``).
 
     ``intentions`` counts canonical intentions (clusters); ``abstract_intentions``
     counts abstract ones, of which ``abstract_reused`` were already canonical
     intentions (the rest are new nodes). ``concept_links`` includes the
     ``instance_of_links``. ``canon_parsed`` counts phrases the merge decision
-    parsed (not found in the parse cache); ``threshold`` is the candidate floor.
+    parsed (not found in the parse cache); ``threshold`` is the candidate floor;
+    ``phases`` the seconds of each phase (``read``, ``canonicalize``, ``concepts``,
+    ``abstract``, ``write_nodes``, ``write_assertions``).
     """
 
+    stage: Stage = "graph"
     assertions: int = 0
     distinct_phrases: int = 0
     intentions: int = 0
@@ -100,11 +101,27 @@ class BuildReport:
     threshold: float = 0.0
     model: str = ""
     concept_source: str = "none"
-    seconds: dict[str, float] = field(default_factory=dict)
+    phases: dict[str, float] = Field(default_factory=dict)
 
-    def to_json(self) -> str:
-        """The report as pretty JSON."""
-        return json.dumps(asdict(self), indent=2, sort_keys=True)
+
+class _Phases:
+    """Times the build's phases into the report and names each to the progress."""
+
+    def __init__(self, report: BuildReport, progress: Progress) -> None:
+        self.report = report
+        self.progress = progress
+        self.current: str | None = None
+        self.clock = time.perf_counter()
+
+    def start(self, name: str | None) -> None:
+        """End the current phase (if any) and start ``name`` (``None``: the last one ended)."""
+        now = time.perf_counter()
+        if self.current is not None:
+            self.report.phases[self.current] = round(now - self.clock, 3)
+            log.info("build: %s done in %.1fs", self.current, self.report.phases[self.current])
+        self.current, self.clock = name, now
+        if name is not None:
+            self.progress.stage(f"build: {name}")
 
 
 def _count_phrases(path: Path, batch_size: int,
@@ -131,7 +148,7 @@ def _default_embedder(workdir: Path, settings: Settings, embedder: Embedder | No
         return embedder
     inner = embedder or SentenceTransformerEmbedder(
         settings.embed.model, device=settings.embed.device, batch_size=settings.embed.batch_size)
-    return CachedEmbedder(inner, EmbeddingCache(workdir / "graph" / "embeddings.sqlite"))
+    return CachedEmbedder(inner, EmbeddingCache(WorkDir(workdir).embeddings_cache))
 
 
 def _link_concepts(workdir: Path, settings: Settings, canon: Canonicalization,
@@ -142,7 +159,7 @@ def _link_concepts(workdir: Path, settings: Settings, canon: Canonicalization,
     ids = [canon.intention_id(t) for t in keys]
     # The parser reads each intention with its original capitals, which mark names.
     texts = [cased(k, raw_of.get(k, k)) for k in keys]
-    parser = PhraseParser(cache_path=workdir / "graph" / "parse_cache.sqlite",
+    parser = PhraseParser(cache_path=WorkDir(workdir).parse_cache,
                           batch_size=settings.batch_size)
     graph = ConceptGraph()
     objects: list[_Object] = []
@@ -161,7 +178,7 @@ def _link_concepts(workdir: Path, settings: Settings, canon: Canonicalization,
                             "(install wordnet-base or set concepts.wordnet_dir)", wn_dir)
                 return graph, objects
             report.concept_source = "wordnet"
-            linker = WordNetLinker(open_wordnet(wn_dir, workdir / ".wordnet"), embedder,
+            linker = WordNetLinker(open_wordnet(wn_dir, WorkDir(workdir).wordnet_cache), embedder,
                                    depth=cfg.depth, max_concepts=cfg.max_concepts_per_intention)
             for start in range(0, len(texts), step):
                 parts = parser.parse(texts[start:start + step])
@@ -228,7 +245,7 @@ def _abstract_intentions(settings: Settings, canon: Canonicalization, objects: l
 
 
 def build_graph(workdir: Path, settings: Settings, *, embedder: Embedder | None = None,
-                progress: bool = False) -> BuildReport:
+                progress: Progress | None = None) -> BuildReport:
     """Canonicalize the distilled assertions of ``workdir`` and write the graph files.
 
     Args:
@@ -237,36 +254,61 @@ def build_graph(workdir: Path, settings: Settings, *, embedder: Embedder | None 
             are used.
         embedder: overrides the configured model; it is wrapped in the SQLite
             embedding cache unless it already is a :class:`CachedEmbedder`.
-        progress: log progress at INFO (the CLI shows it).
+        progress: told each phase as it starts (the CLI shows it); ``None`` shows nothing.
 
     Returns:
-        counts, cache statistics and per-stage seconds.
+        counts, cache statistics and per-phase seconds (also in ``graph/report.json``).
 
     Raises:
         ConfigError: no assertions file, or concept settings point at missing files.
     """
-    source = workdir / "distill" / "assertions.parquet"
+    wd = WorkDir(workdir)
+    source = wd.distill("assertions")
     if not source.is_file():
         raise ConfigError(f"{source} does not exist; run `intentkg distill` first")
-    level = logging.INFO if progress else logging.DEBUG
     report = BuildReport(threshold=settings.canon.threshold)
-    clock = time.perf_counter()
+    started = report.start_clock()
+    bar = progress if progress is not None else NoProgress()
+    try:
+        _build(wd, settings, source, embedder, report, _Phases(report, bar))
+    finally:
+        bar.close()
+    report.stop_clock(started)
+    report.write(workdir)
+    return report
 
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        report.seconds[stage] = round(now - clock, 3)
-        clock = now
-        log.log(level, "build: %s done in %.1fs", stage, report.seconds[stage])
 
+def _build(wd: WorkDir, settings: Settings, source: Path, embedder: Embedder | None,
+           report: BuildReport, phase: _Phases) -> None:
+    phase.start("read")
     counts, key_of, raw_of, report.assertions = _count_phrases(source, settings.batch_size * 10)
     report.distinct_phrases = len(counts)
-    lap("read")
-    cached = _default_embedder(workdir, settings, embedder)
+    phase.start("canonicalize")
+    cached = _default_embedder(wd.root, settings, embedder)
     hits0, misses0 = cached.hits, cached.misses
-    judge = make_judge(settings, workdir / "graph")
+    canon = _canonicalize(wd, settings, counts, cached, report)
+    phase.start("concepts")
+    graph, objects = _link_concepts(wd.root, settings, canon, cached, report, raw_of)
+    phase.start("abstract")
+    abstract, reused = _abstract_intentions(settings, canon, objects, cached, graph, report)
+    report.embedded = cached.misses - misses0
+    report.embedding_cache_hits = cached.hits - hits0
+    phase.start("write_nodes")
+    write_records(wd.graph("intentions"), _with_abstract(canon.iter_intentions(), reused, abstract))
+    report.merges = write_records(wd.graph("merges"), canon.iter_merges())
+    report.concepts = write_records(wd.graph("concepts"), graph.sorted_concepts())
+    report.concept_links = write_records(wd.graph("concept_links"), graph.sorted_links())
+    phase.start("write_assertions")
+    write_records(wd.graph("assertions"), _with_intention_ids(source, canon, key_of,
+                                                              settings.batch_size * 10))
+    phase.start(None)
+
+
+def _canonicalize(wd: WorkDir, settings: Settings, counts: dict[str, int],
+                  embedder: CachedEmbedder, report: BuildReport) -> Canonicalization:
+    judge = make_judge(settings, parse_cache=wd.parse_cache, wordnet_cache=wd.wordnet_cache)
     try:
-        canon = canonicalize(counts, cached, threshold=settings.canon.threshold, judge=judge,
+        canon = canonicalize(counts, embedder, threshold=settings.canon.threshold, judge=judge,
                              exact_limit=settings.canon.exact_limit)
     finally:
         if judge is not None:
@@ -274,24 +316,7 @@ def build_graph(workdir: Path, settings: Settings, *, embedder: Embedder | None 
             judge.parser.close()
     report.model = canon.model
     report.intentions = canon.n_intentions
-    lap("canonicalize")
-    graph, objects = _link_concepts(workdir, settings, canon, cached, report, raw_of)
-    lap("concepts")
-    abstract, reused = _abstract_intentions(settings, canon, objects, cached, graph, report)
-    report.embedded = cached.misses - misses0
-    report.embedding_cache_hits = cached.hits - hits0
-    lap("abstract")
-    paths = graph_paths(workdir)
-    write_records(paths["intentions"], _with_abstract(canon.iter_intentions(), reused, abstract))
-    report.merges = write_records(paths["merges"], canon.iter_merges())
-    report.concepts = write_records(paths["concepts"], graph.sorted_concepts())
-    report.concept_links = write_records(paths["concept_links"], graph.sorted_links())
-    lap("write_nodes")
-    write_records(paths["assertions"], _with_intention_ids(source, canon, key_of,
-                                                           settings.batch_size * 10))
-    lap("write_assertions")
-    (workdir / "graph" / "report.json").write_text(report.to_json(), encoding="utf-8")
-    return report
+    return canon
 
 
 def _with_abstract(intentions: Iterator[Intention], reused: set[str],

@@ -1,10 +1,14 @@
-"""Exclusive per-directory locks for long jobs (``distill``, ``load``), and private run dirs.
+"""Exclusive per-directory locks for long jobs (``distill``, ``load``), private run dirs,
+and the process helpers of the servers the project starts (FalkorDB, llama-server).
 
 A :class:`DirLock` is an ``fcntl`` lock on a small file in the directory it guards:
 the kernel drops it when the holder exits, however it exits (``kill -9``
 included), so a lock is never left behind. The file keeps the holder's pid so a
 second job can say who holds it. The file itself is never removed (removing it
 would let two jobs lock two different files of the same name).
+
+Standard library only (with :mod:`kg.errors`): the FalkorDB guard, which runs as a
+script, imports it too.
 """
 
 from __future__ import annotations
@@ -13,12 +17,14 @@ import contextlib
 import fcntl
 import os
 import stat
+import time
 from pathlib import Path
 from types import TracebackType
 
 from kg.errors import ConfigError, IntentKGError
 
-__all__ = ["DirLock", "LockedError", "private_dir"]
+__all__ = ["DirLock", "LockedError", "lock_free", "pid_alive", "private_dir", "process_named",
+           "read_pid", "wait_gone"]
 
 
 class LockedError(IntentKGError):
@@ -41,7 +47,7 @@ class DirLock:
 
     Use it as a context manager::
 
-        with DirLock(workdir / "distill", "distill"):
+        with DirLock(WorkDir(workdir).stage("distill"), "distill"):
             ...
 
     Args:
@@ -123,3 +129,63 @@ def private_dir(path: Path) -> Path:
                           "over what is put there; remove it, or use a data directory with a "
                           "shorter path so the socket can live inside it")
     return path
+
+
+def pid_alive(pid: int) -> bool:
+    """True when process ``pid`` exists and is not a zombie (reaped when it is our child)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    with contextlib.suppress(ChildProcessError):
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done == pid:
+            return False
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return status.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+def process_named(pid: int, program: bytes) -> bool | None:
+    """Whether ``pid``'s command line names ``program`` (a recycled pid does not);
+    ``None`` when the command line cannot be read (no ``/proc``)."""
+    try:
+        return program in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+
+
+def wait_gone(pid: int, timeout_s: float) -> bool:
+    """Wait up to ``timeout_s`` for process ``pid`` to end; True when it has."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if not pid_alive(pid):
+            return True
+        time.sleep(0.05)
+    return not pid_alive(pid)
+
+
+def read_pid(path: Path) -> int | None:
+    """The pid written in ``path``, ``None`` when there is none (missing, empty, garbled)."""
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def lock_free(path: Path) -> bool:
+    """True when no process holds an ``flock`` on ``path`` (or it does not exist)."""
+    if not path.exists():
+        return True
+    fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+    return True

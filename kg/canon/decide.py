@@ -27,14 +27,13 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kg.embed import text_hash
 from kg.settings import Settings
+from kg.textcache import TextCache
 
 __all__ = ["DEFAULT_SENSES", "Decision", "PairJudge", "Signature", "SignatureParser", "Synonyms",
            "decide", "make_judge"]
@@ -227,16 +226,8 @@ class SignatureParser:
         self.batch_size = batch_size
         self.parsed = 0
         self._nlp: Any = None
-        self._db: sqlite3.Connection | None = None
-        self._key = f"{self.VERSION}:{_rules_digest()}:{self.model}"
-        if cache_path is not None:
-            cache_path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(cache_path)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS canon_signatures (model TEXT NOT NULL,"
-                " hash BLOB NOT NULL, sig TEXT NOT NULL, PRIMARY KEY (model, hash)) WITHOUT ROWID")
-            self._db.commit()
+        self._cache = TextCache(cache_path, table="canon_signatures", column="sig",
+                                key=f"{self.VERSION}:{_rules_digest()}:{self.model}")
 
     def _load(self) -> Any:
         if self._nlp is None:
@@ -247,34 +238,17 @@ class SignatureParser:
 
     def signatures(self, texts: Sequence[str]) -> list[Signature]:
         """The signature of each of ``texts`` (cached ones are read back)."""
-        hashes = [text_hash(t) for t in texts]
-        found: dict[bytes, Signature] = {}
-        if self._db is not None:
-            for start in range(0, len(hashes), 900):
-                chunk = hashes[start:start + 900]
-                rows = self._db.execute(
-                    "SELECT hash, sig FROM canon_signatures WHERE model = ? AND hash IN "
-                    f"({','.join('?' * len(chunk))})", [self._key, *chunk])
-                found.update((bytes(h), Signature.from_json(s)) for h, s in rows)
-        todo = sorted({h: t for h, t in zip(hashes, texts, strict=True) if h not in found}.items())
-        if todo:
-            nlp = self._load()
-            docs = nlp.pipe([t for _, t in todo], batch_size=self.batch_size)
-            new = [(h, _signature(doc)) for (h, _), doc in zip(todo, docs, strict=True)]
-            self.parsed += len(new)
-            found.update(new)
-            if self._db is not None:
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO canon_signatures (model, hash, sig) VALUES (?, ?, ?)",
-                    [(self._key, h, s.to_json()) for h, s in new])
-                self._db.commit()
-        return [found[h] for h in hashes]
+        return self._cache.map(texts, self._parse, encode=Signature.to_json,
+                               decode=Signature.from_json)
+
+    def _parse(self, texts: list[str]) -> list[Signature]:
+        docs = self._load().pipe(texts, batch_size=self.batch_size)
+        self.parsed += len(texts)
+        return [_signature(doc) for doc in docs]
 
     def close(self) -> None:
         """Close the cache database."""
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        self._cache.close()
 
 
 class Synonyms:
@@ -446,12 +420,14 @@ class PairJudge:
         return got
 
 
-def make_judge(settings: Settings, cache_dir: Path) -> PairJudge | None:
+def make_judge(settings: Settings, *, parse_cache: Path, wordnet_cache: Path,
+               ) -> PairJudge | None:
     """The pair decision of ``settings`` (``None`` for the cosine-only stage).
 
-    Signatures are cached in ``cache_dir/parse_cache.sqlite`` (the build's parse
-    cache); WordNet comes from ``concepts.wordnet_dir`` or the system copy, and
-    without it only identical lemmas match (a warning is logged).
+    Signatures are cached in ``parse_cache`` (the build's parse cache,
+    :attr:`kg.workdir.WorkDir.parse_cache`); WordNet comes from
+    ``concepts.wordnet_dir`` or the system copy (prepared in ``wordnet_cache``),
+    and without it only identical lemmas match (a warning is logged).
     """
     if settings.canon.decision == "cosine":
         return None
@@ -460,10 +436,9 @@ def make_judge(settings: Settings, cache_dir: Path) -> PairJudge | None:
     wn_dir = settings.concepts.wordnet_dir or DEFAULT_WORDNET_DIR
     wordnet: Any = None
     if (wn_dir / "data.noun").is_file():
-        wordnet = open_wordnet(wn_dir, cache_dir / ".wordnet")
+        wordnet = open_wordnet(wn_dir, wordnet_cache)
     else:
         log.warning(
             "no WordNet at %s: merges need identical lemmas (install wordnet-base)", wn_dir)
-    parser = SignatureParser(cache_path=cache_dir / "parse_cache.sqlite",
-                             batch_size=max(64, settings.batch_size))
+    parser = SignatureParser(cache_path=parse_cache, batch_size=max(64, settings.batch_size))
     return PairJudge(parser, Synonyms(wordnet, senses=settings.canon.wordnet_senses))

@@ -152,7 +152,7 @@ def eval_concepts(phrases_path: Path, out: Path, settings: Settings, *,
                           "unset concepts.probase_path")
     phrases = read_phrases(phrases_path)
     work = WorkDir(settings.workdir)
-    wordnet = open_wordnet(cfg.wordnet_dir or DEFAULT_WORDNET_DIR, settings.workdir / ".wordnet")
+    wordnet = open_wordnet(cfg.wordnet_dir or DEFAULT_WORDNET_DIR, work.wordnet_cache)
     inner = embedder or SentenceTransformerEmbedder(
         settings.embed.model, device=settings.embed.device, batch_size=settings.embed.batch_size)
     cached = inner if isinstance(inner, CachedEmbedder) else \

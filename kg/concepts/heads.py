@@ -10,15 +10,14 @@ from __future__ import annotations
 import json
 import logging
 import re
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kg.embed import text_hash
 from kg.errors import ConfigError, MissingExtraError
+from kg.textcache import TextCache
 
 __all__ = ["DEFAULT_SPACY_MODEL", "PARSE_VERSION", "PhraseParser", "PhraseParts", "cased"]
 
@@ -220,6 +219,16 @@ def _load_pipeline(model: str) -> Any:
                           f"install the package {model}") from exc
 
 
+def _parts_from_json(raw: str) -> PhraseParts | None:
+    """Cached parts, ``None`` for a row an older version wrote (parsed again)."""
+    d = json.loads(raw)
+    if set(d) != _FIELDS:
+        return None
+    return PhraseParts(**{**d, "heads": tuple(d["heads"]), "phrases": tuple(d["phrases"]),
+                          "terms": tuple(tuple(t) for t in d["terms"]),
+                          "named": tuple(d["named"])})
+
+
 class PhraseParser:
     """Parses phrases with a spaCy pipeline, with an optional SQLite cache.
 
@@ -232,19 +241,11 @@ class PhraseParser:
     def __init__(self, model: str = DEFAULT_SPACY_MODEL, *, cache_path: Path | None = None,
                  batch_size: int = 512) -> None:
         self.model = model
-        self._cache_key = f"{model}#v{PARSE_VERSION}"
         self.batch_size = batch_size
         self._nlp: Any = None
-        self._db: sqlite3.Connection | None = None
         self.parsed = 0
-        if cache_path is not None:
-            cache_path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(cache_path)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS phrase_parts (model TEXT NOT NULL, hash BLOB NOT NULL,"
-                " parts TEXT NOT NULL, PRIMARY KEY (model, hash)) WITHOUT ROWID")
-            self._db.commit()
+        self._cache = TextCache(cache_path, table="phrase_parts", column="parts",
+                                key=f"{model}#v{PARSE_VERSION}")
 
     def _load(self) -> Any:
         if self._nlp is None:
@@ -253,48 +254,26 @@ class PhraseParser:
 
     def parse(self, texts: Sequence[str]) -> list[PhraseParts]:
         """Parts of each of ``texts`` (cached results are reused)."""
-        hashes = [text_hash(t) for t in texts]
-        found: dict[bytes, PhraseParts] = {}
-        if self._db is not None:
-            for start in range(0, len(hashes), 900):
-                chunk = hashes[start:start + 900]
-                rows = self._db.execute(
-                    "SELECT hash, parts FROM phrase_parts WHERE model = ? AND hash IN "
-                    f"({','.join('?' * len(chunk))})", [self._cache_key, *chunk])
-                for h, raw in rows:
-                    d = json.loads(raw)
-                    if set(d) != _FIELDS:  # written by an older version: parse again
-                        continue
-                    found[bytes(h)] = PhraseParts(**{
-                        **d, "heads": tuple(d["heads"]), "phrases": tuple(d["phrases"]),
-                        "terms": tuple(tuple(t) for t in d["terms"]),
-                        "named": tuple(d["named"])})
-        todo = sorted({h: t for h, t in zip(hashes, texts, strict=True) if h not in found}.items())
-        if todo:
-            nlp = self._load()
-            # Names are found by NER in text with capitals after its first letter; the
-            # (usual) lower-case model output skips NER, which doubles the parse time.
-            named = [(h, t) for h, t in todo if any(c.isupper() for c in t[1:])]
-            plain = [(h, t) for h, t in todo if not any(c.isupper() for c in t[1:])]
-            new = []
-            if named:
-                docs = nlp.pipe([t for _, t in named], batch_size=self.batch_size)
-                new += [(h, _parts(doc)) for (h, _), doc in zip(named, docs, strict=True)]
-            if plain:
-                with nlp.select_pipes(disable=[p for p in ("ner",) if p in nlp.pipe_names]):
-                    docs = nlp.pipe([t for _, t in plain], batch_size=self.batch_size)
-                    new += [(h, _parts(doc)) for (h, _), doc in zip(plain, docs, strict=True)]
-            self.parsed += len(new)
-            found.update(new)
-            if self._db is not None:
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO phrase_parts (model, hash, parts) VALUES (?, ?, ?)",
-                    [(self._cache_key, h, json.dumps(asdict(p))) for h, p in new])
-                self._db.commit()
-        return [found[h] for h in hashes]
+        return self._cache.map(texts, self._parse, encode=lambda p: json.dumps(asdict(p)),
+                               decode=_parts_from_json)
+
+    def _parse(self, texts: list[str]) -> list[PhraseParts]:
+        nlp = self._load()
+        # Names are found by NER in text with capitals after its first letter; the
+        # (usual) lower-case model output skips NER, which doubles the parse time.
+        named = [i for i, t in enumerate(texts) if any(c.isupper() for c in t[1:])]
+        plain = [i for i, t in enumerate(texts) if not any(c.isupper() for c in t[1:])]
+        out: dict[int, PhraseParts] = {}
+        if named:
+            docs = nlp.pipe([texts[i] for i in named], batch_size=self.batch_size)
+            out.update((i, _parts(doc)) for i, doc in zip(named, docs, strict=True))
+        if plain:
+            with nlp.select_pipes(disable=[p for p in ("ner",) if p in nlp.pipe_names]):
+                docs = nlp.pipe([texts[i] for i in plain], batch_size=self.batch_size)
+                out.update((i, _parts(doc)) for i, doc in zip(plain, docs, strict=True))
+        self.parsed += len(texts)
+        return [out[i] for i in range(len(texts))]
 
     def close(self) -> None:
         """Close the cache database."""
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        self._cache.close()

@@ -1,6 +1,6 @@
 """Talking to a FalkorDB server's unix socket in raw RESP, and the server's guard.
 
-Standard library only: this file also runs as a script, the *guard* of a server
+Standard library and :mod:`kg.locks` only: this file also runs as a script, the *guard* of a server
 that a command started for itself (``python falkordb_guard.py DATA_DIR PID``).
 Every process using the server holds a shared ``flock`` on ``<data_dir>/users.lock``
 for as long as it uses it; the kernel drops that lock when the process ends,
@@ -22,11 +22,15 @@ import sys
 import time
 from pathlib import Path
 
+if not __package__:  # run as a script: make the project's packages importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from kg.locks import pid_alive, process_named, wait_gone
+
 __all__ = [
     "KEEP_NAME",
     "USERS_NAME",
     "ServerReplyError",
-    "alive",
     "command",
     "compact",
     "info",
@@ -176,40 +180,9 @@ def compact(path: Path | str, timeout_s: float | None = None) -> float:
     return time.monotonic() - start
 
 
-def alive(pid: int) -> bool:
-    """True when process ``pid`` exists and is not a zombie (reaped when it is our child)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    with contextlib.suppress(ChildProcessError):
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        if done == pid:
-            return False
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
-
-
 def is_server(pid: int) -> bool:
     """True when ``pid`` is a live redis-server process (a recycled pid is not)."""
-    try:
-        return b"redis-server" in Path(f"/proc/{pid}/cmdline").read_bytes() and alive(pid)
-    except OSError:
-        return alive(pid)
-
-
-def _wait_gone(pid: int, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if not alive(pid):
-            return True
-        time.sleep(0.05)
-    return not alive(pid)
+    return process_named(pid, b"redis-server") is not False and pid_alive(pid)
 
 
 def shutdown(sock: Path | str, pid: int | None, timeout_s: float = 30.0,
@@ -221,7 +194,7 @@ def shutdown(sock: Path | str, pid: int | None, timeout_s: float = 30.0,
     Returns:
         True when a server was running.
     """
-    live = pid is not None and alive(pid)
+    live = pid is not None and pid_alive(pid)
     # A server busy committing a big batch can take seconds to answer PING.
     state = probe(sock, timeout_s=min(timeout_s, 30.0) if live else 1.0)
     running = state != "down" or live
@@ -233,13 +206,13 @@ def shutdown(sock: Path | str, pid: int | None, timeout_s: float = 30.0,
                 compact(sock, timeout_s=max(timeout_s, _COMPACT_TIMEOUT_S))
         with contextlib.suppress(OSError, ServerReplyError):
             command(sock, "SHUTDOWN", timeout_s=timeout_s)
-    if pid is not None and not _wait_gone(pid, timeout_s):
+    if pid is not None and not wait_gone(pid, timeout_s):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)  # redis saves and exits on SIGTERM, even while loading
-        if not _wait_gone(pid, timeout_s):
+        if not wait_gone(pid, timeout_s):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            _wait_gone(pid, timeout_s)
+            wait_gone(pid, timeout_s)
     return running
 
 
@@ -247,7 +220,7 @@ def guard(data_dir: Path, pid: int, sock: Path) -> None:
     """Stop server ``pid`` once no process holds ``users.lock`` (unless it is kept)."""
     fd = os.open(data_dir / USERS_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
-        while alive(pid):
+        while pid_alive(pid):
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:

@@ -44,7 +44,7 @@ from pathlib import Path
 from types import TracebackType
 
 from kg.errors import IntentKGError, MissingExtraError, StoreError
-from kg.locks import private_dir
+from kg.locks import lock_free, pid_alive, private_dir, read_pid
 from kg.store import falkordb_guard as g
 
 __all__ = ["FalkorServer", "compact", "server_binaries", "stop_server"]
@@ -104,31 +104,10 @@ def _socket_path(data_dir: Path) -> Path:
     return runtime / f"{digest}.sock"
 
 
-def _read_pid(path: Path) -> int | None:
-    try:
-        return int(path.read_text().strip())
-    except (OSError, ValueError):
-        return None
-
-
-def _lock_free(lock_path: Path) -> bool:
-    """True when nothing holds the data directory's lock, i.e. no server is alive."""
-    if not lock_path.exists():
-        return True
-    fd = os.open(lock_path, os.O_RDWR | os.O_CLOEXEC)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    finally:
-        os.close(fd)
-    return True
-
-
 def _server_pid(data_dir: Path) -> int | None:
     """The recorded server pid when that server is alive (never a recycled pid)."""
-    pid = _read_pid(data_dir / _PID_NAME)
-    if pid is None or _lock_free(data_dir / _LOCK_NAME) or not g.is_server(pid):
+    pid = read_pid(data_dir / _PID_NAME)
+    if pid is None or lock_free(data_dir / _LOCK_NAME) or not g.is_server(pid):
         return None
     return pid
 
@@ -188,7 +167,7 @@ class FalkorServer:
 
     Use it as a context manager::
 
-        with FalkorServer(workdir / "falkordb") as server:
+        with FalkorServer(WorkDir(workdir).falkordb) as server:
             db = FalkorDB(unix_socket_path=str(server.socket_path))
 
     Args:
@@ -236,7 +215,7 @@ class FalkorServer:
     @property
     def pid(self) -> int | None:
         """Process id of the server, when one is known to be running."""
-        return _read_pid(self.pid_path)
+        return read_pid(self.pid_path)
 
     def is_running(self) -> bool:
         """True when the server of this data directory answers PING."""
@@ -283,7 +262,7 @@ class FalkorServer:
                     self._attach()
                     break
                 if time.monotonic() > deadline:
-                    self._not_answering(_read_pid(self.pid_path), starting=False)
+                    self._not_answering(read_pid(self.pid_path), starting=False)
                 time.sleep(0.1)
                 continue
             try:
@@ -349,7 +328,7 @@ class FalkorServer:
                     last_note = now
                     self.on_wait(f"the FalkorDB server on {self.data_dir} is loading its "
                                  f"data,{_loading_progress(self.socket_path)}")
-            elif starting and pid is not None and not g.alive(pid):
+            elif starting and pid is not None and not pid_alive(pid):
                 raise StoreError(f"FalkorDB server in {self.data_dir} exited while "
                                  f"starting.{_log_tail(self.log_path)}")
             elif now > deadline:
@@ -369,7 +348,7 @@ class FalkorServer:
         )
 
     def _attach(self) -> None:
-        self._wait_ready(_read_pid(self.pid_path), starting=False)
+        self._wait_ready(read_pid(self.pid_path), starting=False)
         log.info("attached to the FalkorDB server running on %s", self.socket_path)
         self.owned = False
 
@@ -435,10 +414,10 @@ class FalkorServer:
     def _wait_pid(self) -> int:
         deadline = time.monotonic() + max(self.start_timeout_s, 10.0)
         while time.monotonic() < deadline:
-            pid = _read_pid(self.pid_path)
+            pid = read_pid(self.pid_path)
             if pid is not None:
                 return pid
-            if _lock_free(self.lock_path):
+            if lock_free(self.lock_path):
                 break  # the daemon is gone already (it holds the lock while it lives)
             time.sleep(0.02)
         raise StoreError(f"FalkorDB server in {self.data_dir} exited while starting."
