@@ -10,7 +10,6 @@ from kg.concepts.link import (
     load_probase,
     probase_scores,
 )
-from kg.concepts.taxonomy import Taxonomy
 from kg.concepts.wordnet import DEFAULT_WORDNET_DIR, LEXNAMES, open_wordnet, prepare_wordnet_dir
 
 __all__ = [
@@ -22,7 +21,6 @@ __all__ = [
     "PhraseParser",
     "PhraseParts",
     "ProbaseLinker",
-    "Taxonomy",
     "WordNetLinker",
     "find_abstractions",
     "load_probase",

@@ -1,4 +1,4 @@
-"""WordNet on Debian's files, sense choice by gloss similarity, Probase scoring, taxonomy."""
+"""WordNet on Debian's files, sense choice by gloss similarity, Probase scoring."""
 
 from __future__ import annotations
 
@@ -9,17 +9,14 @@ from kgbuild_support import WORDNET, CountingEmbedder
 
 from kg.concepts import (
     LEXNAMES,
-    ConceptGraph,
     PhraseParser,
     PhraseParts,
     ProbaseLinker,
-    Taxonomy,
     WordNetLinker,
     open_wordnet,
     probase_scores,
 )
 from kg.errors import ConfigError
-from kg.records import Concept
 
 needs_wordnet = pytest.mark.skipif(not (WORDNET / "data.noun").is_file(),
                                    reason="Debian wordnet-base is not installed")
@@ -102,25 +99,6 @@ def test_probase_linker(tmp_path: Path) -> None:
     bad.write_text("pet dog 60\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"bad\.tsv:1"):
         ProbaseLinker(bad).link(["i"], [PhraseParts(heads=("dog",))])
-
-
-def test_taxonomy_queries_and_exports(tmp_path: Path) -> None:
-    graph = ConceptGraph()
-    ids = {n: Concept.make_id("probase", n) for n in ("dog", "cat", "pet", "animal")}
-    for n, cid in ids.items():
-        graph.concepts[cid] = Concept(id=cid, name=n, source="probase")
-    for child, parent in (("dog", "pet"), ("cat", "pet"), ("pet", "animal")):
-        graph.add_link("is_a", ids[child], ids[parent], 1.0)
-    tax = Taxonomy(graph.sorted_concepts(), graph.sorted_links())
-    assert tax.ancestors(ids["dog"]) == {ids["pet"], ids["animal"]}
-    assert tax.descendants(ids["pet"]) == {ids["dog"], ids["cat"]}
-    assert tax.lowest_common_hypernym(ids["dog"], ids["cat"]) == ids["pet"]
-    assert tax.name(tax.lowest_common_hypernym(ids["dog"], ids["animal"]) or "") == "animal"
-    import networkx as nx
-
-    back = nx.read_graphml(tax.to_graphml(tmp_path / "t.graphml"))
-    assert back.number_of_edges() == 3
-    assert tax.to_json(tmp_path / "t.json").read_text().startswith("{")
 
 
 def test_phrase_parser_finds_verb_and_heads(tmp_path: Path) -> None:
