@@ -75,10 +75,12 @@ class _Graph:
             if not write.create:  # MATCH ... SET: nothing to update
                 return
             node = nodes[node_id] = {}
+        kept = dict(write.kept)
         for prop, key in write.props:
             value = row.get(key)
-            if prop == "abstract":  # coalesce(row.abstract, n.abstract, false)
-                value = value if value is not None else node.get("abstract") or False
+            if value is None and prop in kept:  # coalesce(row.p, n.p, default)
+                value = node.get(prop)
+                value = kept[prop] if value is None else value
             elif prop == "embedding" and value is not None:
                 value = np.asarray(value, dtype=np.float32)
             node[prop] = value
@@ -92,8 +94,7 @@ class _Graph:
         key = (start_id, end_id, row.get(rel.key) if rel.key else None)
         edge = self.edges.setdefault((write.type, start, write.end), {}).setdefault(key, {})
         edge.update((prop, row.get(k)) for prop, k in write.props)
-        if write.type == "INSTANCE_OF":  # the target becomes an abstract intention
-            self.nodes["Intention"][end_id]["abstract"] = True
+        self.nodes[write.end][end_id].update(write.marks_end)
 
 
 def _arrow_type(prop: Prop) -> pa.DataType:

@@ -105,8 +105,17 @@ def step_rows(workdir: Path, report: RowsTally) -> Iterator[tuple[Write, Rows]]:
             yield {"id": p.id, "title": p.title, "category": p.category, "brand": p.brand,
                    "price": p.price, "description": p.description}
 
-    def descriptions() -> Iterator[ImageDescription]:
-        return _records(wd.distill("image_descriptions"), ImageDescription, report)
+    features: list[dict[str, Any]] = []
+
+    def descriptions() -> Iterator[dict[str, Any]]:
+        # One read: image descriptions stream by, product features are kept for their step.
+        for x in _records(wd.distill("image_descriptions"), ImageDescription, report):
+            if x.subject_id:
+                features.append({"subject_id": x.subject_id, "description": x.description,
+                                 "model": x.model, "prompt_version": x.prompt_version})
+            if x.image_id:
+                yield {"image_id": x.image_id, "description": x.description, "model": x.model,
+                       "prompt_version": x.prompt_version}
 
     by_kind: dict[str, list[dict[str, Any]]] | None = None
 
@@ -129,19 +138,13 @@ def step_rows(workdir: Path, report: RowsTally) -> Iterator[tuple[Write, Rows]]:
         c.model_dump(include={"id", "product_a", "product_b", "source", "category"})
         for c in _records(wd.ingest("cobuys"), CoBuy, report))
     yield writes["images"], images
-    yield writes["images:descriptions"], (
-        {"image_id": x.image_id, "description": x.description, "model": x.model,
-         "prompt_version": x.prompt_version} for x in descriptions() if x.image_id)
-    yield writes["products:features"], (
-        {"subject_id": x.subject_id, "description": x.description, "model": x.model,
-         "prompt_version": x.prompt_version}
-        for x in _records(wd.distill("image_descriptions"), ImageDescription,
-                          None))
+    yield writes["images:descriptions"], descriptions()
+    yield writes["products:features"], features
     yield writes["intentions"], (
         # abstract=None keeps what INSTANCE_OF links marked (also on hand-made files).
         {"id": i.id, "text": i.text, "aliases": i.aliases, "support": i.support,
          "abstract": True if i.abstract else None, "embedding": i.embedding}
-        for i in _records(WorkDir(workdir).graph("intentions"), Intention, report))
+        for i in _records(wd.graph("intentions"), Intention, report))
     yield writes["concepts"], (
         c.model_dump(include={"id", "name", "source", "synset", "gloss"})
         for c in _records(wd.graph("concepts"), Concept, report))

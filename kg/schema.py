@@ -17,7 +17,7 @@ which row key feeds which property). Everything else is derived from here:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from kg.relations import REGISTRY
 
@@ -147,12 +147,15 @@ class NodeWrite:
     """Merge (``create=True``) or update (``create=False``: MATCH, then SET) a node.
 
     ``props`` maps graph property → row key; ``key`` is the row key of the id.
+    ``kept`` lists ``(property, default)`` pairs whose row value, when null, keeps
+    the node's own value, else the default (``coalesce(row.p, n.p, default)``).
     """
 
     label: str
     key: str = "id"
     props: tuple[tuple[str, str], ...] = ()
     create: bool = True
+    kept: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,8 @@ class EdgeWrite:
 
     Both ends must exist (they were written by earlier writes of the step or by
     earlier steps); ``start`` may list several labels, of which the one holding
-    the id is used (an image's owner is a post or a product).
+    the id is used (an image's owner is a post or a product). ``marks_end`` lists
+    ``(property, value)`` pairs the edge sets on its end node (``SET end.p = value``).
     """
 
     type: str
@@ -170,6 +174,7 @@ class EdgeWrite:
     end: str
     end_key: str
     props: tuple[tuple[str, str], ...] = ()
+    marks_end: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -207,7 +212,7 @@ WRITES: tuple[Write, ...] = (
         ("feature_description", "description"), ("feature_model", "model"),
         ("feature_prompt_version", "prompt_version")), create=False),)),
     Write("intentions", "intentions", (NodeWrite("Intention", props=_same(
-        "text aliases support abstract embedding")),)),
+        "text aliases support abstract embedding"), kept=(("abstract", False),)),)),
     Write("concepts", "concepts", (NodeWrite("Concept", props=_same(
         "name source synset gloss")),)),
     Write("ABOUT", "about", (EdgeWrite("ABOUT", ("Intention",), "source_id", "Concept",
@@ -216,7 +221,7 @@ WRITES: tuple[Write, ...] = (
                                      _same("score")),)),
     Write("INSTANCE_OF", "instance_of", (EdgeWrite(
         "INSTANCE_OF", ("Intention",), "source_id", "Intention", "target_id",
-        _same("score")),)),
+        _same("score"), marks_end=(("abstract", True),)),)),
 )
 """The loader's steps in order; assertion edges (one type per relation) come between
 ``concepts`` and ``ABOUT`` and are described by :func:`assertion_write`."""

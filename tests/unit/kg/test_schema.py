@@ -54,6 +54,16 @@ def test_every_cypher_file_writes_what_its_schema_write_declares(write: Write,
     assert set(_SET.findall(text)) == props
     assert set(_MERGE.findall(text)) == keys
     assert {m[1] for m in _EDGE.findall(text)} == types
+    for effect in write.effects:  # the declared coalesces and end-node marks are in the text
+        for prop, default in getattr(effect, "kept", ()):
+            key = dict(effect.props)[prop]
+            assert re.search(rf"coalesce\(row\.{key}, \w+\.{prop}, {_literal(default)}\)", text)
+        for prop, value in getattr(effect, "marks_end", ()):
+            assert re.search(rf"SET \w+\.{prop} = {_literal(value)}\b", text)
+
+
+def _literal(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else repr(value)
 
 
 def test_every_property_written_is_in_the_schema() -> None:
