@@ -14,7 +14,13 @@ marked ``failed`` with the reason: a re-run reads it again and reports the item
 as failed (no call is paid), and a run with ``retry_failed`` asks the model again
 instead of using it. The file is private to its owner (mode 0600).
 
-Schema changes are numbered migrations (``PRAGMA user_version``).
+Each row keeps the request it answered (:meth:`ChatRequest.canonical`: everything
+the model saw, images by hash) next to the raw answer and what it was parsed into,
+so a cached answer can be audited (rows written before schema 3 have none).
+
+Schema changes are numbered migrations (``PRAGMA user_version``); a cache written
+by a newer version than this one is refused with a clear error instead of being
+read wrongly.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import time
 from dataclasses import dataclass, field, replace
@@ -36,16 +43,21 @@ from distill.backends.base import (
     ImagesUnsupported,
     request_hash,
 )
+from kg.errors import DistillError
 
-__all__ = ["CachedCaller", "CallStats", "LLMCache"]
+__all__ = ["SCHEMA_VERSION", "CachedCaller", "CallStats", "LLMCache"]
 
 _Key = tuple[str, str, str, str]
-_INSERT = "INSERT OR REPLACE INTO calls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
-_PARSED = 7  # column index of ``parsed`` in a row
-_FAILED = 12  # column index of ``failed``
+_COLUMNS = ("backend", "model", "prompt_version", "request_hash", "stage", "subject",
+            "response", "parsed", "tokens_in", "tokens_out", "latency_s", "created_at",
+            "failed", "request")
+_INSERT = (f"INSERT OR REPLACE INTO calls ({', '.join(_COLUMNS)}) "
+           f"VALUES ({', '.join('?' * len(_COLUMNS))})")
+_PARSED = _COLUMNS.index("parsed")  # column index of ``parsed`` in a row
+_FAILED = _COLUMNS.index("failed")
 _WHERE = "backend=? AND model=? AND prompt_version=? AND request_hash=?"
 
-# m001_initial, m002_failed: numbered by PRAGMA user_version
+# m001_initial, m002_failed, m003_request: numbered by PRAGMA user_version
 _MIGRATIONS = (
     """CREATE TABLE IF NOT EXISTS calls (
     backend TEXT NOT NULL, model TEXT NOT NULL, prompt_version TEXT NOT NULL,
@@ -55,15 +67,26 @@ _MIGRATIONS = (
     PRIMARY KEY (backend, model, prompt_version, request_hash)
 )""",
     "ALTER TABLE calls ADD COLUMN failed TEXT",
+    "ALTER TABLE calls ADD COLUMN request TEXT",
 )
+SCHEMA_VERSION = len(_MIGRATIONS)
+"""The cache schema this code writes (``PRAGMA user_version`` of an up-to-date file)."""
+
+_ADD_COLUMN = re.compile(r"ALTER TABLE calls ADD COLUMN (\w+)")
 
 
-def _migrate(db: sqlite3.Connection) -> None:
+def _migrate(db: sqlite3.Connection, path: Path | str) -> None:
     version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise DistillError(
+            f"the model-call cache {path} has schema version {version}, newer than this "
+            f"intention-kg knows ({SCHEMA_VERSION}): upgrade intention-kg, or move the file "
+            "away to start a new cache (its answers would be asked again)")
     for number, sql in enumerate(_MIGRATIONS[version:], version + 1):
         db.execute("BEGIN IMMEDIATE")
         try:
-            if number == 2 and "failed" in {r[1] for r in db.execute("PRAGMA table_info(calls)")}:
+            added = _ADD_COLUMN.match(sql)
+            if added and added.group(1) in {r[1] for r in db.execute("PRAGMA table_info(calls)")}:
                 pass  # another process migrated it meanwhile
             else:
                 db.execute(sql)
@@ -90,7 +113,7 @@ class LLMCache:
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        _migrate(self._db)
+        _migrate(self._db, path)
         # rows written in this loop turn, committed by flush(): key -> (row, response)
         self._pending: dict[_Key, tuple[list[Any], ChatResponse]] = {}
         self._flush_handle: asyncio.Handle | None = None
@@ -130,7 +153,8 @@ class LLMCache:
             latency_s: float) -> None:
         """Store one call's raw response: committed now, or with this loop turn's batch."""
         row = [*key, request.stage, request.subject, json.dumps(response.to_json()), None,
-               response.tokens_in, response.tokens_out, latency_s, time.time(), None]
+               response.tokens_in, response.tokens_out, latency_s, time.time(), None,
+               json.dumps(request.canonical(), ensure_ascii=False, sort_keys=True)]
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -139,6 +163,17 @@ class LLMCache:
         self._pending[key] = (row, response)
         if self._flush_handle is None:
             self._flush_handle = loop.call_soon(self.flush)
+
+    def request(self, key: _Key) -> dict[str, Any] | None:
+        """The request the answer of ``key`` was given to (:meth:`ChatRequest.canonical`);
+        None when there is no such answer, or it predates schema 3."""
+        pending = self._pending.get(key)
+        if pending is not None:
+            raw = pending[0][_COLUMNS.index("request")]
+        else:
+            row = self._db.execute(f"SELECT request FROM calls WHERE {_WHERE}", key).fetchone()
+            raw = None if row is None else row[0]
+        return None if raw is None else dict(json.loads(raw))
 
     def set_parsed(self, key: _Key, parsed: Any) -> None:
         """Record what the raw response was parsed into (for audits)."""

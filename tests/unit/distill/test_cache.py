@@ -6,8 +6,11 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from distill.backends import ChatRequest, ChatResponse, Message
-from distill.cache import LLMCache
+from distill.cache import _MIGRATIONS, SCHEMA_VERSION, LLMCache
+from kg.errors import DistillError
 
 
 def _req(i: int) -> ChatRequest:
@@ -62,3 +65,42 @@ def test_outside_a_loop_each_row_commits_at_once_and_close_flushes(tmp_path: Pat
     hit = reopened.get(("b", "m", "v1", "h2"))
     assert hit is not None and hit.texts == ["b"] and reopened.count() == 2
     reopened.close()
+
+
+def test_each_answer_keeps_the_request_it_answered(tmp_path: Path) -> None:
+    cache = LLMCache(tmp_path / "c.sqlite")
+    request = _req(7)
+    cache.put(("b", "m", "v1", "h"), request, ChatResponse(texts=["a"]), 0.1)
+    assert cache.request(("b", "m", "v1", "h")) == request.canonical()
+    assert cache.request(("b", "m", "v1", "nope")) is None
+    cache.close()
+
+
+def test_an_older_cache_is_migrated_and_keeps_its_answers(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    old = sqlite3.connect(path)  # a schema-2 file, as the previous release wrote it
+    old.execute(_MIGRATIONS[0])
+    old.execute(_MIGRATIONS[1])
+    old.execute("INSERT INTO calls VALUES ('b','m','v1','h','s','x','{\"texts\": [\"a\"]}',"
+                "NULL,1,1,0.1,0,NULL)")
+    old.execute("PRAGMA user_version=2")
+    old.commit()
+    old.close()
+    cache = LLMCache(path)
+    hit = cache.get(("b", "m", "v1", "h"))
+    assert hit is not None and hit.texts == ["a"]
+    assert cache.request(("b", "m", "v1", "h")) is None  # written before requests were kept
+    cache.put(("b", "m", "v1", "h2"), _req(2), ChatResponse(texts=["b"]), 0.1)
+    assert cache.request(("b", "m", "v1", "h2")) == _req(2).canonical()
+    cache.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_cache_from_a_newer_version_is_refused_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    LLMCache(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    with pytest.raises(DistillError, match=r"schema version \d+, newer than"):
+        LLMCache(path)
