@@ -30,7 +30,38 @@ def test_outputs_validate_and_rerun_is_idempotent(tmp_path: Path) -> None:
     assert again.total == {"posts": 6, "products": 3, "cobuys": 2}
     assert sorted(p.id for p in iter_posts(tmp_path)) == first
     assert read_report(tmp_path).total == again.total
-    assert json.loads((tmp_path / "ingest" / "report.json").read_text())["read"]["posts"] == 6
+    saved = json.loads((tmp_path / "ingest" / "report.json").read_text())
+    assert saved["read"]["posts"] == 6
+    # the stage contract: a StageReport with its stage and clock
+    assert saved["stage"] == "ingest" and saved["started_at"] and saved["seconds"] >= 0
+
+
+class _Recorder:
+    """A kg.reports.Progress that remembers what it was told."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, object]] = []
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        self.calls.append(("stage", name))
+
+    def advance(self, n: int = 1) -> None:
+        self.calls.append(("advance", n))
+
+    def close(self) -> None:
+        self.calls.append(("close", None))
+
+
+def test_progress_is_told_every_item_read(tmp_path: Path) -> None:
+    progress = _Recorder()
+    report = run_ingest("auto", [FIX / "amazon2018.json", FIX / "mmsd.txt"], tmp_path,
+                        progress=progress)
+    assert progress.calls[0] == ("stage", "ingest") and progress.calls[-1] == ("close", None)
+    told = sum(n for what, n in progress.calls if what == "advance" and isinstance(n, int))
+    # every item a reader yielded: the records read, and the problems (bad lines)
+    of_records = ("duplicate", "self_pair", "unknown_product", "sampled_out")
+    problems = sum(n for reason, n in report.skipped.items() if not reason.startswith(of_records))
+    assert problems > 0 and told == sum(report.read.values()) + problems
 
 
 def test_several_inputs_merge_by_id(tmp_path: Path) -> None:

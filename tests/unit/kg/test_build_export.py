@@ -36,6 +36,14 @@ def built(tmp_path_factory: pytest.TempPathFactory,
     return workdir, build_graph(workdir, _settings(workdir), embedder=minilm)
 
 
+def test_build_writes_its_stage_report(built: tuple[Path, BuildReport]) -> None:
+    workdir, report = built
+    saved = BuildReport.model_validate_json((workdir / "graph" / "report.json").read_text())
+    assert saved == report and saved.stage == "graph" and saved.started_at
+    assert list(saved.phases) == ["read", "canonicalize", "concepts", "abstract", "write_nodes",
+                                  "write_assertions"]
+
+
 def test_build_merges_near_duplicates_and_keeps_raw_text(
         built: tuple[Path, BuildReport]) -> None:
     workdir, report = built
