@@ -143,7 +143,7 @@ def register(eval_app: typer.Typer) -> None:
         from kg.evaluation.report import write_report
 
         settings = settings_from(ctx, workdir=workdir)
-        folder = out or EvalPaths(settings.workdir).root / "report"
+        folder = out or EvalPaths(settings.workdir).report_dir
         r, path = write_report(settings.workdir, folder, target_precision=target_precision)
         pa = r.plausible_agreement
         acc = f"{r.overall.acceptance:.3f}" if r.overall.judgments else "n/a"

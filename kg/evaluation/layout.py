@@ -52,6 +52,11 @@ class EvalPaths:
         return self.root / "sarcasm.json"
 
     @property
+    def report_dir(self) -> Path:
+        """Where ``intentkg eval report`` writes by default (``report.md`` and its tables)."""
+        return self.root / "report"
+
+    @property
     def assertions(self) -> Path:
         """The assertions judged: the build's copy when there is one, else distill's."""
         built = self.dirs.graph("assertions")
