@@ -7,14 +7,13 @@ from typing import Annotated
 
 import typer
 
-from intentkg.common import BarProgress, settings_from
+from intentkg.common import BarProgress, Workdir, settings_from
 from kg.build import build_graph
 from kg.export import export_graphml, export_neo4j_import, export_parquet
 from kg.workdir import WorkDir
 
 __all__ = ["register"]
 
-Workdir = Annotated[Path | None, typer.Option("--workdir", "-w", help="Work directory.")]
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -16,8 +16,12 @@ from kg.errors import ConfigError, IntentKGError
 from kg.reports import NoProgress, Progress
 from kg.settings import Settings, load_settings
 
-__all__ = ["BarProgress", "ErrorBoundary", "configure_logging", "fail", "parse_set_options",
-           "printable", "progress_for", "settings_from"]
+__all__ = ["BarProgress", "ErrorBoundary", "Workdir", "configure_logging", "fail",
+           "parse_set_options", "printable", "progress_for", "settings_from"]
+
+Workdir = Annotated[Path | None, typer.Option(
+    "--workdir", "-w", help="Work directory (default: settings.workdir, ./work).")]
+"""The work-dir option, spelled the same on every command."""
 
 
 def parse_set_options(items: Sequence[str]) -> dict[str, Any]:

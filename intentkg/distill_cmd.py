@@ -8,13 +8,12 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from intentkg.common import settings_from
+from intentkg.common import Workdir, settings_from
 from kg.errors import ConfigError
 from kg.settings import Settings, describe_settings_error
 
 __all__ = ["register"]
 
-Workdir = Annotated[Path | None, typer.Option("--workdir", "-w", help="Work directory.")]
 Relations = Annotated[str | None, typer.Option(
     help="Comma-separated relation ids (aliases allowed); default all.")]
 

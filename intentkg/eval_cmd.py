@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from intentkg.common import settings_from
+from intentkg.common import Workdir, settings_from
 from kg.canon.decide import make_judge
 from kg.canon.evaluate import evaluate_pairs, read_pairs
 from kg.concepts.evaluate import eval_concepts
@@ -36,8 +36,7 @@ def canon(
         exists=True, dir_okay=False)],
     json_out: Annotated[Path | None, typer.Option(
         "--json", help="Also write every pair's decision and evidence to this JSON file.")] = None,
-    workdir: Annotated[Path | None, typer.Option(
-        "--workdir", "-w", help="Work directory (its graph/ caches are reused).")] = None,
+    workdir: Workdir = None,
 ) -> None:
     """Precision, recall and F1 of intention merging on labelled pairs."""
     settings = settings_from(ctx, workdir=workdir)
@@ -72,8 +71,7 @@ def concepts(
     ctx: typer.Context,
     phrases: Annotated[Path, typer.Argument(help="Text file, one intention phrase a line.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Links TSV file to write.")],
-    workdir: Annotated[Path | None, typer.Option(
-        "--workdir", "-w", help="Work directory (its graph/ caches are reused).")] = None,
+    workdir: Workdir = None,
 ) -> None:
     """Write every concept link the build would make: phrase, concept, synset, score."""
     settings = settings_from(ctx, workdir=workdir)

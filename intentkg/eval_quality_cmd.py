@@ -8,12 +8,11 @@ from typing import Annotated
 
 import typer
 
-from intentkg.common import settings_from
+from intentkg.common import Workdir, settings_from
 from intentkg.distill_cmd import _with_llm
 
 __all__ = ["register"]
 
-Workdir = Annotated[Path | None, typer.Option("--workdir", "-w", help="Work directory.")]
 Seed = Annotated[int, typer.Option(help="Random seed (split, sample, bootstrap).")]
 
 

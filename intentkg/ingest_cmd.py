@@ -50,7 +50,9 @@ def ingest(
     ctx: typer.Context,
     fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="Input format, or 'auto'.")],
     paths: Annotated[list[Path], typer.Argument(help="Input files (.gz is read transparently).")],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Work directory.")] = None,
+    workdir: Annotated[Path | None, typer.Option(
+        "--workdir", "-w", "--out", "-o",
+        help="Work directory (default: settings.workdir, ./work).")] = None,
     mapping: Annotated[str | None, typer.Option(
         "--map", help="generic format: field=column,... e.g. id=tweet_id,text=body")] = None,
     source: Annotated[str | None, typer.Option(help="generic format: source name.")] = None,
@@ -59,7 +61,7 @@ def ingest(
     image_map: Annotated[Path | None, typer.Option(
         help="JSON object mapping image uris to local files (used before anything else).")] = None,
     download_images: Annotated[bool, typer.Option(
-        "--download-images", help="Fetch http(s) images into <out>/images (bounded).")] = False,
+        "--download-images", help="Fetch http(s) images into <workdir>/images (bounded).")] = False,
     keep_unknown_pairs: Annotated[bool, typer.Option(
         "--keep-unknown-pairs/--drop-unknown-pairs",
         help="Keep co-buys naming a product without metadata.")] = True,
@@ -68,14 +70,14 @@ def ingest(
     seed: Annotated[int, typer.Option(help="Seed of the co-buy sample.")] = 0,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
 ) -> None:
-    """Read raw dumps into <out>/ingest/{posts,products,cobuys}.parquet and report.json.
+    """Read raw dumps into <workdir>/ingest/{posts,products,cobuys}.parquet and report.json.
 
     Exit code 0 when every file was read (bad records are skipped and counted), 3 when
     some files could not be read or only in part (each is listed; the rest is written),
     1 when nothing could be read.
     """
     settings = settings_from(ctx)
-    workdir = out if out is not None else settings.workdir
+    workdir = workdir if workdir is not None else settings.workdir
     policy = DownloadPolicy(allow_hosts=frozenset(settings.ingest.download_allow_hosts),
                             deadline_s=settings.ingest.download_deadline_s,
                             max_bytes=settings.ingest.download_max_bytes)

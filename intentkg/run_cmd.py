@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from intentkg.common import printable, settings_from
+from intentkg.common import Workdir, printable, settings_from
 from intentkg.pipeline import InputSpec, PipelineReport, run_pipeline
 from kg.settings import Settings
 
@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         paths: Annotated[list[Path], typer.Argument(help="Raw input files.", exists=True)],
         fmt: Annotated[str, typer.Option("--format", help="Input format, or auto.")] = "auto",
-        workdir: Annotated[Path | None, typer.Option("--workdir", "-w")] = None,
+        workdir: Workdir = None,
         backend: Annotated[
             str | None, typer.Option(help="Model backend: openai, replay, vllm, transformers.")
         ] = None,

@@ -7,14 +7,13 @@ from typing import Annotated, Literal
 
 import typer
 
-from intentkg.common import BarProgress, settings_from
+from intentkg.common import BarProgress, Workdir, settings_from
 from kg.load import load_graph
 from kg.store import open_store
 from kg.store.falkordb_server import FalkorServer, stop_server
 
 __all__ = ["register"]
 
-Workdir = Annotated[Path | None, typer.Option("--workdir", "-w", help="Work directory.")]
 DataDir = Annotated[Path | None, typer.Option(
     "--data-dir", help="Embedded store directory (default <workdir>/falkordb).")]
 

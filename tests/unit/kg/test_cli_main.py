@@ -139,3 +139,25 @@ def test_no_command_catches_project_errors_itself() -> None:
     catching = [p.name for p in sorted(root.glob("*_cmd.py"))
                 if re.search(r"except\s*\(?[^)\n]*IntentKGError", p.read_text(encoding="utf-8"))]
     assert catching == []
+
+
+def test_the_work_dir_flag_is_spelled_the_same_on_every_command() -> None:
+    import typer
+
+    from intentkg.main import app
+
+    def commands(group: object, path: str) -> list[tuple[str, object]]:
+        found = []
+        for name, cmd in getattr(group, "commands", {}).items():
+            found.append((f"{path} {name}".strip(), cmd))
+            found += commands(cmd, f"{path} {name}")
+        return found
+
+    every = commands(typer.main.get_command(app), "")
+    with_workdir = {name: next(p for p in cmd.params if p.name == "workdir")  # type: ignore[attr-defined]
+                    for name, cmd in every
+                    if any(p.name == "workdir" for p in getattr(cmd, "params", []))}
+    assert {"ingest", "distill", "build", "load", "run", "demo", "eval canon"} <= set(with_workdir)
+    wrong = {name: p.opts for name, p in with_workdir.items()
+             if not {"--workdir", "-w"} <= set(p.opts)}
+    assert wrong == {}
