@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from ingest import DownloadPolicy, IngestReport, available_formats, run_ingest
-from intentkg.common import fail, progress_for, settings_from
+from intentkg.common import progress_for, settings_from
+from kg.errors import ConfigError
 from kg.workdir import WorkDir
 
 __all__ = ["ingest", "register"]
@@ -21,7 +22,8 @@ def _parse_map(text: str | None) -> dict[str, str]:
             continue
         key, sep, value = part.partition("=")
         if not sep or not key.strip() or not value.strip():
-            raise fail(f"--map expects field=column pairs separated by commas, got {part!r}")
+            raise ConfigError(
+                f"--map expects field=column pairs separated by commas, got {part!r}")
         mapping[key.strip()] = value.strip()
     return mapping
 

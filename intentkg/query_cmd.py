@@ -21,7 +21,8 @@ from rich.table import Table
 from rich.text import Text
 
 import queries as q
-from intentkg.common import fail, printable, settings_from
+from intentkg.common import printable, settings_from
+from kg.errors import QueryError
 from kg.settings import Settings
 from kg.store import GraphStore, open_store
 from queries.catalog import QUERIES, QuerySpec, is_argument, option_flags, rows_of
@@ -104,10 +105,10 @@ def _command(spec: QuerySpec) -> Callable[..., None]:
         try:
             params = spec.params(**values)
         except ValidationError as exc:
-            raise fail(f"{spec.name}: " + "; ".join(
+            raise QueryError(f"{spec.name}: " + "; ".join(
                 f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']} (got {e.get('input')!r})"
                 for e in exc.errors())
-            ) from exc
+            ) from None
         with _session(ctx) as (settings, store):
             encoder = _encoder(settings) if spec.needs_encoder else None
             result = spec.call(store, params, encoder)
