@@ -204,8 +204,9 @@ class ServerPool:
         self._cancel_expiry()
         for server in self.servers:
             if server.checker is not None and not server.checker.done():
-                server.checker.cancel()
+                # RuntimeError: a check left over from an event loop that has ended
                 with contextlib.suppress(asyncio.CancelledError, RuntimeError):
+                    server.checker.cancel()
                     await server.checker
             await server.client.aclose()
 
