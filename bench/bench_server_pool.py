@@ -8,8 +8,9 @@ OpenAIBackend over the pool + CachedCaller with the SQLite call cache, with
 ``llm.concurrency`` 1.25 x each server's capacity (``--headroom``; what the
 settings advise for vLLM's ``max_num_seqs``). The table gives the throughput
 against N servers, its ratio to N x one server's capacity and to N x what one
-server measured in the same invocation, with the client's CPU use (user + system seconds per wall second; 2.0 = both cores of
-this machine), so a ratio below 1 can be told apart from a client out of CPU.
+server measured in the same invocation, with the client's CPU use (user + system
+seconds per wall second; 2.0 = both cores of this machine), so a ratio below 1
+can be told apart from a client out of CPU.
 
 The fault run kills one of the servers (SIGKILL) when 40 % of the items are
 answered. Each server appends every item it receives and every item it answers
@@ -69,7 +70,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from distill.backends import ChatRequest, Message, OpenAIBackend
 from distill.cache import CachedCaller, LLMCache
-from kg.settings import LLMSettings
+from kg.settings import LLMServer, LLMSettings
 
 _ITEM = re.compile(rb"item-(\d+)")
 _OK = json.dumps({"choices": [{"index": 0, "message": {"role": "assistant",
@@ -212,7 +213,8 @@ async def _client_run(urls: list[str], n: int, capacity: int, cache_path: Path,
     # llm.concurrency a little over each server's capacity (as the settings advise for
     # vLLM's max_num_seqs): a short queue waits at each server, so none of its places
     # idles while the client handles an answer and sends the next request
-    settings = LLMSettings(backend="openai", base_urls=list(urls), model="bench",
+    settings = LLMSettings(backend="openai", base_urls=[LLMServer(url=u) for u in urls],
+                           model="bench",
                            concurrency=max(capacity, round(capacity * headroom)),
                            max_retries=8, timeout_s=30, health_interval_s=0.5)
     backend = OpenAIBackend(settings, backoff_s=0.01, max_backoff_s=0.2)

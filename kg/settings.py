@@ -180,7 +180,7 @@ class LLMServer(_Section):
     @field_validator("url")
     @classmethod
     def _url(cls, value: str) -> str:
-        return server_url(value, "llm.base_urls url")
+        return server_url(value, "a server of llm.base_urls")
 
 
 class LLMSettings(_Section):
@@ -213,7 +213,7 @@ class LLMSettings(_Section):
 
     backend: Literal["openai", "local", "replay", "vllm", "transformers"] = "replay"
     base_url: str = _DEFAULT_BASE_URL
-    base_urls: list[str | LLMServer] = Field(default_factory=list)
+    base_urls: list[LLMServer] = Field(default_factory=list)
     health_interval_s: float = Field(default=1.0, gt=0)
     server_wait_s: float = Field(default=30.0, ge=0)
     model: str = "Qwen/Qwen2-VL-7B-Instruct"
@@ -240,17 +240,23 @@ class LLMSettings(_Section):
     def _base_url(cls, value: str) -> str:
         return server_url(value, "llm.base_url")
 
+    @field_validator("base_urls", mode="before")
+    @classmethod
+    def _urls_as_tables(cls, value: Any) -> Any:
+        # a plain URL is a server with the default concurrency
+        if isinstance(value, list | tuple):
+            return [{"url": v} if isinstance(v, str) else v for v in value]
+        return value
+
     @field_validator("base_urls")
     @classmethod
-    def _base_urls(cls, value: list[str | LLMServer]) -> list[str | LLMServer]:
+    def _each_server_once(cls, value: list[LLMServer]) -> list[LLMServer]:
         seen: set[str] = set()
-        for i, entry in enumerate(value):
-            url = entry.url if isinstance(entry, LLMServer) else server_url(
-                entry, f"llm.base_urls[{i}]")
-            if url in seen:
-                raise ValueError(f"llm.base_urls[{i}] repeats an earlier server; list each "
-                                 "server once (raise its concurrency instead)")
-            seen.add(url)
+        for i, server in enumerate(value):
+            if server.url in seen:
+                raise ValueError(f"entry {i} repeats an earlier server; list each server "
+                                 "once (raise its concurrency instead)")
+            seen.add(server.url)
         return value
 
     @model_validator(mode="after")
@@ -264,10 +270,8 @@ class LLMSettings(_Section):
     def servers(self) -> list[LLMServer]:
         """The model servers (``base_urls``, else ``base_url`` alone), each with its
         concurrency resolved."""
-        entries = self.base_urls or [self.base_url]
-        return [LLMServer(url=server_url(e, "llm.base_url"), concurrency=self.concurrency)
-                if isinstance(e, str) else
-                LLMServer(url=e.url, concurrency=e.concurrency or self.concurrency)
+        entries = self.base_urls or [LLMServer(url=self.base_url)]
+        return [LLMServer(url=e.url, concurrency=e.concurrency or self.concurrency)
                 for e in entries]
 
 

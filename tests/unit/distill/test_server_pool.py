@@ -424,10 +424,12 @@ def test_base_urls_from_toml_and_environment(tmp_path: Path,
 
 
 @pytest.mark.parametrize(("llm", "expected"), [
-    ({"base_urls": ["gpu1:8000/v1"]}, r"base_urls\[0\] must be an http:// or https:// URL"),
-    ({"base_urls": ["http://a:1/v1", "http://a:1/v1/"]}, r"base_urls\[1\] repeats"),
+    ({"base_urls": ["gpu1:8000/v1"]},
+     r"llm.base_urls.0.url: .*must be an http:// or https:// URL"),
+    ({"base_urls": ["http://a:1/v1", "http://a:1/v1/"]}, r"entry 1 repeats an earlier server"),
     ({"base_urls": [{"url": "http://a:1/v1", "concurrency": 0}]},
-     r"llm.base_urls.0.LLMServer.concurrency: .*greater than or equal to 1"),
+     r"llm.base_urls.0.concurrency: .*greater than or equal to 1"),
+    ({"base_urls": "http://a:1/v1"}, r"llm.base_urls: Input should be a valid list"),
     ({"base_urls": [{"url": "http://a:1/v1", "slots": 2}]}, r"slots: unknown setting"),
     ({"base_urls": ["http://a:1/v1"], "base_url": "http://b:1/v1"},
      r"llm.base_url and llm.base_urls are both set"),
