@@ -267,6 +267,11 @@ class LLMSettings(_Section):
                              "in llm.base_urls only (a list of one is fine)")
         return self
 
+    @property
+    def total_concurrency(self) -> int:
+        """The most requests in flight over all servers: what a run should keep busy."""
+        return sum(s.concurrency or self.concurrency for s in self.servers())
+
     def servers(self) -> list[LLMServer]:
         """The model servers (``base_urls``, else ``base_url`` alone), each with its
         concurrency resolved."""

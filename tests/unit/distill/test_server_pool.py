@@ -417,8 +417,10 @@ def test_base_urls_from_toml_and_environment(tmp_path: Path,
     toml = tmp_path / "c.toml"
     toml.write_text('[llm]\nconcurrency = 16\nbase_urls = ["http://gpu1:8000/v1", '
                     '{url = "http://gpu2:8000/v1/", concurrency = 48}]\n', encoding="utf-8")
-    assert [(s.url, s.concurrency) for s in load_settings(toml).llm.servers()] == [
+    llm = load_settings(toml).llm
+    assert [(s.url, s.concurrency) for s in llm.servers()] == [
         ("http://gpu1:8000/v1", 16), ("http://gpu2:8000/v1", 48)]
+    assert llm.total_concurrency == 64
     monkeypatch.setenv("INTENTKG_LLM__BASE_URLS", '["http://a:1/v1", "http://b:2/v1"]')
     assert [s.url for s in load_settings().llm.servers()] == ["http://a:1/v1", "http://b:2/v1"]
 
