@@ -269,7 +269,10 @@ class LLMSettings(_Section):
 
     @property
     def total_concurrency(self) -> int:
-        """The most requests in flight over all servers: what a run should keep busy."""
+        """The most requests in flight over all servers of ``base_urls`` (the ``openai``
+        backend), else ``concurrency``: what a run should keep busy."""
+        if self.backend != "openai":
+            return self.concurrency
         return sum(s.concurrency or self.concurrency for s in self.servers())
 
     def servers(self) -> list[LLMServer]:
