@@ -415,7 +415,8 @@ async def test_a_single_base_url_is_a_pool_of_one(servers: Any) -> None:
 def test_base_urls_from_toml_and_environment(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     toml = tmp_path / "c.toml"
-    toml.write_text('[llm]\nbackend = "openai"\nconcurrency = 16\nbase_urls = ["http://gpu1:8000/v1", '
+    toml.write_text('[llm]\nbackend = "openai"\nconcurrency = 16\n'
+                    'base_urls = ["http://gpu1:8000/v1", '
                     '{url = "http://gpu2:8000/v1/", concurrency = 48}]\n', encoding="utf-8")
     llm = load_settings(toml).llm
     assert [(s.url, s.concurrency) for s in llm.servers()] == [
