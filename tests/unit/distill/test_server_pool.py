@@ -313,8 +313,8 @@ async def test_a_server_is_put_back_when_its_health_check_answers(servers: Any,
         await a.kill()
         await asyncio.gather(*(be.complete(_request(i)) for i in range(10)))
         assert not be.servers[0].up and sum(b.answered.values()) == 10
-        await a.start()  # the same port again, but unwell for now
         a.health_status = 503
+        await a.start()  # the same port again, but unwell for now
         await _until(lambda: a.health_checks >= 2)
         assert not be.servers[0].up  # 503 from /health: kept out
         a.health_status = 200
