@@ -188,13 +188,14 @@ class OpenAIBackend:
         key = api_key if api_key is not None else settings.api_key.get_secret_value()
         if key:
             headers["Authorization"] = f"Bearer {key}"
-        limit = settings.max_response_bytes
-        self._pool = ServerPool(
-            [PoolServer(s.url, _client(s.url, headers, s.concurrency or settings.concurrency,
-                                       limit), s.concurrency or settings.concurrency)
-             for s in settings.servers()],
-            health_interval_s=settings.health_interval_s, wait_s=settings.server_wait_s,
-            check_timeout_s=min(10.0, settings.timeout_s))
+        servers = []
+        for server in settings.servers():
+            limit = server.concurrency or settings.concurrency
+            client = _client(server.url, headers, limit, settings.max_response_bytes)
+            servers.append(PoolServer(server.url, client, limit))
+        self._pool = ServerPool(servers, health_interval_s=settings.health_interval_s,
+                                wait_s=settings.server_wait_s,
+                                check_timeout_s=min(10.0, settings.timeout_s))
 
     @property
     def servers(self) -> list[ServerState]:
