@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import re
+import shutil
 import socket
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -16,12 +17,15 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from distill import arun_distill
 from distill.backends import ChatRequest, Message, OpenAIBackend
 from distill.backends.http1 import HTTP1Client
 from distill.backends.server_pool import NoServerUp, PoolServer, ServerPool
 from distill.cache import CachedCaller, LLMCache
 from kg.errors import ConfigError, DistillError
-from kg.settings import LLMServer, LLMSettings, load_settings
+from kg.io import read_records
+from kg.records import IntentionAssertion
+from kg.settings import LLMServer, LLMSettings, Settings, load_settings
 
 SECRET = "sk-pool-secret-4711"
 _ITEM = re.compile(r"item-\d+")
@@ -393,6 +397,53 @@ async def test_a_client_error_names_the_server_not_the_key(servers: Any) -> None
         await be.aclose()
     assert a.url in str(err.value) and "HTTP 401" in str(err.value)
     assert SECRET not in str(err.value)
+
+
+# the distill pipeline over a pool
+
+
+def _fill(schema: dict[str, Any]) -> Any:
+    kind = schema.get("type")
+    if kind == "object":
+        return {k: _fill(v) for k, v in schema["properties"].items()}
+    if kind == "array":
+        return [_fill(schema["items"])]
+    if kind == "number":
+        return 0.5
+    return "keep warm outdoors"
+
+
+async def _distill(workdir: Path, urls: list[str]) -> Any:
+    settings = Settings(workdir=workdir, llm=_settings(*urls))
+    be = OpenAIBackend(settings.llm, backoff_s=0.001)
+    try:
+        return await arun_distill(workdir, settings, be, relations=["xIntent", "usedFor"])
+    finally:
+        await be.aclose()
+
+
+def _assertions(workdir: Path) -> list[tuple[str, str, str, float | None]]:
+    rows = read_records(workdir / "distill" / "assertions.parquet", IntentionAssertion)
+    return sorted((a.id, a.text, a.prompt_version, a.filter_score) for a in rows)
+
+
+async def test_distill_over_two_servers_writes_what_one_server_writes(
+        workdir: Path, loopback: Any, chat_ok_body: Any, tmp_path: Path) -> None:
+    def handler(n: int, body: dict[str, Any]) -> Any:
+        fmt = body.get("response_format")
+        if fmt is None:  # the role-aware filter: a yes/no vote with log-probabilities
+            return 200, {}, chat_ok_body("Yes", {"Yes": -0.1, "No": -2.4}), 0.01
+        return 200, {}, chat_ok_body(json.dumps(_fill(fmt["json_schema"]["schema"]))), 0.01
+
+    a, b, alone = await loopback(handler), await loopback(handler), await loopback(handler)
+    other = tmp_path / "other"
+    shutil.copytree(workdir, other)
+    pooled = await _distill(workdir, [a.url, b.url])
+    single = await _distill(other, [alone.url])
+    assert a.bodies and b.bodies  # both servers worked
+    assert len(a.bodies) + len(b.bodies) == len(alone.bodies)  # and nothing was asked twice
+    assert not pooled.failures and not single.failures
+    assert _assertions(workdir) == _assertions(other) != []
 
 
 # settings
