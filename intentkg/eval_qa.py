@@ -114,7 +114,7 @@ def run_intentionqa(files: list[Path], settings: Settings, *, with_kg: bool = Fa
     backend = make_backend(settings.llm)
     cache = LLMCache(EvalPaths(workdir).dirs.llm_cache)
     caller = CachedCaller(backend, cache)
-    limit = settings.llm.concurrency
+    limit = settings.llm.total_concurrency  # every server of llm.base_urls kept busy
 
     async def go() -> tuple[list[QAOutcome], list[QAOutcome] | None, int]:
         try:

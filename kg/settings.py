@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -33,6 +41,7 @@ __all__ = [
     "EmbedSettings",
     "FalkorSettings",
     "IngestSettings",
+    "LLMServer",
     "LLMSettings",
     "LocalModelSettings",
     "Neo4jSettings",
@@ -40,6 +49,7 @@ __all__ = [
     "describe_settings_error",
     "load_settings",
     "refuse_url_credentials",
+    "server_url",
 ]
 
 
@@ -63,6 +73,31 @@ def refuse_url_credentials(url: str | None, name: str) -> str | None:
             "them and put the secret in its own setting (llm.api_key / INTENTKG_LLM__API_KEY, "
             "neo4j.password / INTENTKG_NEO4J__PASSWORD)")
     return url
+
+
+def server_url(url: str, name: str) -> str:
+    """``url`` without a trailing slash, or a ValueError naming ``name`` when it is not a
+    model server's base URL: ``http(s)://host[:port][/path]``, no credentials, no query.
+
+    A query string would not be sent (the client keeps only the path) and often holds a
+    key; the message never repeats the URL.
+    """
+    refuse_url_credentials(url, name)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number in range
+    except ValueError:
+        raise ValueError(f"{name} is not a valid URL (bad host or port)") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{name} must be an http:// or https:// URL with a host, such as "
+                         "http://127.0.0.1:8000/v1")
+    if parts.query or parts.fragment:
+        raise ValueError(f"{name} must not carry a query string or fragment (it is not "
+                         "sent); put an API key in llm.api_key / INTENTKG_LLM__API_KEY")
+    return url.rstrip("/")
+
+
+_DEFAULT_BASE_URL = "http://127.0.0.1:8000/v1"
 
 
 class _Section(BaseModel):
@@ -130,14 +165,42 @@ class LocalModelSettings(_Section):
     start_timeout_s: float = 120.0
 
 
+class LLMServer(_Section):
+    """One model server of ``llm.base_urls`` with its own concurrency.
+
+    Attributes:
+        url: the server's OpenAI-compatible base URL (``http://gpu1:8000/v1``).
+        concurrency: the most requests in flight on this server; default
+            ``llm.concurrency``.
+    """
+
+    url: str
+    concurrency: int | None = Field(default=None, ge=1)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return server_url(value, "a server of llm.base_urls")
+
+
 class LLMSettings(_Section):
     """Model backend for distillation.
 
-    ``concurrency`` is the most requests in flight; against a vLLM server set it
-    a little above the server's ``max_num_seqs`` (e.g. 1.25x) so a queue waits
-    there and no batch slot idles while the client handles an answer
+    ``concurrency`` is the most requests in flight on one server; against a vLLM
+    server set it a little above the server's ``max_num_seqs`` (e.g. 1.25x) so a
+    queue waits there and no batch slot idles while the client handles an answer
     (``bench/bench_distill.py`` measures both). A server that reports its slots
     (llama.cpp ``/props``) is never sent more requests at once than it has slots.
+
+    ``base_urls`` spreads requests over several servers of the same model, each
+    entry a URL or a table ``{url = "...", concurrency = 32}`` (its own limit); an
+    empty list means ``[base_url]``. Each request goes to the server that is up and
+    has the fewest requests in flight. A server that cannot be reached or times
+    out (or answers 5xx while another is up) is taken out, its ``/health`` (else
+    ``/models``) asked every ``health_interval_s`` seconds, and put back when it
+    answers; the requests it failed go to another server. When every server is
+    out for ``server_wait_s`` seconds, waiting requests fail (a later run asks
+    them again).
 
     A request's timeout is ``timeout_s`` plus ``max_tokens / min_tokens_per_s``; a
     request that times out is not sent again (the server may still be working on
@@ -149,12 +212,15 @@ class LLMSettings(_Section):
     """
 
     backend: Literal["openai", "local", "replay", "vllm", "transformers"] = "replay"
-    base_url: str = "http://127.0.0.1:8000/v1"
+    base_url: str = _DEFAULT_BASE_URL
+    base_urls: list[LLMServer] = Field(default_factory=list)
+    health_interval_s: float = Field(default=1.0, gt=0)
+    server_wait_s: float = Field(default=30.0, ge=0)
     model: str = "Qwen/Qwen2-VL-7B-Instruct"
     api_key: SecretStr = SecretStr("")
     replay_file: Path | None = None
     model_path: Path | None = None
-    concurrency: int = 64
+    concurrency: int = Field(default=64, ge=1)
     timeout_s: float = 120.0
     max_retries: int = 5
     temperature: float = 0.0
@@ -171,8 +237,50 @@ class LLMSettings(_Section):
 
     @field_validator("base_url")
     @classmethod
-    def _no_credentials(cls, value: str) -> str:
-        return refuse_url_credentials(value, "llm.base_url") or value
+    def _base_url(cls, value: str) -> str:
+        return server_url(value, "llm.base_url")
+
+    @field_validator("base_urls", mode="before")
+    @classmethod
+    def _urls_as_tables(cls, value: Any) -> Any:
+        # a plain URL is a server with the default concurrency
+        if isinstance(value, list | tuple):
+            return [{"url": v} if isinstance(v, str) else v for v in value]
+        return value
+
+    @field_validator("base_urls")
+    @classmethod
+    def _each_server_once(cls, value: list[LLMServer]) -> list[LLMServer]:
+        seen: set[str] = set()
+        for i, server in enumerate(value):
+            if server.url in seen:
+                raise ValueError(f"entry {i} repeats an earlier server; list each server "
+                                 "once (raise its concurrency instead)")
+            seen.add(server.url)
+        return value
+
+    @model_validator(mode="after")
+    def _one_server_setting(self) -> LLMSettings:
+        if (self.base_urls and self.base_url.rstrip("/") != _DEFAULT_BASE_URL
+                and self.base_url.rstrip("/") not in {s.url for s in self.servers()}):
+            raise ValueError("llm.base_url and llm.base_urls are both set: give the servers "
+                             "in llm.base_urls only (a list of one is fine)")
+        return self
+
+    @property
+    def total_concurrency(self) -> int:
+        """The most requests in flight over all servers of ``base_urls`` (the ``openai``
+        backend), else ``concurrency``: what a run should keep busy."""
+        if self.backend != "openai":
+            return self.concurrency
+        return sum(s.concurrency or self.concurrency for s in self.servers())
+
+    def servers(self) -> list[LLMServer]:
+        """The model servers (``base_urls``, else ``base_url`` alone), each with its
+        concurrency resolved."""
+        entries = self.base_urls or [LLMServer(url=self.base_url)]
+        return [LLMServer(url=e.url, concurrency=e.concurrency or self.concurrency)
+                for e in entries]
 
 
 class IngestSettings(_Section):

@@ -324,6 +324,7 @@ class ProxiedClient:
         self.max_body = max_body
         self._base = base_url.rstrip("/")
         parts = urlsplit(base_url)
+        self.prefix = parts.path.rstrip("/")
         self._origin = f"{parts.scheme}://{parts.netloc}"
         self._client = httpx.AsyncClient(
             headers=headers, proxy=proxy,

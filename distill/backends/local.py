@@ -48,8 +48,11 @@ class LocalBackend:
         self._retired: list[OpenAIBackend] = []
 
     def _client(self) -> OpenAIBackend:
-        llm = self._settings.model_copy(update={"base_url": self.server.base_url,
-                                                "model": self.server.alias})
+        # one server, ours: when it dies this backend starts another, so requests wait
+        # for it only briefly before the restart is tried
+        llm = self._settings.model_copy(update={
+            "base_url": self.server.base_url, "base_urls": [], "model": self.server.alias,
+            "server_wait_s": min(self._settings.server_wait_s, 5.0)})
         return OpenAIBackend(llm, api_key=self.server.api_key)
 
     @property

@@ -1,13 +1,24 @@
 """OpenAI-compatible chat completions over HTTP (vLLM server, Ollama, llama.cpp, hosted APIs).
 
-Bounded concurrency (a semaphore; never more than the slots a llama.cpp server
-reports in ``/props``), retries with exponential backoff and full jitter on 429,
-5xx and connection errors (``Retry-After`` honoured), JSON-schema
+One server (``llm.base_url``) or several of the same model (``llm.base_urls``),
+each with its own concurrency limit (never more than the slots a llama.cpp
+server reports in ``/props``); each request goes to the server with the fewest
+requests in flight (:mod:`distill.backends.server_pool`). JSON-schema
 ``response_format`` (guided decoding on vLLM and llama.cpp), images as data-URL
 or URL content parts.
 
-A request that times out is never sent again: the server may still be working
-on it, and re-sending a long generation to a busy server only adds to its queue.
+Failures: a server that cannot be reached, drops the connection or times out is
+taken out of the pool, health-checked in the background and put back when it
+answers; a 5xx answer takes a server out only while another is up. The request
+is sent again at once to another server when one is up, else after exponential
+backoff with full jitter (``Retry-After`` honoured) to the same one; 429 and
+other transient answers retry the same way without taking the server out.
+Nothing is sent to two servers at once, so an answer is paid once (and the
+call cache in :mod:`distill.cache` keeps it from being asked again).
+
+A request that times out is never sent to the same server again: the server
+may still be working on it, and re-sending a long generation to a busy server
+only adds to its queue; it goes to another server if there is one, else fails.
 Timeouts grow with the tokens asked for (``timeout_s + max_tokens /
 min_tokens_per_s``). Answers are read up to ``max_response_bytes``.
 
@@ -15,6 +26,10 @@ A server that cannot take images (``/props`` says so, or it refuses the first
 request with images) switches the backend to text only: :attr:`vision` becomes
 False and every request with images raises :class:`ImagesUnsupported` at once,
 so the stages fall back to their text-only prompts.
+
+Messages name the server by its configured URL (the settings refuse URLs with
+credentials or a query string); the API key travels only in a header and is
+never logged.
 """
 
 from __future__ import annotations
@@ -24,6 +39,7 @@ import json
 import logging
 import random
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from distill.backends.base import ChatRequest, ChatResponse, ImagePart, ImagesUnsupported, Message
@@ -35,6 +51,7 @@ from distill.backends.http1 import (
     ProxiedClient,
     proxy_for,
 )
+from distill.backends.server_pool import NoServerUp, PoolServer, ServerPool, ServerState
 from kg.errors import DistillError
 from kg.settings import LLMSettings
 
@@ -123,20 +140,31 @@ def parse_chat_response(data: Any) -> ChatResponse:
                         tokens_out=tokens_out, finish_reasons=finish)
 
 
+@dataclass
+class _Failure:
+    """One attempt that did not answer: what went wrong and what it means for the server."""
+
+    problem: str
+    delay: float | None = None  # the server's Retry-After
+    server_down: bool = False  # unreachable or timed out: take it out
+    server_error: bool = False  # a 5xx answer
+    timed_out: bool = False
+
+
 class OpenAIBackend:
-    """An OpenAI-compatible HTTP backend.
+    """An OpenAI-compatible HTTP backend over one server or a pool of them.
 
     Args:
-        settings: ``base_url``, ``model``, ``api_key``, ``concurrency``, ``timeout_s``,
-            ``min_tokens_per_s``, ``max_retries``, ``max_response_bytes`` and ``vision``
-            are used.
+        settings: ``base_url``/``base_urls``, ``model``, ``api_key``, ``concurrency``,
+            ``timeout_s``, ``min_tokens_per_s``, ``max_retries``, ``max_response_bytes``,
+            ``vision``, ``health_interval_s`` and ``server_wait_s`` are used.
         backoff_s: base delay of the exponential backoff (tests make it small).
         api_key: a key that wins over ``settings.api_key`` (the local server's).
-        probe: ask the server's ``/props`` before the first request.
+        probe: ask each server's ``/props`` before the first request.
 
     Attributes:
         vision: False once the server is known to take no images; None while unknown.
-        slots: the parallel slots the server reported, when it did.
+        slots: the parallel slots the servers reported (summed), when any did.
     """
 
     name = "openai"
@@ -146,14 +174,11 @@ class OpenAIBackend:
                  max_backoff_s: float = 30.0, api_key: str | None = None,
                  probe: bool = True) -> None:
         self.model = settings.model
-        self._url = settings.base_url.rstrip("/") + "/chat/completions"
         self._timeout = settings.timeout_s
         self._tokens_per_s = settings.min_tokens_per_s
         self._retries = settings.max_retries
         self._backoff = backoff_s
         self._max_backoff = max_backoff_s
-        self._concurrency = settings.concurrency
-        self._sem = asyncio.Semaphore(settings.concurrency)
         self._probed = settings.vision == "off" or not probe
         self._probe_lock = asyncio.Lock()
         self.vision: bool | None = False if settings.vision == "off" else None
@@ -163,26 +188,26 @@ class OpenAIBackend:
         key = api_key if api_key is not None else settings.api_key.get_secret_value()
         if key:
             headers["Authorization"] = f"Bearer {key}"
-        # a lean HTTP/1.1 client: httpx costs 0.3-1 ms of CPU per request at hundreds of
-        # connections, which caps a 2-core client far below a vLLM server (see http1);
-        # httpx only when the environment sends this server through a proxy
-        proxy = proxy_for(settings.base_url)
-        limit = settings.max_response_bytes
-        self._client: HTTP1Client | ProxiedClient = (
-            HTTP1Client(settings.base_url, headers, max_idle=settings.concurrency,
-                        max_body=limit)
-            if proxy is None else
-            ProxiedClient(settings.base_url, headers, proxy=proxy,
-                          max_idle=settings.concurrency, max_body=limit))
-        if proxy is not None:
-            log.info("reaching %s through the proxy set in the environment", self._url)
+        servers = []
+        for server in settings.servers():
+            limit = server.concurrency or settings.concurrency
+            client = _client(server.url, headers, limit, settings.max_response_bytes)
+            servers.append(PoolServer(server.url, client, limit))
+        self._pool = ServerPool(servers, health_interval_s=settings.health_interval_s,
+                                wait_s=settings.server_wait_s,
+                                check_timeout_s=min(10.0, settings.timeout_s))
+
+    @property
+    def servers(self) -> list[ServerState]:
+        """Each server's state: up or out, requests in flight and answered, times out."""
+        return self._pool.states()
 
     def timeout_for(self, request: ChatRequest) -> float:
         """Seconds one attempt of ``request`` may take: grows with the tokens asked for."""
         return self._timeout + request.max_tokens * max(1, request.n) / self._tokens_per_s
 
     async def probe(self) -> None:
-        """Ask the server once for its slots and modalities (llama.cpp ``/props``).
+        """Ask each server once for its slots and modalities (llama.cpp ``/props``).
 
         Servers without ``/props`` (vLLM, Ollama, hosted APIs) are left as they are:
         concurrency from the settings, vision learnt from the first refusal.
@@ -191,24 +216,24 @@ class OpenAIBackend:
             if self._probed:
                 return
             self._probed = True
-            try:
-                resp = await self._client.get("/props", timeout=10.0)
-                props = json.loads(resp.body) if resp.status == 200 else None
-            except (HTTPTransportError, ValueError, RecursionError):
-                props = None
-            if not isinstance(props, dict):
-                return
-            slots = props.get("total_slots")
-            if isinstance(slots, int) and slots > 0:
-                self.slots = slots
-                if slots < self._concurrency:
-                    log.info("server has %d slots: at most %d requests in flight", slots, slots)
-                    self._sem = asyncio.Semaphore(slots)
-            modalities = props.get("modalities")
-            if isinstance(modalities, dict) and modalities.get("vision") is False:
-                self.mark_no_images("the server's /props says the model has no vision input")
-            elif isinstance(modalities, dict) and modalities.get("vision") is True:
-                self.vision = True
+            found = await asyncio.gather(*(_props(s) for s in self._pool.servers))
+            for server, props in zip(self._pool.servers, found, strict=True):
+                if props is not None:
+                    self._use_props(server, props)
+
+    def _use_props(self, server: PoolServer, props: dict[str, Any]) -> None:
+        slots = props.get("total_slots")
+        if isinstance(slots, int) and slots > 0:
+            self.slots = (self.slots or 0) + slots
+            if slots < server.limit:
+                log.info("%s has %d slots: at most %d requests in flight there", server.url,
+                         slots, slots)
+                server.limit = slots
+        modalities = props.get("modalities")
+        if isinstance(modalities, dict) and modalities.get("vision") is False:
+            self.mark_no_images("the server's /props says the model has no vision input")
+        elif isinstance(modalities, dict) and modalities.get("vision") is True:
+            self.vision = True if self.vision is None else self.vision
 
     def mark_no_images(self, why: str) -> None:
         """Take no images from now on (``why`` goes to the log and the run report)."""
@@ -217,71 +242,124 @@ class OpenAIBackend:
             log.warning("%s takes no images (%s): using the text-only prompts", self.model, why)
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
-        """POST the request, retrying transient failures; see the module docstring.
+        """POST the request to the least busy server, retrying transient failures on
+        another server where there is one; see the module docstring.
 
         Raises:
             ImagesUnsupported: the request has images and the model takes none.
-            DistillError: any other failure (after the retries it allows).
+            DistillError: any other failure (after the retries it allows); the message
+                names the server.
         """
         if not self._probed:
             await self.probe()
         has_images = any(m.images for m in request.messages)
         if has_images and self.vision is False:
             raise ImagesUnsupported(f"{self.model} takes no images ({self.vision_note})")
-        body = chat_payload(request)
+        body = _dumps(chat_payload(request))
         timeout = self.timeout_for(request)
+        tried: set[PoolServer] = set()
+        timed_out: set[PoolServer] = set()
         attempt = 0
         while True:
-            delay: float | None
-            async with self._sem:
-                if has_images and self.vision is False:  # learnt while this one waited
-                    raise ImagesUnsupported(f"{self.model} takes no images ({self.vision_note})")
-                try:
-                    resp = await self._client.post("/chat/completions", _dumps(body),
-                                                    timeout=timeout)
-                except HTTPTimeout as exc:
-                    raise DistillError(
-                        f"{exc} for {request.stage} {request.subject}; not sent again (the "
-                        "server may still be working on it); raise llm.timeout_s or lower "
-                        "llm.min_tokens_per_s for a slow server") from None
-                except HTTPTooLarge as exc:
-                    raise DistillError(f"{self._url}: {exc} for {request.stage} "
-                                       f"{request.subject} (llm.max_response_bytes)") from None
-                except HTTPTransportError as exc:
-                    problem, delay = f"{type(exc).__name__}: {exc}", None
-                else:
-                    if resp.status == 200:
-                        try:
-                            return parse_chat_response(resp.body)
-                        except DistillError as exc:
-                            problem, delay = str(exc), None
-                    elif has_images and resp.status >= 400 and _NO_IMAGES.search(resp.text):
-                        self.mark_no_images(f"HTTP {resp.status}: {resp.text[:120]}")
-                        raise ImagesUnsupported(f"{self.model} takes no images "
-                                                f"({self.vision_note})")
-                    elif resp.status in _RETRY_STATUS:
-                        problem = f"HTTP {resp.status}"
-                        delay = _retry_after(resp.headers.get("retry-after"))
-                    else:
-                        raise DistillError(
-                            f"{self._url} answered HTTP {resp.status} to "
-                            f"{request.stage} {request.subject}: {resp.text[:300]!r}; check "
-                            "llm.base_url, llm.model and llm.api_key")
+            try:
+                server = await self._pool.acquire(avoid=tried, exclude=timed_out)
+            except NoServerUp as exc:
+                raise DistillError(
+                    f"{exc}; {request.stage} {request.subject} not answered; is the server "
+                    "up? (llm.server_wait_s)") from None
+            try:
+                outcome = await self._attempt(server, body, timeout, request, has_images)
+            finally:
+                self._pool.release(server)
+            if isinstance(outcome, ChatResponse):
+                self._pool.answered(server)
+                return outcome
+            self._note_failure(server, outcome, tried, timed_out, request)
             attempt += 1
             if attempt > self._retries:
                 raise DistillError(
-                    f"{self._url}: {problem} for {request.stage} {request.subject} after "
-                    f"{attempt} attempts; is the server up? (llm.max_retries={self._retries})")
+                    f"{server.url}: {outcome.problem} for {request.stage} {request.subject} "
+                    f"after {attempt} attempts; is the server up? "
+                    f"(llm.max_retries={self._retries})")
+            delay = 0.0 if self._pool.has_fresh(tried | timed_out) else outcome.delay
             if delay is None:
                 cap = min(self._max_backoff, self._backoff * 2 ** (attempt - 1))
                 delay = random.uniform(0, cap)
-            log.debug("retry %d of %s %s in %.2fs: %s", attempt, request.stage,
-                      request.subject, delay, problem)
-            await asyncio.sleep(delay)
+            log.debug("retry %d of %s %s in %.2fs: %s: %s", attempt, request.stage,
+                      request.subject, delay, server.url, outcome.problem)
+            if delay:
+                await asyncio.sleep(delay)
+
+    def _note_failure(self, server: PoolServer, failure: _Failure, tried: set[PoolServer],
+                      timed_out: set[PoolServer], request: ChatRequest) -> None:
+        tried.add(server)
+        if failure.server_down:
+            self._pool.take_out(server, failure.problem)
+        elif failure.server_error:
+            self._pool.failed_5xx(server, failure.problem)
+        if failure.timed_out:
+            timed_out.add(server)
+            if all(s in timed_out for s in self._pool.servers):
+                raise DistillError(
+                    f"{failure.problem} for {request.stage} {request.subject}; not sent again "
+                    "(the server may still be working on it); raise llm.timeout_s or lower "
+                    "llm.min_tokens_per_s for a slow server")
+
+    async def _attempt(self, server: PoolServer, body: bytes, timeout: float,
+                       request: ChatRequest, has_images: bool) -> ChatResponse | _Failure:
+        """One POST to ``server``: the answer, or what went wrong when it may be retried."""
+        if has_images and self.vision is False:  # learnt while this one waited
+            raise ImagesUnsupported(f"{self.model} takes no images ({self.vision_note})")
+        try:
+            resp = await server.client.post("/chat/completions", body, timeout=timeout)
+        except HTTPTimeout as exc:
+            return _Failure(str(exc), server_down=True, timed_out=True)
+        except HTTPTooLarge as exc:
+            raise DistillError(f"{server.url}/chat/completions: {exc} for {request.stage} "
+                               f"{request.subject} (llm.max_response_bytes)") from None
+        except HTTPTransportError as exc:
+            return _Failure(f"{type(exc).__name__}: {exc}", server_down=True)
+        if resp.status == 200:
+            try:
+                return parse_chat_response(resp.body)
+            except DistillError as exc:
+                return _Failure(str(exc))
+        if has_images and resp.status >= 400 and _NO_IMAGES.search(resp.text):
+            self.mark_no_images(f"HTTP {resp.status}: {resp.text[:120]}")
+            raise ImagesUnsupported(f"{self.model} takes no images ({self.vision_note})")
+        if resp.status in _RETRY_STATUS:
+            return _Failure(f"HTTP {resp.status}", _retry_after(resp.headers.get("retry-after")),
+                            server_error=resp.status >= 500)
+        raise DistillError(
+            f"{server.url}/chat/completions answered HTTP {resp.status} to {request.stage} "
+            f"{request.subject}: {resp.text[:300]!r}; check llm.base_url(s), llm.model and "
+            "llm.api_key")
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
-        await self._client.aclose()
+        """Stop the health checks and close the connection pools."""
+        await self._pool.aclose()
+
+
+def _client(url: str, headers: dict[str, str], concurrency: int,
+            max_body: int) -> HTTP1Client | ProxiedClient:
+    # a lean HTTP/1.1 client: httpx costs 0.3-1 ms of CPU per request at hundreds of
+    # connections, which caps a 2-core client far below a vLLM server (see http1);
+    # httpx only when the environment sends this server through a proxy
+    proxy = proxy_for(url)
+    if proxy is None:
+        return HTTP1Client(url, headers, max_idle=concurrency, max_body=max_body)
+    log.info("reaching %s through the proxy set in the environment", url)
+    return ProxiedClient(url, headers, proxy=proxy, max_idle=concurrency, max_body=max_body)
+
+
+async def _props(server: PoolServer) -> dict[str, Any] | None:
+    """The server's llama.cpp ``/props``, or None where it has none or cannot be reached."""
+    try:
+        resp = await server.client.get("/props", timeout=10.0)
+        props = json.loads(resp.body) if resp.status == 200 else None
+    except (HTTPTransportError, ValueError, RecursionError):
+        return None
+    return props if isinstance(props, dict) else None
 
 
 def _dumps(body: dict[str, Any]) -> bytes:

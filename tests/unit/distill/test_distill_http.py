@@ -115,10 +115,13 @@ def test_timeout_grows_with_the_tokens_asked_for() -> None:
 
 
 async def test_connection_refused_is_a_distill_error() -> None:
-    be = OpenAIBackend(_settings("http://127.0.0.1:9/v1"), backoff_s=0.001)
-    with pytest.raises(DistillError, match="is the server up"):
+    be = OpenAIBackend(_settings("http://127.0.0.1:9/v1", server_wait_s=0.2,
+                                 health_interval_s=0.05), backoff_s=0.001)
+    with pytest.raises(DistillError, match="is the server up") as err:
         await be.complete(_request())
     await be.aclose()
+    assert "http://127.0.0.1:9/v1" in str(err.value)
+    assert "cannot connect" in str(err.value)
 
 
 async def test_concurrency_is_bounded_and_logprobs_parsed(loopback: Any,
