@@ -169,17 +169,19 @@ def run_ray(settings: Settings, work: WorkDir, cache_path: Path, post_rels: list
         stage = _Stage(ray, settings, cache, sink)
         if post_rels:
             posts = work.ingest("posts")
-            sink.bar.stage("posts", count_records(posts))
-            stage.run(_read(ray, posts), classes.post, (post_rels,), sink.post)
+            count = count_records(posts)
+            sink.bar.stage("posts", count)
+            stage.run(_read(ray, posts), count, classes.post, (post_rels,), sink.post)
         if cobuy_rels:
             products = products_of_pairs(work.ingest("products"), work.ingest("cobuys"))
             sink.bar.stage("products", len(products))
             items = ray.data.from_items([{"product": pickle.dumps(p)} for p in products])
-            stage.run(items, classes.product, (cobuy_rels,), sink.product)
+            stage.run(items, len(products), classes.product, (cobuy_rels,), sink.product)
             known = ray.put(({p.id: p for p in products}, dict(sink.texts)))
             pairs = work.ingest("cobuys")
-            sink.bar.stage("cobuys", count_records(pairs))
-            stage.run(_read(ray, pairs), classes.pair, (cobuy_rels, [known]), sink.pair)
+            count = count_records(pairs)
+            sink.bar.stage("cobuys", count)
+            stage.run(_read(ray, pairs), count, classes.pair, (cobuy_rels, [known]), sink.pair)
 
 
 class _Stage:
@@ -192,13 +194,18 @@ class _Stage:
         self.sink = sink
         self.first = True
 
-    def run(self, dataset: Any, worker: type[_Worker], args: tuple[Any, ...],
+    def run(self, dataset: Any, count: int, worker: type[_Worker], args: tuple[Any, ...],
             emit: Callable[[Any], None]) -> None:
+        """Map ``dataset`` (``count`` items) through a pool of ``worker`` actors."""
+        if not count:
+            return
         rs = self.settings.ray
-        mapped = dataset.map_batches(
+        batches = -(-count // rs.batch_size)
+        # blocks of one batch each, streamed: every actor of the pool gets work
+        mapped = dataset.repartition(target_num_rows_per_block=rs.batch_size).map_batches(
             worker, batch_size=rs.batch_size, batch_format="pyarrow",
             fn_constructor_args=(self.settings.llm, self.cache, *args),
-            compute=self.ray.data.ActorPoolStrategy(size=rs.num_workers),
+            compute=self.ray.data.ActorPoolStrategy(size=min(rs.num_workers, batches)),
             num_cpus=rs.cpus_per_worker)
         try:
             for result, part in _results(mapped):
