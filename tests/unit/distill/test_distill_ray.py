@@ -22,11 +22,14 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+import typer
+from typer.testing import CliRunner
 
 from distill.ray_engine import PostWorker, RayWorkers
 from distill.replay_tools import build_replay
 from distill.report import DistillReport
 from distill.run import run_distill
+from intentkg.distill_cmd import register
 from kg.errors import MissingExtraError
 from kg.io import read_records
 from kg.records import ImageDescription, IntentionAssertion, KeyInfo
@@ -100,6 +103,14 @@ def test_missing_extra_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, workdir
     with pytest.raises(MissingExtraError, match=r"pip install 'intention-kg\[ray\]'"):
         run_distill(workdir, settings)
     assert not (workdir / "distill" / "assertions.parquet").exists()
+    app = typer.Typer()
+    register(app)
+    res = CliRunner().invoke(app, ["distill", "-w", str(workdir), "--engine", "ray",
+                                   "--backend", "replay", "--replay-file",
+                                   str(DEMO / "replay.jsonl")])
+    assert res.exit_code == 1
+    assert "needs the Python package 'ray'" in res.output
+    assert "pip install 'intention-kg[ray]'" in res.output
 
 
 def test_ray_and_local_write_the_same_rows_on_the_example(
