@@ -82,6 +82,8 @@ class BuildReport:
     intentions (the rest are new nodes). ``concept_links`` includes the
     ``instance_of_links``. ``canon_parsed`` counts phrases the merge decision
     parsed (not found in the parse cache); ``threshold`` is the candidate floor.
+    ``embedded_on_ray`` counts phrases embedded by Ray actors (``embed.engine = "ray"``)
+    before canonicalization read them from the cache.
     """
 
     assertions: int = 0
@@ -94,6 +96,7 @@ class BuildReport:
     abstract_reused: int = 0
     instance_of_links: int = 0
     embedded: int = 0
+    embedded_on_ray: int = 0
     embedding_cache_hits: int = 0
     parsed: int = 0
     canon_parsed: int = 0
@@ -263,6 +266,13 @@ def build_graph(workdir: Path, settings: Settings, *, embedder: Embedder | None 
     report.distinct_phrases = len(counts)
     lap("read")
     cached = _default_embedder(workdir, settings, embedder)
+    if settings.embed.engine == "ray" and embedder is None:
+        from kg.embed_ray import embed_on_ray
+
+        # the phrases' vectors from Ray actors into the cache; canonicalize reads them back
+        report.embedded_on_ray = embed_on_ray(cached.cache, counts, settings.embed,
+                                              settings.ray)
+        lap("embed_ray")
     hits0, misses0 = cached.hits, cached.misses
     judge = make_judge(settings, workdir / "graph")
     try:
