@@ -171,7 +171,7 @@ def run_ray(settings: Settings, work: WorkDir, cache_path: Path, post_rels: list
             posts = work.ingest("posts")
             count = count_records(posts)
             sink.bar.stage("posts", count)
-            stage.run(_read(ray, posts), count, classes.post, (post_rels,), sink.post)
+            stage.run(stage.read(posts), count, classes.post, (post_rels,), sink.post)
         if cobuy_rels:
             products = products_of_pairs(work.ingest("products"), work.ingest("cobuys"))
             sink.bar.stage("products", len(products))
@@ -181,7 +181,7 @@ def run_ray(settings: Settings, work: WorkDir, cache_path: Path, post_rels: list
             pairs = work.ingest("cobuys")
             count = count_records(pairs)
             sink.bar.stage("cobuys", count)
-            stage.run(_read(ray, pairs), count, classes.pair, (cobuy_rels, [known]), sink.pair)
+            stage.run(stage.read(pairs), count, classes.pair, (cobuy_rels, [known]), sink.pair)
 
 
 class _Stage:
@@ -193,6 +193,12 @@ class _Stage:
         self.cache = cache
         self.sink = sink
         self.first = True
+        resources = settings.ray.worker_resources
+        self.remote_args: dict[str, Any] = {"resources": resources} if resources else {}
+
+    def read(self, path: Path) -> Any:
+        """A dataset over a Parquet file, read where the workers may run."""
+        return self.ray.data.read_parquet(str(path.resolve()), ray_remote_args=self.remote_args)
 
     def run(self, dataset: Any, count: int, worker: type[_Worker], args: tuple[Any, ...],
             emit: Callable[[Any], None]) -> None:
@@ -206,7 +212,7 @@ class _Stage:
             worker, batch_size=rs.batch_size, batch_format="pyarrow",
             fn_constructor_args=(self.settings.llm, self.cache, *args),
             compute=self.ray.data.ActorPoolStrategy(size=min(rs.num_workers, batches)),
-            num_cpus=rs.cpus_per_worker)
+            num_cpus=rs.cpus_per_worker, **self.remote_args)
         try:
             for result, part in _results(mapped):
                 emit(pickle.loads(result))
@@ -229,10 +235,6 @@ def _results(dataset: Any) -> Iterator[tuple[bytes, bytes]]:
     for batch in dataset.iter_batches(batch_size=None, batch_format="pyarrow"):
         yield from zip(batch.column("result").to_pylist(), batch.column("report").to_pylist(),
                        strict=True)
-
-
-def _read(ray: Any, path: Path) -> Any:
-    return ray.data.read_parquet(str(path.resolve()))
 
 
 def _for_workers(llm: LLMSettings) -> LLMSettings:

@@ -235,6 +235,9 @@ class RaySettings(_Section):
             network, so a fraction is enough).
         gpus_per_worker: GPUs per embedding actor when ``embed.device`` is ``"cuda"``.
         num_cpus: CPUs of a ``"local"`` instance (default: all of this machine's).
+        worker_resources: Ray custom resources every read task and actor asks for, to
+            pin them to the nodes that have them (``ray start --resources='{"intentkg":
+            64}'`` on the node holding the work dir and its SQLite call cache).
     """
 
     address: str = "local"
@@ -243,6 +246,7 @@ class RaySettings(_Section):
     cpus_per_worker: float = Field(default=0.5, gt=0)
     gpus_per_worker: float = Field(default=1.0, ge=0)
     num_cpus: int | None = Field(default=None, ge=1)
+    worker_resources: dict[str, float] = Field(default_factory=dict)
 
     @field_validator("address")
     @classmethod

@@ -12,6 +12,9 @@ from typing import Any
 
 import pytest
 
+CLIENT_RESOURCE = "intentkg_client"
+"""A custom resource of the test node (tests pin workers with ``ray.worker_resources``)."""
+
 
 def start_ray_cluster() -> Iterator[Any]:
     """Start Ray on loopback with 2 CPUs, no dashboard; shut it down at the end."""
@@ -20,7 +23,8 @@ def start_ray_cluster() -> Iterator[Any]:
     started = not ray.is_initialized()
     if started:
         ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False,
-                 _node_ip_address="127.0.0.1", logging_level=logging.WARNING)
+                 _node_ip_address="127.0.0.1", logging_level=logging.WARNING,
+                 resources={CLIENT_RESOURCE: 64})
     yield ray
     if started:
         ray.shutdown()

@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 import typer
+from testkit.raycluster import CLIENT_RESOURCE
 from typer.testing import CliRunner
 
 from distill.ray_engine import PostWorker, RayWorkers
@@ -244,6 +245,7 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(
     dies = type("DiesOnce", (_DiesOnce,), {"marker": tmp_path / "died"})
     settings = _settings(workdir, "ray", **llm)
     settings.ray.batch_size = 2  # 3 posts: two batches, the first one dies after one post
+    settings.ray.worker_resources = {CLIENT_RESOURCE: 1}  # pinned to the node that has it
     report = run_distill(workdir, settings, relations=POST_RELS,
                          ray_workers=RayWorkers(post=dies))
     assert (tmp_path / "died").is_file()  # a worker did die
