@@ -193,12 +193,11 @@ class _Stage:
         self.cache = cache
         self.sink = sink
         self.first = True
-        resources = settings.ray.worker_resources
-        self.remote_args: dict[str, Any] = {"resources": resources} if resources else {}
+        self.resources = settings.ray.worker_resources or None
 
     def read(self, path: Path) -> Any:
         """A dataset over a Parquet file, read where the workers may run."""
-        return self.ray.data.read_parquet(str(path.resolve()), ray_remote_args=self.remote_args)
+        return self.ray.data.read_parquet(str(path.resolve()), resources=self.resources)
 
     def run(self, dataset: Any, count: int, worker: type[_Worker], args: tuple[Any, ...],
             emit: Callable[[Any], None]) -> None:
@@ -212,7 +211,7 @@ class _Stage:
             worker, batch_size=rs.batch_size, batch_format="pyarrow",
             fn_constructor_args=(self.settings.llm, self.cache, *args),
             compute=self.ray.data.ActorPoolStrategy(size=min(rs.num_workers, batches)),
-            num_cpus=rs.cpus_per_worker, **self.remote_args)
+            num_cpus=rs.cpus_per_worker, resources=self.resources)
         try:
             for result, part in _results(mapped):
                 emit(pickle.loads(result))
