@@ -7,9 +7,12 @@ for N distinct real-ish phrases (bench_build's generator: templates with ~30 %
 near-duplicates), each size in a fresh child process, with the vectors already
 in the embedding cache, and extrapolates per million phrases.
 
-    .venv/bin/python bench/bench_embed_memory.py --quick        # 10k and 25k phrases
+    .venv/bin/python bench/bench_embed_memory.py --quick        # 6k and 12k phrases
     .venv/bin/python bench/bench_embed_memory.py                # 25k and 50k phrases
     .venv/bin/python bench/bench_embed_memory.py --engine ray   # fill the cache on Ray
+
+Neighbours come from FAISS HNSW as they do above ``canon.exact_limit`` phrases
+(``--exact-limit``, default 2000 here, so small runs take the large-scale path).
 
 The merge decision is the cosine threshold here; the default ``"rules"`` decision
 adds spaCy parses of candidate pairs (cached on disk, see bench_build.py).
@@ -72,7 +75,7 @@ def fill(cache_path: Path, texts: list[str], engine: str) -> None:
     cache.close()
 
 
-def measure(cache_path: Path, n: int) -> None:
+def measure(cache_path: Path, n: int, exact_limit: int) -> None:
     """Child: canonicalize ``n`` cached phrases; print RSS before, peak after."""
     from kg.canon.canonicalize import canonicalize
 
@@ -88,7 +91,8 @@ def measure(cache_path: Path, n: int) -> None:
     embedder = CachedEmbedder(_NoModel(), EmbeddingCache(cache_path))  # type: ignore[arg-type]
     base = rss_mb()
     t0 = time.perf_counter()
-    canon = canonicalize(counts, embedder, threshold=Settings().canon.threshold)
+    canon = canonicalize(counts, embedder, threshold=Settings().canon.threshold,
+                         exact_limit=exact_limit)
     took = time.perf_counter() - t0
     peak = peak_mb()
     print(f"{n:>8} phrases: {canon.n_intentions} intentions in {took:.1f}s; RSS before "
@@ -99,21 +103,23 @@ def measure(cache_path: Path, n: int) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="10k and 25k phrases")
+    ap.add_argument("--quick", action="store_true", help="6k and 12k phrases")
+    ap.add_argument("--exact-limit", type=int, default=2000)
     ap.add_argument("--sizes", type=int, nargs="*", default=None)
     ap.add_argument("--engine", choices=["local", "ray"], default="local")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/intentkg_bench_embed.sqlite"))
     ap.add_argument("--measure", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.measure:
-        measure(args.cache, args.measure)
+        measure(args.cache, args.measure, args.exact_limit)
         return
-    sizes = args.sizes or ([10_000, 25_000] if args.quick else [25_000, 50_000])
+    sizes = args.sizes or ([6_000, 12_000] if args.quick else [25_000, 50_000])
     fill(args.cache, distinct(max(sizes)), args.engine)
     growth: dict[int, float] = {}
     for n in sizes:
         out = subprocess.run([sys.executable, __file__, "--cache", str(args.cache),
-                              "--measure", str(n)], capture_output=True, text=True, check=True)
+                              "--exact-limit", str(args.exact_limit), "--measure", str(n)],
+                             capture_output=True, text=True, check=True)
         for line in out.stdout.splitlines():
             if line.startswith("RESULT"):
                 growth[n] = float(line.split()[2])

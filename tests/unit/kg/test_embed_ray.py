@@ -47,3 +47,19 @@ def test_missing_extra_is_named_only_when_there_is_work(monkeypatch: pytest.Monk
         embed_on_ray(cache, ["keep warm"], EMBED, RAY)
     assert missing_texts(cache, EMBED.model, ["a", "b", "a"]) == ["a", "b"]
     cache.close()
+
+
+def test_ray_settings_are_checked_where_they_are_read() -> None:
+    from kg.errors import ConfigError
+    from kg.settings import load_settings
+
+    settings = load_settings(ray={"address": "ray://head:10001"}, distill={"engine": "ray"},
+                             embed={"engine": "ray"})
+    assert settings.ray.address == "ray://head:10001" and settings.distill.engine == "ray"
+    for bad in ({"address": "head:6379"}, {"address": "ray://u:pw-s3cr3t@head:10001"},
+                {"num_workers": 0}):
+        with pytest.raises(ConfigError, match=r"ray\.") as err:
+            load_settings(ray=bad)
+        assert "s3cr3t" not in str(err.value)
+    with pytest.raises(ConfigError, match="distill.engine"):
+        load_settings(distill={"engine": "spark"})
