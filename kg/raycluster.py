@@ -70,6 +70,7 @@ def ray_session(settings: RaySettings, purpose: str) -> Iterator[Any]:
                               f" ({type(exc).__name__}: {exc}); start one with `ray start "
                               "--head` or set ray.address to 'local'") from None
         started = True
+    logging.getLogger("ray.data").setLevel(logging.WARNING)  # plans and progress lines
     context = ray.data.DataContext.get_current()
     context.execution_options.preserve_order = True  # outputs in input order, as locally
     context.enable_progress_bars = False  # the CLI draws its own bar
