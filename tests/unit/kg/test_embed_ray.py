@@ -61,5 +61,5 @@ def test_ray_settings_are_checked_where_they_are_read() -> None:
         with pytest.raises(ConfigError, match=r"ray\.") as err:
             load_settings(ray=bad)
         assert "s3cr3t" not in str(err.value)
-    with pytest.raises(ConfigError, match="distill.engine"):
+    with pytest.raises(ConfigError, match=r"distill\.engine"):
         load_settings(distill={"engine": "spark"})
