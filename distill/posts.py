@@ -14,8 +14,8 @@ from typing import Any
 
 from distill.backends.base import ChatRequest
 from distill.images import image_part
+from distill.intentions import assemble_intentions, count_failed, parse_intentions
 from distill.judge import judge_assertions
-from distill.parse import clean_intention
 from distill.prompts import (
     description_schema,
     intentions_schema,
@@ -65,29 +65,6 @@ def parse_key_info(obj: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def parse_intentions(obj: dict[str, Any], relations: list[Relation]) -> dict[str, tuple[str, str]]:
-    """Relation id → (raw intention, rationale); relations the answer lacks map to ("", "").
-
-    A relation's value may be ``{"intention", "rationale"}`` or a bare string. Keys are
-    matched case-insensitively. Raises ``ValueError`` when no relation is present at all.
-    """
-    by_key = {str(k).casefold(): v for k, v in obj.items()}
-    out: dict[str, tuple[str, str]] = {}
-    for rel in relations:
-        val = by_key.get(rel.id.casefold())
-        if isinstance(val, dict):
-            out[rel.id] = (str(val.get("intention") or "").strip(),
-                           str(val.get("rationale") or "").strip())
-        elif isinstance(val, str):
-            out[rel.id] = (val.strip(), "")
-        else:
-            out[rel.id] = ("", "")
-    if not any(raw for raw, _ in out.values()) and not any(
-            r.id.casefold() in by_key for r in relations):
-        raise ValueError(f"none of the relations {[r.id for r in relations]} is in the answer")
-    return out
-
-
 def _image_request(ctx: Context, post: Post, index: int, ref: ImageRef, text: str,
                    images: bool) -> tuple[ChatRequest, str]:
     part = image_part(ref, ctx.llm.image_mode) if images else None
@@ -130,22 +107,12 @@ async def distill_post(ctx: Context, post: Post, relations: list[Relation]) -> P
         stage=S_INTENT, subject=post.id, schema=intentions_schema(relations))
     ans = await ctx.ask_json(req, prompt.version, lambda o: parse_intentions(o, relations))
     if ans is None:
-        for rel in relations:
-            ctx.report.relation(rel.id).failed += 1
+        count_failed(ctx.report, relations)
         return out
-    templates = [r.template for r in relations]
-    for rel in relations:
-        raw, rationale = ans.value[rel.id]
-        phrase = clean_intention(raw, rel.template, templates)
-        if not phrase:
-            ctx.report.relation(rel.id).empty += 1
-            continue
-        ctx.report.relation(rel.id).kept += 1
-        out.assertions.append(IntentionAssertion(
-            id=IntentionAssertion.make_id(post.id, rel.id, phrase), subject_id=post.id,
-            subject_kind="post", relation=rel.id, text=phrase, raw_text=raw,
-            rationale=rationale, model=ctx.model, prompt_version=prompt.version,
-            image_description=desc or None))
+    out.assertions = [assertion for _, assertion in assemble_intentions(
+        ctx.report, ans.value, relations, subject_id=post.id, subject_kind="post",
+        model=ctx.model, prompt_version=prompt.version, image_description=desc or None,
+        count_kept=True)]
     if ctx.llm.judge:
         await judge_assertions(ctx, out.assertions, f"Post: \"{text}\". {desc}")
     return out

@@ -52,6 +52,7 @@ from kg.errors import ConfigError, DistillError
 from kg.ids import pair_id
 from kg.relations import resolve
 from kg.settings import Settings
+from kg.workdir import WorkDir
 
 __all__ = ["STAGES", "AuthoringBackend", "build_replay", "load_answers"]
 
@@ -177,7 +178,7 @@ def build_replay(workdir: Path, settings: Settings, answers_path: Path, out_path
     with tempfile.TemporaryDirectory(prefix="intentkg-replay-") as tmp:
         try:
             report = asyncio.run(arun_distill(workdir, settings, backend, relations=relations,
-                                              out_dir=Path(tmp), cache_path=":memory:"))
+                                              out=WorkDir(Path(tmp)), cache_path=":memory:"))
         except DistillError:
             if not author.missing:
                 raise

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
+
+from kg.reports import StageReport
 
 __all__ = ["DistillReport", "Failure", "RelationCounts", "StageCounts"]
 
@@ -52,10 +56,11 @@ class RelationCounts(_Model):
     empty: int = 0
 
 
-class DistillReport(_Model):
+class DistillReport(StageReport):
     """What :func:`distill.run_distill` did; also written to ``distill/report.json``.
 
     Attributes:
+        engine: ``"local"`` or ``"ray"`` (``distill.engine``).
         backend: backend kind.
         model: model name.
         prompt_versions: every prompt version used.
@@ -65,12 +70,13 @@ class DistillReport(_Model):
         failures: the failed items.
         tokens_in: prompt tokens of the calls made in this run.
         tokens_out: completion tokens of the calls made in this run.
-        elapsed_s: wall time of the run.
         text_only: the model takes no images, so the run used the text-only prompts
             and sent co-buy requests without images.
         text_only_reason: how that was found out.
     """
 
+    stage: Literal["distill"] = "distill"
+    engine: Literal["local", "ray"] = "local"
     backend: str
     model: str
     text_only: bool = False
@@ -82,7 +88,6 @@ class DistillReport(_Model):
     failures: list[Failure] = Field(default_factory=list)
     tokens_in: int = 0
     tokens_out: int = 0
-    elapsed_s: float = 0.0
 
     @property
     def calls(self) -> int:
@@ -94,7 +99,7 @@ class DistillReport(_Model):
         """Calls answered from the cache in this run."""
         return sum(s.cached for s in self.stages.values())
 
-    def stage(self, name: str) -> StageCounts:
+    def stage_counts(self, name: str) -> StageCounts:
         """The counts of stage ``name`` (created on first use)."""
         return self.stages.setdefault(name, StageCounts())
 
@@ -110,6 +115,26 @@ class DistillReport(_Model):
     def fail(self, stage: str, subject: str, reason: str, raw_text: str = "", *,
              cached: bool = False) -> None:
         """Record a failed item."""
-        self.stage(stage).failed += 1
+        self.stage_counts(stage).failed += 1
         self.failures.append(Failure(stage=stage, subject=subject, reason=reason,
                                      raw_text=raw_text[:RAW_LIMIT], cached=cached))
+
+    def merge(self, part: DistillReport) -> None:
+        """Add the counts of ``part`` (one worker's batch) to this report."""
+        self.text_only = self.text_only or part.text_only
+        self.text_only_reason = self.text_only_reason or part.text_only_reason
+        for version in part.prompt_versions:
+            if version not in self.prompt_versions:
+                self.prompt_versions.append(version)
+        for name, counts in part.stages.items():
+            _add(self.stage_counts(name), counts)
+        for name, rel in part.relations.items():
+            _add(self.relation(name), rel)
+        self.failures.extend(part.failures)
+        self.tokens_in += part.tokens_in
+        self.tokens_out += part.tokens_out
+
+
+def _add(into: BaseModel, part: BaseModel) -> None:
+    for name in type(part).model_fields:
+        setattr(into, name, getattr(into, name) + getattr(part, name))

@@ -54,7 +54,6 @@ class Context:
     llm: LLMSettings
     caller: CachedCaller
     report: DistillReport
-    on_item: Callable[[], None] | None = None
 
     @property
     def model(self) -> str:

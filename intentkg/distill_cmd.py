@@ -57,11 +57,17 @@ def register(app: typer.Typer) -> None:
         model_file: Annotated[Path | None, typer.Option(
             help="GGUF weights for --backend local (default: the pinned SmolLM2-135M).")] = None,
         progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
+        engine: Annotated[str | None, typer.Option(
+            help="local (this process) | ray (Ray Data actors; needs the ray extra).")] = None,
+        ray_address: Annotated[str | None, typer.Option(
+            help="Ray cluster for --engine ray: local | auto | ray://host:10001.")] = None,
     ) -> None:
         """Distill intentions from the ingested posts and co-buy pairs (cached, resumable)."""
         from distill import run_distill
 
-        base = settings_from(ctx, workdir=workdir)
+        base = settings_from(ctx, workdir=workdir,
+                             distill={"engine": engine} if engine else None,
+                             ray={"address": ray_address} if ray_address else None)
         local = (base.llm.local.model_copy(update={"model_file": model_file})
                  if model_file is not None else None)
         settings = _with_llm(base, backend=backend,

@@ -80,8 +80,10 @@ class BuildReport(StageReport):
     intentions (the rest are new nodes). ``concept_links`` includes the
     ``instance_of_links``. ``canon_parsed`` counts phrases the merge decision
     parsed (not found in the parse cache); ``threshold`` is the candidate floor;
-    ``phases`` the seconds of each phase (``read``, ``canonicalize``, ``concepts``,
-    ``abstract``, ``write_nodes``, ``write_assertions``).
+    ``phases`` the seconds of each phase (``read``, ``embed_ray``, ``canonicalize``,
+    ``concepts``, ``abstract``, ``write_nodes``, ``write_assertions``).
+    ``embedded_on_ray`` counts phrases embedded by Ray actors (``embed.engine = "ray"``)
+    before canonicalization read them from the cache.
     """
 
     stage: Stage = "graph"
@@ -95,6 +97,7 @@ class BuildReport(StageReport):
     abstract_reused: int = 0
     instance_of_links: int = 0
     embedded: int = 0
+    embedded_on_ray: int = 0
     embedding_cache_hits: int = 0
     parsed: int = 0
     canon_parsed: int = 0
@@ -283,8 +286,15 @@ def _build(wd: WorkDir, settings: Settings, source: Path, embedder: Embedder | N
     phase.start("read")
     counts, key_of, raw_of, report.assertions = _count_phrases(source, settings.batch_size * 10)
     report.distinct_phrases = len(counts)
-    phase.start("canonicalize")
     cached = _default_embedder(wd.root, settings, embedder)
+    if settings.embed.engine == "ray" and embedder is None:
+        from kg.embed_ray import embed_on_ray
+
+        # the phrases' vectors from Ray actors into the cache; canonicalize reads them back
+        phase.start("embed_ray")
+        report.embedded_on_ray = embed_on_ray(cached.cache, counts, settings.embed,
+                                              settings.ray)
+    phase.start("canonicalize")
     hits0, misses0 = cached.hits, cached.misses
     canon = _canonicalize(wd, settings, counts, cached, report)
     phase.start("concepts")

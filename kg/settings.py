@@ -38,6 +38,7 @@ __all__ = [
     "AbstractSettings",
     "CanonSettings",
     "ConceptSettings",
+    "DistillSettings",
     "EmbedSettings",
     "FalkorSettings",
     "IngestSettings",
@@ -45,6 +46,7 @@ __all__ = [
     "LLMSettings",
     "LocalModelSettings",
     "Neo4jSettings",
+    "RaySettings",
     "Settings",
     "describe_settings_error",
     "load_settings",
@@ -299,11 +301,67 @@ class IngestSettings(_Section):
 
 
 class EmbedSettings(_Section):
-    """Sentence embeddings used for canonicalization and vector search."""
+    """Sentence embeddings used for canonicalization and vector search.
+
+    Attributes:
+        engine: ``"local"`` embeds in this process; ``"ray"`` embeds the texts the
+            embedding cache lacks in Ray Data ``map_batches`` actors (``ray`` settings;
+            ``device`` ``"cuda"`` gives each actor a GPU), writing the same cache.
+            Clustering stays in this process either way.
+    """
 
     model: str = "all-MiniLM-L6-v2"
     batch_size: int = 256
     device: str = "cpu"
+    engine: Literal["local", "ray"] = "local"
+
+
+class DistillSettings(_Section):
+    """How distillation runs.
+
+    Attributes:
+        engine: ``"local"`` runs every model call from this process (asyncio);
+            ``"ray"`` runs the same stages in Ray Data ``map_batches`` actors (``ray``
+            settings), each with its own backend built from ``llm`` and the shared call
+            cache. Both write the same rows.
+    """
+
+    engine: Literal["local", "ray"] = "local"
+
+
+class RaySettings(_Section):
+    """The Ray cluster of ``distill.engine = "ray"`` and ``embed.engine = "ray"``.
+
+    Attributes:
+        address: ``"local"`` starts a private Ray instance on this machine (loopback,
+            no dashboard) for the run; ``"auto"`` joins the cluster this node belongs to
+            (``ray start``); ``"ray://host:10001"`` goes through Ray Client.
+        num_workers: actors per stage (each with its own model client or embedding model).
+        batch_size: items per ``map_batches`` call; a worker keeps at most
+            ``min(batch_size, llm.concurrency)`` requests in flight.
+        cpus_per_worker: CPUs Ray reserves per actor (model clients mostly wait on the
+            network, so a fraction is enough).
+        gpus_per_worker: GPUs per embedding actor when ``embed.device`` is ``"cuda"``.
+        num_cpus: CPUs of a ``"local"`` instance (default: all of this machine's).
+        worker_resources: Ray custom resources every read task and actor asks for, to
+            pin them to the nodes that have them (``ray start --resources='{"intentkg":
+            64}'`` on the node holding the work dir and its SQLite call cache).
+    """
+
+    address: str = "local"
+    num_workers: int = Field(default=2, ge=1)
+    batch_size: int = Field(default=64, ge=1)
+    cpus_per_worker: float = Field(default=0.5, gt=0)
+    gpus_per_worker: float = Field(default=1.0, ge=0)
+    num_cpus: int | None = Field(default=None, ge=1)
+    worker_resources: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("address")
+    @classmethod
+    def _known_address(cls, value: str) -> str:
+        if value in ("local", "auto") or value.startswith("ray://"):
+            return refuse_url_credentials(value, "ray.address") or value
+        raise ValueError("ray.address must be 'local', 'auto' or a ray://host:port URL")
 
 
 class CanonSettings(_Section):
@@ -372,6 +430,8 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     embed: EmbedSettings = Field(default_factory=EmbedSettings)
+    distill: DistillSettings = Field(default_factory=DistillSettings)
+    ray: RaySettings = Field(default_factory=RaySettings)
     canon: CanonSettings = Field(default_factory=CanonSettings)
     concepts: ConceptSettings = Field(default_factory=ConceptSettings)
     abstract: AbstractSettings = Field(default_factory=AbstractSettings)

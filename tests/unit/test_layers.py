@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("ingest", "distill", "kg", "queries", "intentkg")
 # The ground floor of ``kg``: what every package may import.
 GROUND = frozenset({"kg", "kg.records", "kg.settings", "kg.errors", "kg.ids", "kg.relations",
-                    "kg.io", "kg.workdir", "kg.locks", "kg.reports", "kg.imagecheck"})
+                    "kg.io", "kg.workdir", "kg.locks", "kg.reports", "kg.imagecheck",
+                    "kg.raycluster"})
 STORE_PUBLIC = frozenset({"kg.store", "kg.store.search", "kg.store.base"})
 
 

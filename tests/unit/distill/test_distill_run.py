@@ -174,7 +174,7 @@ def test_relation_subset_skips_other_domain(workdir: Path, settings: Settings,
 
 
 def test_results_finishing_out_of_order_are_written_in_input_order() -> None:
-    from distill.run import _InOrder
+    from distill.sink import InOrder as _InOrder
 
     seen: list[int] = []
     ordered: _InOrder[int] = _InOrder(seen.append)

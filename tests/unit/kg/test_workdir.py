@@ -43,7 +43,6 @@ def test_reset_removes_outputs_and_keeps_caches(tmp_path: Path) -> None:
 # shrinks (a module that stops spelling paths must leave it).
 ALLOWED = {
     "kg/workdir.py": "the layout itself",
-    "distill/run.py": "owned by the ray branch, which moves it to WorkDir",
 }
 
 
