@@ -22,7 +22,6 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-import typer
 from testkit.raycluster import CLIENT_RESOURCE
 from typer.testing import CliRunner
 
@@ -30,7 +29,7 @@ from distill.ray_engine import PostWorker, RayWorkers
 from distill.replay_tools import build_replay
 from distill.report import DistillReport
 from distill.run import run_distill
-from intentkg.distill_cmd import register
+from intentkg.main import app
 from kg.errors import MissingExtraError
 from kg.io import read_records
 from kg.records import ImageDescription, IntentionAssertion, KeyInfo
@@ -104,8 +103,6 @@ def test_missing_extra_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, workdir
     with pytest.raises(MissingExtraError, match=r"pip install 'intention-kg\[ray\]'"):
         run_distill(workdir, settings)
     assert not (workdir / "distill" / "assertions.parquet").exists()
-    app = typer.Typer()
-    register(app)
     res = CliRunner().invoke(app, ["distill", "-w", str(workdir), "--engine", "ray",
                                    "--backend", "replay", "--replay-file",
                                    str(DEMO / "replay.jsonl")])
