@@ -238,8 +238,14 @@ def binary_dir(cache_dir: Path | None = None) -> Path:
     return (cache_dir or default_cache_dir()) / "llama.cpp" / LLAMA_CPP.version / "bin"
 
 
+#: What ``make llama-server`` builds: the server, and the two engine benches that
+#: ``bench/bench_local_model.py`` measures the client against (one sequence, and
+#: N parallel sequences at the server's slot counts).
+TARGETS = ("llama-server", "llama-bench", "llama-batched-bench")
+
+
 def build_llama_server(cache_dir: Path | None = None, *, jobs: int = 2,
-                       targets: tuple[str, ...] = ("llama-server", "llama-bench")) -> Path:
+                       targets: tuple[str, ...] = TARGETS) -> Path:
     """Build ``targets`` from the pinned sdist; returns the ``llama-server`` path.
 
     Needs ``cmake`` and a C++ compiler (Debian: ``cmake g++``); about 8 minutes of
@@ -313,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     path = binary_dir(args.cache_dir) / "llama-server"
-    if not path.is_file():
+    if not all((path.parent / target).is_file() for target in TARGETS):
         path = build_llama_server(args.cache_dir, jobs=args.jobs)
     print(path)
     print(ensure_weights(SMOLLM2_135M, args.cache_dir))
