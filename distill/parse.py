@@ -102,6 +102,14 @@ _LEADS = [
 ]
 
 
+# A slot of the prompt's example echoed instead of filled: "[insert action]", "<reason>",
+# "{intention}", "[your answer here]". An answer holding one says nothing.
+_PLACEHOLDER = re.compile(
+    r"[\[<{]\s*(?:insert\s+|your\s+|an?\s+|the\s+)*(?:action|activity|intent(?:ion)?|"
+    r"reason|verb|noun|object|phrase|text|answer|emotion|feeling|product|here|x|y)"
+    r"(?:\s+\w+){0,3}\s*[\]>}]", re.I)
+
+
 def clean_intention(text: str, template: str = "", others: Iterable[str] = ()) -> str:
     """The short canonical intention phrase inside a model's ``text``.
 
@@ -116,9 +124,12 @@ def clean_intention(text: str, template: str = "", others: Iterable[str] = ()) -
         others: more templates to strip when echoed.
 
     Returns:
-        The phrase, possibly ``""`` when nothing is left.
+        The phrase, possibly ``""`` when nothing is left or the answer only echoes a
+        placeholder of the prompt ("[insert action]").
     """
     out = " ".join(text.split()).strip(" \"'`*")
+    if _PLACEHOLDER.search(out):
+        return ""
     temps = [t.strip() for t in (template, *others) if t.strip()]
     temps += [t[len("because "):] for t in temps if t.casefold().startswith("because ")]
     prefixes = sorted(set(temps), key=len, reverse=True)

@@ -324,8 +324,9 @@ class OpenAIBackend:
                 return parse_chat_response(resp.body)
             except DistillError as exc:
                 return _Failure(str(exc))
-        if has_images and resp.status >= 400 and _NO_IMAGES.search(resp.text):
-            self.mark_no_images(f"HTTP {resp.status}: {resp.text[:120]}")
+        said = _NO_IMAGES.search(resp.text) if has_images and resp.status >= 400 else None
+        if said:  # the server's own words, not its whole (escaped, truncated) error body
+            self.mark_no_images(f"HTTP {resp.status}: {said.group(0)}")
             raise ImagesUnsupported(f"{self.model} takes no images ({self.vision_note})")
         if resp.status in _RETRY_STATUS:
             return _Failure(f"HTTP {resp.status}", _retry_after(resp.headers.get("retry-after")),

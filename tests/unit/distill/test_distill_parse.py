@@ -64,6 +64,13 @@ COBUY_TEMPLATES = [r.template for r in relations_for("cobuy")]
     ("USB charging", USED_FOR, "USB charging"),
     ("", USED_FOR, ""),
     ("because.", REGISTRY["cobuyOpen"].template, ""),
+    # a small model echoes the prompt's slot instead of filling it (seen with SmolLM2-135M)
+    ("[insert action]", REGISTRY["xIntent"].template, ""),
+    ("the user needs to [insert reason]", REGISTRY["xNeed"].template, ""),
+    ("<your answer here>", USED_FOR, ""),
+    ("{intention}", USED_FOR, ""),
+    ("keep the [red] scarf", USED_FOR, "keep the [red] scarf"),
+    ("<3 the new boots", REGISTRY["xIntent"].template, "<3 the new boots"),
 ])
 def test_clean_intention(raw: str, template: str, want: str) -> None:
     assert clean_intention(raw, template, COBUY_TEMPLATES) == want
