@@ -102,6 +102,12 @@ DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "so
 "bluetooth") is content."""
 
 
+TEMPLATE_PARTICIPLES = frozenset({"use"})
+"""Participles of FolkScope's relation templates ("being used in a costume" = "a costume");
+kept when they have a subject ("his laptop to be used"). "found in" stays: dev labels
+"found in the category of jewelry" apart from "a jewelry product"."""
+
+
 _WN_POS = {"NOUN": "n", "PROPN": "n", "VERB": "v", "ADJ": "a", "ADV": "r"}
 BENEFICIARIES = frozenset({"him", "her", "them", "me", "us", "you"})
 """Pronouns that, after "for", name a beneficiary ("find a job for him" is not "find a job")."""
@@ -167,7 +173,7 @@ def _rules_digest() -> str:
 
     lists = (NEGATIONS, INTENSIFIERS, COPULAS, INTENT_VERBS, MODALS, DEFAULT_SUBJECTS,
              PARTICIPANTS, _FUNCTION_POS, DIRECTIONS, SOFT, DETERMINERS, BENEFICIARIES,
-             STAY_VERBS, _MODIFIER_DEPS, PLACEHOLDER_NAMES)
+             STAY_VERBS, _MODIFIER_DEPS, PLACEHOLDER_NAMES, TEMPLATE_PARTICIPLES)
     text = "|".join(",".join(sorted(x)) for x in lists) + repr(sorted(CLASSES.items()))
     return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
 
@@ -244,6 +250,9 @@ def _signature(doc: Any) -> Signature:
             continue
         if lemma == "be":
             continue
+        if lemma in TEMPLATE_PARTICIPLES and tok.tag_ == "VBN" and not any(
+                c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
+            continue  # FolkScope's "being used in a costume"
         word = CLASSES.get(lemma, lemma)
         if lemma in STAY_VERBS and any(c.pos_ == "ADJ" for c in tok.children):
             word = "stay"  # "keep warm" = "stay warm" = "remain warm"
@@ -265,7 +274,7 @@ class SignatureParser:
         batch_size: phrases per ``nlp.pipe`` batch.
     """
 
-    VERSION = "canon-signature-15"
+    VERSION = "canon-signature-17"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 
