@@ -396,6 +396,8 @@ class Synonyms:
             return True
         if "@" in la or "@" in lb or la in PARTICIPANTS or lb in PARTICIPANTS or not pa or not pb:
             return False
+        if la in LIGHT_VERBS and lb in LIGHT_VERBS:
+            return False  # "make do" is not "make it": light verbs share senses, not meaning
         if pa == pb and self.synsets(la, pa) & self.synsets(lb, pb):
             return True
         if pa != pb and _participle(la, lb):

@@ -47,6 +47,7 @@ def _same(judge: PairJudge, a: str, b: str) -> bool:
     ("PersonY teaches PersonX", "PersonY understands PersonX"),      # placeholders parsed
     ("PersonY understands PersonX", "PersonY understands"),          # PersonX as the object
     ("PersonY does that", "PersonY is"),                             # no light verb on nothing
+    ("make do", "make it"),                                          # light verbs differ
     ("he thought they were cheap", "he thought they were good products"),  # praise as predicate
 ])
 def test_different_intentions_stay_apart(judge: PairJudge, a: str, b: str) -> None:
