@@ -350,6 +350,7 @@ class Synonyms:
         self.senses = senses
         self._sets: dict[str, frozenset[str]] = {}
         self._forms: dict[str, frozenset[str]] = {}
+        self._same: dict[tuple[str, str], bool] = {}
 
     def synsets(self, word: str, pos: str = "") -> frozenset[str]:
         """Names of the first ``senses`` synsets of ``word`` as part of speech ``pos``
@@ -386,10 +387,22 @@ class Synonyms:
             got = self._forms[word] = frozenset(names)
         return got
 
+    MEMO_LIMIT = 2_000_000
+    """Word pairs remembered by :meth:`same` (a build meets the same pairs again and again)."""
+
     def same(self, a: str, b: str) -> bool:
         """Signature words ``a`` and ``b`` (``lemma|pos``) are the same lemma, share a synset
         as the same part of speech, or are derivationally related ("connect" /
         "connection")."""
+        key = (a, b) if a <= b else (b, a)
+        got = self._same.get(key)
+        if got is None:
+            if len(self._same) >= self.MEMO_LIMIT:
+                self._same.clear()
+            got = self._same[key] = self._same_uncached(*key)
+        return got
+
+    def _same_uncached(self, a: str, b: str) -> bool:
         la, _, pa = a.partition("|")
         lb, _, pb = b.partition("|")
         if la == lb:
@@ -420,8 +433,9 @@ class Decision:
 def _unmatched(mine: Iterable[str], theirs: Sequence[str], syn: Synonyms,
                used: list[tuple[str, str]]) -> list[str]:
     left = []
+    lemmas = {_lemma(t) for t in theirs}
     for w in mine:
-        if w in theirs or any(_lemma(w) == _lemma(t) for t in theirs):
+        if w in theirs or _lemma(w) in lemmas:
             continue
         partner = next((t for t in theirs if syn.same(w, t)), None)
         if partner is None:
