@@ -4,6 +4,8 @@ Runs :func:`kg.canon.evaluate.evaluate_pairs` (what ``intentkg eval canon``
 runs) on the development and the test split of real intention text:
 
 * ``bench/data/canon_dev.tsv``  (624 pairs; the decision was calibrated on it),
+* ``bench/data/canon_dev2.tsv`` (267 pairs; a second development set drawn from the
+  pairs an earlier decision accepted, so its precision is not a random-sample figure),
 * ``bench/data/canon_test.tsv`` (568 pairs; never used for tuning),
 
 built from ATOMIC-2020-derived crowd tails (CSKB-Population's evaluation set,
@@ -54,7 +56,7 @@ def _subset(ev: CanonEvaluation, keep: list[bool]) -> CanonEvaluation:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--split", choices=("dev", "test", "both"), default="both")
+    ap.add_argument("--split", choices=("dev", "dev2", "test", "both", "all"), default="both")
     ap.add_argument("--json", type=Path, help="write each run's pairs and evidence here")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "intentkg-canon",
                     help="embedding and parse caches")
@@ -62,7 +64,8 @@ def main() -> None:
     base = Settings()
     embedder = CachedEmbedder(SentenceTransformerEmbedder(base.embed.model),
                               EmbeddingCache(args.cache / "embeddings.sqlite"))
-    splits = ("dev", "test") if args.split == "both" else (args.split,)
+    splits = {"both": ("dev", "test"), "all": ("dev", "dev2", "test")}.get(
+        args.split, (args.split,))
     print(f"{'split / setting':<28} {'P':>6} {'R':>6} {'F1':>6} {'tp':>4} {'fp':>4} {'fn':>4}")
     for split in splits:
         path = DATA / f"canon_{split}.tsv"

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,8 +90,9 @@ FILLERS = frozenset({"category", "product", "item", "amazon", "amazon.com", "pur
 """Filler nouns: a pair that differs only in these is still one intention ("the watch
 category" = "the watch")."""
 LIGHT_VERBS = frozenset({"have", "get", "make", "take", "do", "give"})
-"""Light verbs: one side's light verb is ignored when the other side has no verb at all
-("make some life change" = "life change")."""
+"""Light verbs: one side's light verb is ignored when the other side has no verb at all but
+says something besides its participants ("make some life change" = "life change", not
+"persony do that" = "persony be")."""
 DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "some", "any",
                          "each", "every", "another", "other", "such", "what", "which", "whose",
                          "all", "both", "either", "half", "many", "few", "several", "more",
@@ -99,9 +101,29 @@ DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "so
 "bluetooth") is content."""
 
 
+TEMPLATE_PARTICIPLES = frozenset({"use"})
+"""Participles of FolkScope's relation templates ("being used in a costume" = "a costume");
+kept when they have a subject ("his laptop to be used"). "found in" stays: dev labels
+"found in the category of jewelry" apart from "a jewelry product"."""
+
+
 _WN_POS = {"NOUN": "n", "PROPN": "n", "VERB": "v", "ADJ": "a", "ADV": "r"}
 BENEFICIARIES = frozenset({"him", "her", "them", "me", "us", "you"})
 """Pronouns that, after "for", name a beneficiary ("find a job for him" is not "find a job")."""
+
+
+PLACEHOLDER_NAMES: dict[str, str] = {
+    "personx": "John", "persony": "Mary", "personz": "Tom", "peoplex": "Anna", "peopley": "Peter"}
+"""ATOMIC's placeholders are parsed as these names: spaCy reads "persony teach personx" as a
+noun phrase with "teach" as an auxiliary, "Mary teach John" as subject, verb and object.
+Normalised text is lower case, so a capitalised name can only be a substituted placeholder."""
+_PLACEHOLDER_OF = {name: word for word, name in PLACEHOLDER_NAMES.items()}
+_PLACEHOLDER_RE = re.compile(r"\b(" + "|".join(PLACEHOLDER_NAMES) + r")\b")
+
+
+def for_parser(text: str) -> str:
+    """``text`` with ATOMIC's placeholders replaced by names the parser understands."""
+    return _PLACEHOLDER_RE.sub(lambda m: PLACEHOLDER_NAMES[m.group(1)], text)
 
 
 def _lemma(word: str) -> str:
@@ -121,17 +143,20 @@ class Signature:
     negated: bool
     verbs: tuple[str, ...] = ()
     """The content words that are verbs."""
+    soft: tuple[str, ...] = ()
+    """Lemmas of praise dropped as modifiers ("a *good* product"): the other side may say
+    the same word as its predicate ("the product is *good*")."""
 
     def to_json(self) -> str:
         """Compact JSON (the parse cache stores this)."""
-        return json.dumps([list(self.words), self.negated, list(self.verbs)],
+        return json.dumps([list(self.words), self.negated, list(self.verbs), list(self.soft)],
                           separators=(",", ":"))
 
     @staticmethod
     def from_json(raw: str) -> Signature:
         """Inverse of :meth:`to_json`."""
-        words, negated, verbs = json.loads(raw)
-        return Signature(tuple(words), bool(negated), tuple(verbs))
+        words, negated, verbs, soft = json.loads(raw)
+        return Signature(tuple(words), bool(negated), tuple(verbs), tuple(soft))
 
 
 def _participle(a: str, b: str) -> bool:
@@ -147,7 +172,7 @@ def _rules_digest() -> str:
 
     lists = (NEGATIONS, INTENSIFIERS, COPULAS, INTENT_VERBS, MODALS, DEFAULT_SUBJECTS,
              PARTICIPANTS, _FUNCTION_POS, DIRECTIONS, SOFT, DETERMINERS, BENEFICIARIES,
-             STAY_VERBS)
+             STAY_VERBS, _MODIFIER_DEPS, PLACEHOLDER_NAMES, TEMPLATE_PARTICIPLES)
     text = "|".join(",".join(sorted(x)) for x in lists) + repr(sorted(CLASSES.items()))
     return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
 
@@ -157,20 +182,45 @@ def _to_verb(doc: Any, i: int) -> bool:
     return i + 2 < len(doc) and doc[i + 1].lower_ == "to" and doc[i + 2].pos_ in ("VERB", "AUX")
 
 
+_MODIFIER_DEPS = frozenset({"amod", "advmod", "compound", "nmod", "npadvmod"})
+"""Dependencies of a word that modifies another ("a *nice* dinner"); praise said as the
+predicate ("they were *cheap*") is what the phrase says and is kept."""
+
+
+_OBJECT_DEPS = frozenset({"dobj", "iobj", "dative", "pobj", "obj", "attr", "oprd"})
+
+
+def _or_not(doc: Any, i: int) -> bool:
+    """``doc[i]`` is the "not" of a closing "or not" ("know if it is good or not")."""
+    return bool(i > 0 and doc[i - 1].lower_ == "or" and doc[i].lower_ == "not"
+                and all(t.is_punct for t in doc[i + 1:]))
+
+
+def _predicate(tok: Any) -> bool:
+    """``tok`` is an adjective said of the subject ("they were *pretty*"), not a degree word."""
+    return bool(tok.pos_ == "ADJ" and tok.dep_ in ("acomp", "ROOT", "attr", "conj", "oprd"))
+
+
 def _signature(doc: Any) -> Signature:
     words: set[str] = set()
     verbs: set[str] = set()
     soft: set[str] = set()
     negations = 0
     for tok in doc:
-        low = tok.lower_
-        lemma = tok.lemma_.lower() or low
+        low = _PLACEHOLDER_OF.get(tok.text, tok.lower_)
+        lemma = low if tok.text in _PLACEHOLDER_OF else (tok.lemma_.lower() or low)
         if low in NEGATIONS or lemma in NEGATIONS or tok.dep_ == "neg":
-            negations += 1
+            if not _or_not(doc, tok.i):
+                negations += 1
             continue
         if low in PARTICIPANTS:
             # who does what to whom: "persony supervises" is not "supervise persony"
             words.add((low + "@subj" if tok.dep_ in ("nsubj", "nsubjpass") else low) + "|")
+            continue
+        if low == "personx" and tok.dep_ in _OBJECT_DEPS:
+            # PersonX acted on by another ("persony understand personx" is not "persony
+            # understand"); as the subject or possessor PersonX is the default and dropped
+            words.add("personx|")
             continue
         if low in BENEFICIARIES and tok.dep_ == "pobj" and tok.head.lower_ == "for":
             words.add("for-someone|")
@@ -184,11 +234,14 @@ def _signature(doc: Any) -> Signature:
             pass  # mis-tagged content word
         elif tok.pos_ in _FUNCTION_POS or tok.is_punct or not any(c.isalnum() for c in low):
             continue
-        if lemma in SOFT or low in SOFT:
+        if (lemma in SOFT or low in SOFT) and tok.dep_ in _MODIFIER_DEPS:
             soft.add(f"{lemma}|{_WN_POS.get(tok.pos_, '')}")
             continue
-        if low in INTENSIFIERS or lemma in INTENSIFIERS or lemma in MODALS:
+        if ((low in INTENSIFIERS or lemma in INTENSIFIERS) and not _predicate(tok)) \
+                or lemma in MODALS:
             continue
+        if low == "more" and tok.dep_ == "advmod" and tok.head.pos_ in ("ADJ", "ADV"):
+            continue  # comparative degree: "more secure" = "secure"
         child_deps = {c.dep_ for c in tok.children}
         if lemma in COPULAS and child_deps & {"acomp", "attr", "oprd"}:
             continue
@@ -196,13 +249,19 @@ def _signature(doc: Any) -> Signature:
             continue
         if lemma == "be":
             continue
+        if lemma in TEMPLATE_PARTICIPLES and tok.tag_ == "VBN" and not any(
+                c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
+            continue  # FolkScope's "being used in a costume"
         word = CLASSES.get(lemma, lemma)
         if lemma in STAY_VERBS and any(c.pos_ == "ADJ" for c in tok.children):
             word = "stay"  # "keep warm" = "stay warm" = "remain warm"
         words.add(f"{word}|{_WN_POS.get(tok.pos_, '')}")
         if tok.pos_ == "VERB":
             verbs.add(word)
-    return Signature(tuple(sorted(words or soft)), negations % 2 == 1, tuple(sorted(verbs)))
+    if not any(_lemma(w) not in PARTICIPANTS and "@" not in w for w in words):
+        words |= soft  # praise is all the phrase says ("persony be great")
+    return Signature(tuple(sorted(words)), negations % 2 == 1, tuple(sorted(verbs)),
+                     tuple(sorted({_lemma(w) for w in soft})))
 
 
 class SignatureParser:
@@ -214,7 +273,7 @@ class SignatureParser:
         batch_size: phrases per ``nlp.pipe`` batch.
     """
 
-    VERSION = "canon-signature-8"
+    VERSION = "canon-signature-17"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 
@@ -242,7 +301,7 @@ class SignatureParser:
                                decode=Signature.from_json)
 
     def _parse(self, texts: list[str]) -> list[Signature]:
-        docs = self._load().pipe(texts, batch_size=self.batch_size)
+        docs = self._load().pipe([for_parser(t) for t in texts], batch_size=self.batch_size)
         self.parsed += len(texts)
         return [_signature(doc) for doc in docs]
 
@@ -265,6 +324,7 @@ class Synonyms:
         self.senses = senses
         self._sets: dict[str, frozenset[str]] = {}
         self._forms: dict[str, frozenset[str]] = {}
+        self._same: dict[tuple[str, str], bool] = {}
 
     def synsets(self, word: str, pos: str = "") -> frozenset[str]:
         """Names of the first ``senses`` synsets of ``word`` as part of speech ``pos``
@@ -301,16 +361,30 @@ class Synonyms:
             got = self._forms[word] = frozenset(names)
         return got
 
+    MEMO_LIMIT = 2_000_000
+    """Word pairs remembered by :meth:`same` (a build meets the same pairs again and again)."""
+
     def same(self, a: str, b: str) -> bool:
         """Signature words ``a`` and ``b`` (``lemma|pos``) are the same lemma, share a synset
         as the same part of speech, or are derivationally related ("connect" /
         "connection")."""
+        key = (a, b) if a <= b else (b, a)
+        got = self._same.get(key)
+        if got is None:
+            if len(self._same) >= self.MEMO_LIMIT:
+                self._same.clear()
+            got = self._same[key] = self._same_uncached(*key)
+        return got
+
+    def _same_uncached(self, a: str, b: str) -> bool:
         la, _, pa = a.partition("|")
         lb, _, pb = b.partition("|")
         if la == lb:
             return True
         if "@" in la or "@" in lb or la in PARTICIPANTS or lb in PARTICIPANTS or not pa or not pb:
             return False
+        if la in LIGHT_VERBS and lb in LIGHT_VERBS:
+            return False  # "make do" is not "make it": light verbs share senses, not meaning
         if pa == pb and self.synsets(la, pa) & self.synsets(lb, pb):
             return True
         if pa != pb and _participle(la, lb):
@@ -333,8 +407,9 @@ class Decision:
 def _unmatched(mine: Iterable[str], theirs: Sequence[str], syn: Synonyms,
                used: list[tuple[str, str]]) -> list[str]:
     left = []
+    lemmas = {_lemma(t) for t in theirs}
     for w in mine:
-        if w in theirs or any(_lemma(w) == _lemma(t) for t in theirs):
+        if w in theirs or _lemma(w) in lemmas:
             continue
         partner = next((t for t in theirs if syn.same(w, t)), None)
         if partner is None:
@@ -346,7 +421,9 @@ def _unmatched(mine: Iterable[str], theirs: Sequence[str], syn: Synonyms,
 
 def _light(word: str, other: Signature) -> bool:
     lemma = _lemma(word)
-    return lemma in FILLERS or (lemma in LIGHT_VERBS and not other.verbs)
+    return lemma in FILLERS or (lemma in LIGHT_VERBS and not other.verbs and any(
+        _lemma(w) not in FILLERS and _lemma(w) not in PARTICIPANTS and "@" not in w
+        for w in other.words))
 
 
 def decide(a: Signature, b: Signature, syn: Synonyms, *, text_a: str = "",
@@ -363,8 +440,8 @@ def decide(a: Signature, b: Signature, syn: Synonyms, *, text_a: str = "",
     if not a.words or not b.words:
         return Decision(False, "empty", "no content words")
     used: list[tuple[str, str]] = []
-    left_a = _unmatched(a.words, b.words, syn, used)
-    left_b = _unmatched(b.words, a.words, syn, used)
+    left_a = [w for w in _unmatched(a.words, b.words, syn, used) if _lemma(w) not in b.soft]
+    left_b = [w for w in _unmatched(b.words, a.words, syn, used) if _lemma(w) not in a.soft]
     left = [w for w in left_a if not _light(w, b)] + [w for w in left_b if not _light(w, a)]
     if left:
         return Decision(False, "unmatched", " ".join(sorted({_lemma(w) for w in left})))

@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from kg.canon import normalize_intention
 from kg.concepts.heads import PhraseParser, PhraseParts, cased
-from kg.concepts.link import WordNetLinker
+from kg.concepts.link import HANDLING_VERBS, WordNetLinker
 from kg.concepts.wordnet import DEFAULT_WORDNET_DIR, open_wordnet
 from kg.embed import CachedEmbedder, Embedder, EmbeddingCache, SentenceTransformerEmbedder
 from kg.errors import ConfigError
@@ -90,7 +90,7 @@ def direct_objects(linker: WordNetLinker, vectors: npt.NDArray[np.float32],
         at = p.heads.index(p.direct_object)
         terms = p.terms[at] if len(p.terms) == len(p.heads) else (p.direct_object,)
         named = bool(p.named[at]) if len(p.named) == len(p.heads) else False
-        chosen = linker.sense_of(vec, terms, named=named)
+        chosen = linker.sense_of(vec, terms, named=named, handled=p.verb in HANDLING_VERBS)
         if chosen is not None:
             yield i, p.action, p.complement, chosen[0]
 

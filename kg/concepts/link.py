@@ -68,7 +68,7 @@ log = logging.getLogger(__name__)
 
 F32 = npt.NDArray[np.float32]
 
-SENSE_PRIOR = 0.2
+SENSE_PRIOR = 0.4
 """Weight of the SemCor frequency share added to the gloss similarity of a sense."""
 
 MIN_SCORE = 0.2
@@ -85,11 +85,24 @@ substance, plant and body files): intentions are mostly about such things."""
 _CONCRETE = frozenset({"noun.artifact", "noun.food", "noun.substance", "noun.plant",
                        "noun.body"})
 
+HANDLING_PRIOR = 0.1
+"""Further bonus of those concrete senses when the phrase's verb handles things
+("buy a ring", "connect his tv", "wear a watch"): the object is a thing, not a sound or
+a broadcast."""
+
+HANDLING_VERBS = frozenset({
+    "buy", "purchase", "order", "wear", "connect", "plug", "charge", "repair", "fix",
+    "replace", "install", "carry", "hold", "store", "attach", "mount", "clean", "put",
+    "use", "own", "sell", "return", "power", "cover", "protect", "keep", "organize",
+    "pack", "hang", "play", "watch", "listen", "eat", "drink", "cook", "bake", "fill",
+})
+"""Verbs whose objects are mostly things one can buy or hold."""
+
 NP_WEIGHT = 1.0
 """Weight of a noun phrase's own embedding ("usb extension cable") in the context of its
 head's sense choice, next to the whole intention's (weight 1)."""
 
-COMPOUND_MIN_SCORE = 0.4
+COMPOUND_MIN_SCORE = 0.45
 """Least gloss similarity of a head whose compound WordNet lacks ("power supply" is no
 supply of the kind WordNet knows)."""
 
@@ -234,7 +247,8 @@ class WordNetLinker:
             self._senses[(lem, pos)] = (syns, vecs[at:at + len(syns)])
             at += len(syns)
 
-    def choose_sense(self, context: F32, lemma: str, pos: str = "n") -> tuple[Any, float] | None:
+    def choose_sense(self, context: F32, lemma: str, pos: str = "n", *,
+                     handled: bool = False) -> tuple[Any, float] | None:
         """The sense of ``lemma`` whose gloss is closest to ``context``.
 
         The sense maximises the cosine similarity plus the frequency prior
@@ -245,6 +259,8 @@ class WordNetLinker:
             context: unit embedding of the phrase the word appears in.
             lemma: the word's lemma.
             pos: WordNet part of speech (``"n"``, ``"v"``).
+            handled: the phrase's verb handles things (``HANDLING_PRIOR`` for concrete
+                senses).
 
         Returns:
             ``(synset, cosine similarity of its gloss)`` or ``None`` when WordNet
@@ -255,6 +271,9 @@ class WordNetLinker:
             return None
         sims = vecs @ context
         total = sims + self._prior(lemma, pos, synsets)
+        if handled and HANDLING_PRIOR > 0:
+            total = total + np.array([HANDLING_PRIOR if syn.lexname() in _CONCRETE else 0.0
+                                      for syn in synsets], dtype=np.float32)
         best = int(np.argmax(total))
         if MARGIN > 0 and len(synsets) > 1:
             runner_up = float(np.partition(total, -2)[-2])
@@ -304,7 +323,7 @@ class WordNetLinker:
         return (mixed / norm).astype(np.float32) if norm > 0 else context
 
     def sense_of(self, context: F32, terms: Sequence[str], *, named: bool = False,
-                 ) -> tuple[Any, float] | None:
+                 handled: bool = False) -> tuple[Any, float] | None:
         """The linked sense of one noun-phrase head, or ``None``.
 
         Args:
@@ -312,12 +331,13 @@ class WordNetLinker:
             terms: dictionary terms of the head, longest first, the head last.
             named: the head is part of a name (needs ``NAMED_MIN_SCORE``
                 unless a longer term matched).
+            handled: the phrase's verb handles things (:data:`HANDLING_VERBS`).
         """
         if not terms or terms[-1] in FRAME_NOUNS or len(terms[-1]) < 2:
             return None
         context = self._context(context, terms)
         for i, term in enumerate(terms):
-            chosen = self.choose_sense(context, term)
+            chosen = self.choose_sense(context, term, handled=handled)
             if chosen is None:
                 continue
             synset, score = chosen
@@ -348,7 +368,8 @@ class WordNetLinker:
         for terms, is_named in zip(_terms_of(parts), named, strict=True):
             if len(out) >= self.max_concepts:
                 break
-            chosen = self.sense_of(context, terms, named=is_named)
+            chosen = self.sense_of(context, terms, named=is_named,
+                                   handled=parts.verb in HANDLING_VERBS)
             if chosen is not None and chosen[0].name() not in seen:
                 seen.add(chosen[0].name())
                 out.append(chosen)

@@ -44,6 +44,11 @@ def _same(judge: PairJudge, a: str, b: str) -> bool:
     ("plan more winter hikes", "keep warm on winter hikes"),         # the demo's old false merge
     ("PersonY wants to supervise PersonX", "PersonX supervises PersonY"),  # roles swapped
     ("give up", "give"),                                             # particle kept
+    ("PersonY teaches PersonX", "PersonY understands PersonX"),      # placeholders parsed
+    ("PersonY understands PersonX", "PersonY understands"),          # PersonX as the object
+    ("PersonY does that", "PersonY is"),                             # no light verb on nothing
+    ("make do", "make it"),                                          # light verbs differ
+    ("he thought they were cheap", "he thought they were good products"),  # praise as predicate
 ])
 def test_different_intentions_stay_apart(judge: PairJudge, a: str, b: str) -> None:
     assert not _same(judge, a, b)
@@ -58,6 +63,9 @@ def test_different_intentions_stay_apart(judge: PairJudge, a: str, b: str) -> No
     ("because they both are used for his work", "because they could both be used for his work"),
     ("keep warm on winter hikes", "keep warm during winter hikes"),
     ("stay warm on winter hikes", "to keep warm on winter hikes"),          # staying in a state
+    ("know if the product is good or not", "know if the product is good"),  # "or not"
+    ("his network to be more secure", "his network to be secure"),          # comparative
+    ("he thought the product was good", "he thought they were good products"),  # praise
     ("because they both are a type of watch", "because they both are related to watches"),
 ])
 def test_same_intentions_merge(judge: PairJudge, a: str, b: str) -> None:

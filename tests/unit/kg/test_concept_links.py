@@ -118,3 +118,13 @@ def test_cli_eval_concepts_writes_every_link(wordnet: Any, tmp_path: Path) -> No
     missing = runner.invoke(app, ["eval", "concepts", str(tmp_path / "nope.txt"),
                                   "--out", str(out)])
     assert missing.exit_code == 1 and "one phrase a line" in missing.output
+
+
+def test_a_thing_handled_never_gets_an_abstract_sense(
+        wordnet: Any, counting: CountingEmbedder, parser: PhraseParser) -> None:
+    """"buy a ring": never the sound, however frequent (the handling verb's prior)."""
+    links = _links(wordnet, counting, parser, "the person wants to buy a ring for his wife")
+    rings = [s for s in links["the person wants to buy a ring for his wife"]
+             if "ring" in wordnet.synset(s).lemma_names()]
+    assert all(wordnet.synset(s).lexname() == "noun.artifact" for s in rings)
+    assert "wife.n.01" in links["the person wants to buy a ring for his wife"]
