@@ -32,6 +32,7 @@ Probase: ``concept<TAB>instance<TAB>frequency`` rows, scored by
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from kg.concepts.heads import PhraseParts
 from kg.embed import Embedder
 from kg.errors import ConfigError
 from kg.records import Concept, ConceptLink
+from kg.relations import REGISTRY
 
 __all__ = [
     "COMPOUND_MIN_SCORE",
@@ -112,6 +114,13 @@ NAMED_MIN_SCORE = 0.45
 MIN_DEPTH = 4
 """Least ``min_depth()`` of a linked synset (person, quality and thing are shallower)."""
 
+def _template_frames() -> frozenset[str]:
+    """The frame nouns of the relation templates: "because they both are a symbol of" ->
+    ``symbol`` (a model answering "they both are symbols of love" echoes the frame)."""
+    return frozenset(m.group(1) for rel in REGISTRY.values()
+                     for m in re.finditer(r"\ban? (\w+) of\b", rel.template))
+
+
 FRAME_NOUNS = frozenset({
     # who: the template's subject, not a topic
     "person", "people", "personx", "persony", "someone", "somebody", "one", "other", "others",
@@ -132,8 +141,9 @@ FRAME_NOUNS = frozenset({
     "keyword", "review", "customer review", "quality", "price", "value", "level", "degree",
     # time words
     "time", "day", "today", "moment", "while", "period", "year", "week", "month",
-})
-"""Heads that link to no concept: template subjects, kind-of frames, meta and time words."""
+}) | _template_frames()
+"""Heads that link to no concept: template subjects, kind-of frames (every "a <noun> of"
+of the relation templates among them), meta and time words."""
 
 TOO_GENERAL = frozenset({
     "entity.n.01", "physical_entity.n.01", "abstraction.n.06", "object.n.01", "whole.n.02",

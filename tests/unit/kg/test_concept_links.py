@@ -128,3 +128,13 @@ def test_a_thing_handled_never_gets_an_abstract_sense(
              if "ring" in wordnet.synset(s).lemma_names()]
     assert all(wordnet.synset(s).lexname() == "noun.artifact" for s in rings)
     assert "wife.n.01" in links["the person wants to buy a ring for his wife"]
+
+
+def test_every_kind_of_frame_of_the_relation_templates_is_a_frame_noun() -> None:
+    """"because they both are a symbol of" -> "symbol" links to nothing, as "type" does."""
+    from kg.concepts.link import FRAME_NOUNS
+    from kg.relations import REGISTRY
+
+    frames = {"symbol", "type", "part", "manner"}
+    assert frames <= FRAME_NOUNS
+    assert any("a symbol of" in r.template for r in REGISTRY.values())
