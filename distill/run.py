@@ -26,7 +26,7 @@ from distill.backends import Backend, make_backend
 from distill.cache import CachedCaller, LLMCache
 from distill.cobuy import describe_product, distill_cobuy
 from distill.posts import distill_post
-from distill.progress import Progress
+from distill.progress import CallProgress
 from distill.report import DistillReport
 from distill.sink import InOrder, Outputs, Sink, merge_stats, products_of_pairs
 from distill.stages import Context, run_bounded
@@ -35,6 +35,7 @@ from kg.io import count_records, iter_records
 from kg.locks import DirLock
 from kg.records import CoBuy, Post, Product
 from kg.relations import Relation, relations_for, resolve
+from kg.reports import Progress
 from kg.settings import Settings
 from kg.workdir import WorkDir
 
@@ -74,7 +75,7 @@ def split_relations(names: list[str] | None) -> tuple[list[Relation], list[Relat
 
 
 def run_distill(workdir: Path, settings: Settings, backend: Backend | None = None, *,
-                relations: list[str] | None = None, progress: bool = False,
+                relations: list[str] | None = None, progress: Progress | None = None,
                 ray_workers: RayWorkers | None = None) -> DistillReport:
     """Distill intentions from the ingested records in ``workdir``.
 
@@ -85,7 +86,8 @@ def run_distill(workdir: Path, settings: Settings, backend: Backend | None = Non
         backend: a backend to use instead of the one ``settings`` describes (local
             engine only: Ray workers build theirs from ``settings.llm``).
         relations: relation ids (aliases allowed) to distill; default all.
-        progress: show a progress bar on stderr.
+        progress: told each stage, item and the call counters (the CLI draws it as a
+            bar; ``None``: nothing).
         ray_workers: the Ray engine's worker classes (tests inject faults with them).
 
     Returns:
@@ -104,7 +106,7 @@ def run_distill(workdir: Path, settings: Settings, backend: Backend | None = Non
 
 
 async def arun_distill(workdir: Path, settings: Settings, backend: Backend | None = None, *,
-                       relations: list[str] | None = None, progress: bool = False,
+                       relations: list[str] | None = None, progress: Progress | None = None,
                        out: WorkDir | None = None, cache_path: Path | str | None = None,
                        ) -> DistillReport:
     """:func:`run_distill` for callers already inside an event loop.
@@ -143,7 +145,8 @@ async def arun_distill(workdir: Path, settings: Settings, backend: Backend | Non
 
 
 def _distill(workdir: Path, settings: Settings, backend: Backend | None,
-             relations: list[str] | None, *, progress: bool, out: WorkDir | None,
+             relations: list[str] | None, *, progress: Progress | None,
+             out: WorkDir | None,
              cache_path: Path | str | None, ray_workers: RayWorkers | None) -> DistillReport:
     """The Ray engine's run (same edge as the local one: lock, outputs, report)."""
     from distill.ray_engine import run_ray
@@ -172,11 +175,11 @@ class _Run:
     """The edge of one run: outputs, report, bar and clock; :meth:`finish` writes them."""
 
     def __init__(self, workdir: Path, out: WorkDir, report: DistillReport,
-                 progress: bool) -> None:
+                 progress: Progress | None) -> None:
         self.workdir = workdir
         self.out = out
         self.report = report
-        self.bar = Progress(enabled=progress)
+        self.bar = CallProgress(progress)
         self.outputs = Outputs(out)
         self.sink = Sink(self.outputs, report, self.bar)
         self.started = report.start_clock()

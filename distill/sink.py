@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 from distill.cache import CallStats
 from distill.cobuy import CoBuyResult
 from distill.posts import PostResult
-from distill.progress import Progress
+from distill.progress import CallProgress
 from distill.report import DistillReport, StageCounts
 from kg.io import RecordWriter, iter_records
 from kg.records import CoBuy, ImageDescription, IntentionAssertion, Product
@@ -80,7 +80,7 @@ class Sink:
         texts: product id → its description, for the pairs (filled by :meth:`product`).
     """
 
-    def __init__(self, outputs: Outputs, report: DistillReport, bar: Progress) -> None:
+    def __init__(self, outputs: Outputs, report: DistillReport, bar: CallProgress) -> None:
         self.outputs = outputs
         self.report = report
         self.bar = bar

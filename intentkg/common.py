@@ -130,6 +130,11 @@ class BarProgress:
         if self._bar is not None:
             self._bar.update(n)
 
+    def counters(self, **values: int | str) -> None:
+        """Show ``values`` after the bar (drawn with the next update)."""
+        if self._bar is not None:
+            self._bar.set_postfix(values, refresh=False)
+
     def close(self) -> None:
         """Close the bar."""
         if self._bar is not None:

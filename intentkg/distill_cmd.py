@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from intentkg.common import Workdir, settings_from
+from intentkg.common import Workdir, progress_for, settings_from
 from kg.errors import ConfigError
 from kg.settings import Settings, describe_settings_error
 
@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
                              model_path=model_path, concurrency=concurrency, judge=judge,
                              retry_failed=retry_failed, local=local)
         report = run_distill(settings.workdir, settings, relations=_relations(relations),
-                             progress=progress)
+                             progress=progress_for(progress, " item"))
         kept = sum(r.kept for r in report.relations.values())
         rejected = sum(r.rejected for r in report.relations.values())
         typer.echo(f"assertions written: {report.written.get('assertions', 0)} "

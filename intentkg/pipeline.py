@@ -115,7 +115,8 @@ def run_pipeline(
     if after_ingest is not None:
         after_ingest(workdir)
     report.timed(
-        "distill", lambda: run_distill(workdir, settings, relations=relations, progress=progress)
+        "distill", lambda: run_distill(workdir, settings, relations=relations,
+                                         progress=progress_for(progress, " item"))
     )
     report.timed("build", lambda: build_graph(workdir, settings,
                                                progress=progress_for(progress, "")))

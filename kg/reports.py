@@ -33,6 +33,10 @@ class Progress(Protocol):
         """``n`` more units are done."""
         ...
 
+    def counters(self, **values: int | str) -> None:
+        """Running counters shown beside the phase (model calls, cache hits, tokens/s)."""
+        ...
+
     def close(self) -> None:
         """The work is over (also after an error)."""
         ...
@@ -46,6 +50,9 @@ class NoProgress:
 
     def advance(self, n: int = 1) -> None:
         """Ignore the units."""
+
+    def counters(self, **values: int | str) -> None:
+        """Ignore the counters."""
 
     def close(self) -> None:
         """Nothing to close."""

@@ -72,6 +72,41 @@ def test_replay_run_writes_records(workdir: Path, settings: Settings, replay: Pa
     assert report.calls == 17 and report.cached == 0
 
 
+class _Recorded:
+    """A kg.reports.Progress that keeps what it was told."""
+
+    def __init__(self) -> None:
+        self.stages: list[tuple[str, int | None]] = []
+        self.items: dict[str, int] = {}
+        self.last: dict[str, int | str] = {}
+        self.closed = 0
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        self.stages.append((name, total))
+        self.items[name] = 0
+
+    def advance(self, n: int = 1) -> None:
+        self.items[self.stages[-1][0]] += n
+
+    def counters(self, **values: int | str) -> None:
+        self.last = values
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+def test_distill_tells_its_progress_stages_items_and_calls(workdir: Path, settings: Settings,
+                                                           replay: Path) -> None:
+    """The stage draws nothing itself: the CLI's Progress gets stages, items and counters."""
+    told = _Recorded()
+    run_distill(workdir, settings, ReplayBackend(replay, settings.llm.model), relations=RELS,
+                progress=told)
+    assert [name for name, _ in told.stages] == ["posts", "products", "cobuys"]
+    assert told.items == {"posts": 3, "products": 3, "cobuys": 2}
+    assert told.last["calls"] == 17 and told.last["cached"] == 0
+    assert told.closed >= 1
+
+
 def test_rerun_makes_no_model_call(workdir: Path, settings: Settings, replay: Path) -> None:
     run_distill(workdir, settings, ReplayBackend(replay, settings.llm.model), relations=RELS)
     first = (workdir / "distill" / "assertions.parquet").read_bytes()
