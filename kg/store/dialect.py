@@ -268,5 +268,11 @@ def assertion_edge_query(relation: str, subject_kind: str) -> str:
         f"MATCH (s:{label} {{id: row.subject_id}})\n"
         "MATCH (i:Intention {id: row.intention_id})\n"
         f"MERGE (s)-[r:{graph_type} {{id: row.id}}]->(i)\n"
+        # a new edge, or a changed keep flag or filter score, marks the intention's
+        # aggregates stale (kg.store.stats_refresh)
+        "ON CREATE SET i.stats_dirty = true\n"
+        "ON MATCH SET i.stats_dirty = CASE WHEN coalesce(r.keep, true) <> coalesce(row.keep, true)"
+        " OR coalesce(r.filter_score, -1.0) <> coalesce(row.filter_score, -1.0)"
+        " THEN true ELSE i.stats_dirty END\n"
         f"SET {sets}"
     )
