@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from queries_fixtures import cid, iid, load
 
@@ -154,3 +156,31 @@ def test_a_changed_keep_flag_marks_its_intention(g: GraphStore) -> None:
     incremental = _stat_nodes(g)
     refresh_stats(g, full=True)
     assert _stat_nodes(g) == incremental
+
+
+def _live_by_concept(g: GraphStore, concept_id: str, **kw: object) -> list[q.RelationGroup]:
+    params = {"concept_ids": [concept_id], "depth": 2, "relations": None,
+              "include_rejected": False, "skip": 0, "limit": 20, **kw}
+    return [q.RelationGroup(relation=row["relation"], total=row["total"], items=[
+        q.IntentionHit(relation=row["relation"], **item) for item in row["items"] or []])
+        for row in read(g, "intentions_by_concept", params)]
+
+
+@pytest.mark.parametrize("kw", [
+    {}, {"depth": 0}, {"depth": 1}, {"depth": 5}, {"include_rejected": True},
+    {"limit": 1}, {"skip": 1, "limit": 1}, {"skip": 2, "limit": 2},
+    {"relations": ["usedFor", "xWant"]}, {"depth": 3, "include_rejected": True, "limit": 2}])
+def test_kept_rankings_answer_as_the_live_query(g: GraphStore, kw: dict[str, object]) -> None:
+    from queries.rankings import ranked_by_concept
+
+    ids = [r["id"] for r in g.read("MATCH (c:Concept) RETURN c.id AS id ORDER BY id")]
+    answered = 0
+    for concept_id in ids:
+        fast = ranked_by_concept(g, concept_id, **{  # type: ignore[arg-type]
+            "depth": 2, "relations": None, "include_rejected": False, "skip": 0,
+            "limit": 20, **kw})
+        assert fast is not None, concept_id
+        answered += bool(fast)
+        assert json.dumps([x.model_dump() for x in fast], indent=1) == json.dumps([
+            x.model_dump() for x in _live_by_concept(g, concept_id, **kw)], indent=1), concept_id
+    assert answered >= 3
