@@ -69,8 +69,7 @@ def ranked_by_concept(
     for rel, total in totals.items():
         pool = pools.get(rel, {})
         ranked = sorted(pool, key=lambda i: (-pool[i], -details[i]["score"], i))
-        items = [IntentionHit(relation=rel, subjects=pool[i],
-                              **{**details[i], "score": _shown(store, details[i]["score"])})
+        items = [IntentionHit(relation=rel, subjects=pool[i], **details[i])
                  for i in ranked[skip:n]]
         groups.append(RelationGroup(relation=rel, total=total, items=items))
     groups.sort(key=lambda g: (-g.total, g.relation))
@@ -93,8 +92,7 @@ def _details(store: GraphStore, ids: set[str], scope: dict[str, int]) -> dict[st
     if not ids:
         return out
     for row in read(store, "intentions_in_scope", {"ids": sorted(ids), "scope": list(scope)}):
-        score = (1.0 if row["score"] is None else row["score"]) / (
-            1.0 + scope[row["concept_id"]])
+        score = row["scores"][scope[row["concept_id"]]]
         hit = out.setdefault(row["id"], {"id": row["id"], "text": row["text"],
                                          "support": row["support"], "score": score})
         hit["score"] = max(hit["score"], score)
@@ -103,8 +101,3 @@ def _details(store: GraphStore, ids: set[str], scope: dict[str, int]) -> dict[st
     for i, hit in out.items():
         hit["concepts"] = sorted(names[i])[:3]
     return out
-
-
-def _shown(store: GraphStore, score: float) -> float:
-    """``score`` as the live query returns it (FalkorDB sends doubles with 15 digits)."""
-    return float(f"{score:.15g}") if store.dialect == "falkordb" else score

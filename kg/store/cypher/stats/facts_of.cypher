@@ -1,7 +1,7 @@
 // The assertions of the intentions $ids grouped for kg.store.stats.Fact (as facts.cypher
 // does for the whole graph): the incremental refresh reads only the intentions a load touched.
-MATCH (i:Intention)
-WHERE i.id IN $ids
+UNWIND $ids AS id
+MATCH (i:Intention {id: id})
 MATCH (s)-[r]->(i)
 WHERE r.relation IS NOT NULL
 WITH i.id AS intention_id, r.relation AS relation, s,

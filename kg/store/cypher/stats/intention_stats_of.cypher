@@ -1,4 +1,4 @@
 // The IntentionStat rows of the intentions $ids (to compare with their new values).
-MATCH (s:IntentionStat)
-WHERE s.intention_id IN $ids
+UNWIND $ids AS id
+MATCH (s:IntentionStat {intention_id: id})
 RETURN properties(s) AS p
