@@ -253,7 +253,7 @@ def relationship_types() -> tuple[str, ...]:
 
 
 STATS_DIRTY = "stats_dirty"
-"""A mark the loader sets on intentions and concepts whose aggregates must be
+"""A mark the loader sets on posts, co-buys and concepts whose aggregates must be
 recomputed (:mod:`kg.store.stats_refresh` clears it); not part of the data."""
 
 

@@ -276,11 +276,12 @@ def assertion_edge_query(relation: str, subject_kind: str) -> str:
         f"MATCH (s:{label} {{id: row.subject_id}})\n"
         "MATCH (i:Intention {id: row.intention_id})\n"
         f"MERGE (s)-[r:{graph_type} {{id: row.id}}]->(i)\n"
-        # a new edge, or a changed keep flag or filter score, marks the intention's
-        # aggregates stale (kg.store.stats_refresh)
-        "ON CREATE SET i.stats_dirty = true\n"
-        "ON MATCH SET i.stats_dirty = CASE WHEN coalesce(r.keep, true) <> coalesce(row.keep, true)"
+        # a new edge, or a changed keep flag or filter score, marks the subject's
+        # aggregates stale (kg.store.stats_refresh); not the intention: FalkorDB
+        # re-indexes a written node's vector, leaving a tombstone in its HNSW graph
+        "ON CREATE SET s.stats_dirty = true\n"
+        "ON MATCH SET s.stats_dirty = CASE WHEN coalesce(r.keep, true) <> coalesce(row.keep, true)"
         " OR coalesce(r.filter_score, -1.0) <> coalesce(row.filter_score, -1.0)"
-        " THEN true ELSE i.stats_dirty END\n"
+        " THEN true ELSE s.stats_dirty END\n"
         f"SET {sets}"
     )

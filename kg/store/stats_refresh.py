@@ -1,11 +1,13 @@
 """Keep the aggregate nodes of :mod:`kg.store.stats` up to date after a load.
 
 The loader's writes mark what they change: creating (or changing the keep flag or
-filter score of) an assertion edge sets ``stats_dirty`` on its intention; creating
+filter score of) an assertion edge sets ``stats_dirty`` on its subject (post or
+co-buy; an Intention is never written for this: FalkorDB would re-index its vector and
+leave a tombstone in the HNSW graph); creating
 (or re-scoring) an ABOUT edge, or creating an IS_A edge, sets it on the concepts.
 :func:`refresh_stats` then
 
-1. re-reads the assertion edges of the marked intentions only and rewrites their
+1. re-reads the assertion edges of the marked subjects' intentions only and rewrites their
    ``IntentionStat`` rows (the ``*`` row holds all of the intention's cells);
 2. recomputes the ``ConceptStat`` rows of the concepts those intentions are ABOUT,
    of the marked concepts and of their IS_A ancestors (within
@@ -118,7 +120,10 @@ def refresh_stats(store: GraphStore, batch_size: int = 5000, *, full: bool = Fal
     """
     job = _Refresh(store, batch_size)
     star = {r["id"]: r["cells"] for r in job.read("intention_cells")}
-    dirty = [r["id"] for r in job.read("dirty_intentions")]
+    subjects: dict[str, list[str]] = {"post": [], "cobuy": []}
+    for row in job.read("dirty_subjects"):
+        subjects[row["kind"]].append(row["id"])
+    dirty = _intentions_of(job, subjects)
     dirty_concepts = [r["id"] for r in job.read("dirty_concepts")]
     if not star and store.read(d.label_properties_query("IntentionStat") + " LIMIT 1", {}):
         full = True  # aggregates written before the per-intention cells existed
@@ -129,9 +134,20 @@ def refresh_stats(store: GraphStore, batch_size: int = 5000, *, full: bool = Fal
     _refresh_concepts(job, cells, None if full else targets, dirty_concepts)
     job.sync("GraphStat", graph_rows(cells), (r["p"] for r in store.read(
         d.label_properties_query("GraphStat"), {})))
-    job.clear("clear_intentions", dirty)
+    job.clear("clear_posts", subjects["post"])
+    job.clear("clear_cobuys", subjects["cobuy"])
     job.clear("clear_concepts", dirty_concepts)
     return job.summaries
+
+
+def _intentions_of(job: _Refresh, subjects: Mapping[str, Sequence[str]]) -> list[str]:
+    """The intentions asserted by the marked subjects (every one of their assertions)."""
+    found: set[str] = set()
+    posts, cobuys = list(subjects["post"]), list(subjects["cobuy"])
+    for start in range(0, max(len(posts), len(cobuys)), _CHUNK):
+        found.update(r["id"] for r in job.read("subject_intentions", {
+            "posts": posts[start:start + _CHUNK], "cobuys": cobuys[start:start + _CHUNK]}))
+    return sorted(found)
 
 
 def _refresh_intentions(job: _Refresh, star: Mapping[str, str], targets: set[str] | None
