@@ -252,6 +252,7 @@ def concept_rows(
     about: Mapping[str, Sequence[tuple[str, float | None]]],
     cells: Mapping[str, IntentionCells],
     children: Mapping[str, Sequence[str]],
+    top_only: Iterable[str] = (),
 ) -> list[dict[str, Any]]:
     """The ``ConceptStat`` rows of ``concepts``.
 
@@ -261,7 +262,10 @@ def concept_rows(
             concepts and their IS_A descendants within :data:`SCOPE_DEPTH`.
         cells: the cells of (at least) every intention in ``about``.
         children: ``concept id -> IS_A child ids`` (the whole hierarchy).
+        top_only: concepts of ``concepts`` whose ``*|all|`` row alone is wanted (an
+            ancestor of a changed concept: only its scope counts can change).
     """
+    top_only = set(top_only)
     sets: dict[str, dict[str, tuple[set[str], set[str]]]] = {}
 
     def sets_of(c: str) -> dict[str, tuple[set[str], set[str]]]:
@@ -278,6 +282,8 @@ def concept_rows(
         for intention_id, score in links:
             icells = cells.get(intention_id)
             for key, c in (icells.cells.items() if icells is not None else ()):
+                if concept_id in top_only and key != top:
+                    continue
                 k = own.setdefault(key, [0, 0, 0, 0, 0, 0, 0.0, 0.0])
                 k[0] += c[0]
                 k[1] += c[1]

@@ -33,9 +33,11 @@ from kg.store import dialect as d
 from kg.store.base import GraphStore, WriteSummary
 from kg.store.cypher_files import load_cypher
 from kg.store.stats import (
+    ALL,
     Fact,
     IntentionCells,
     ancestors,
+    cell_id,
     concept_rows,
     graph_rows,
     intention_rows,
@@ -193,8 +195,12 @@ def _refresh_concepts(job: _Refresh, cells: Mapping[str, IntentionCells],
     if targets is None:
         concepts = {r["id"] for r in job.read("concepts")} | set(by_concept)
         existing = [r["p"] for r in job.store.read(d.label_properties_query("ConceptStat"), {})]
+        above: set[str] = set()
     else:
         concepts = ancestors(touched, parents)
-        existing = [r["p"] for r in job.read_in("concept_stats_of", concepts)]
-    job.sync("ConceptStat", concept_rows(sorted(concepts), by_concept, cells, children),
+        above = concepts - touched  # only their scope counts can change: their *|all| row
+        existing = [r["p"] for r in job.read_in("concept_stats_of", touched)]
+        existing += [r["p"] for r in job.read_in("concept_top_stats_of",
+                                                 [f"{c}|{cell_id(ALL)}" for c in above])]
+    job.sync("ConceptStat", concept_rows(sorted(concepts), by_concept, cells, children, above),
              existing)
