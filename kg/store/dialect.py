@@ -279,9 +279,11 @@ def assertion_edge_query(relation: str, subject_kind: str) -> str:
         # a new edge, or a changed keep flag or filter score, marks the subject's
         # aggregates stale (kg.store.stats_refresh); not the intention: FalkorDB
         # re-indexes a written node's vector, leaving a tombstone in its HNSW graph
+        # (an unchanged edge writes nothing: no SET runs for it)
         "ON CREATE SET s.stats_dirty = true\n"
-        "ON MATCH SET s.stats_dirty = CASE WHEN coalesce(r.keep, true) <> coalesce(row.keep, true)"
+        "WITH s, r, row\n"
+        "FOREACH (_ IN CASE WHEN coalesce(r.keep, true) <> coalesce(row.keep, true)"
         " OR coalesce(r.filter_score, -1.0) <> coalesce(row.filter_score, -1.0)"
-        " THEN true ELSE s.stats_dirty END\n"
+        " THEN [1] ELSE [] END | SET s.stats_dirty = true)\n"
         f"SET {sets}"
     )
