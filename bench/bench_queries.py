@@ -12,7 +12,8 @@ of the main queries (look for "Node By Index Scan" on the anchors). Vector searc
 is timed with a pre-computed query vector (model encoding is reported apart).
 
 The aggregates (kg.store.stats) are refreshed after the load, as ``intentkg load`` does,
-and timed (then refreshed again: nothing changed, nothing is written).
+and timed (then refreshed again: nothing changed, nothing is written; then 1,000 new
+assertions are written and the incremental refresh is timed).
 
 Targets: p95 <= 10 ms for single-hop helpers, <= 25 ms for intentions_by_concept and
 products_for_concept, <= 50 ms for the other two-hop recommendations and for every
@@ -136,6 +137,22 @@ class Graph:
         self.edges += n
         return out
 
+    def new_assertions(self, relation: str, kind: str, count: int) -> list[dict[str, Any]]:
+        """``count`` assertions of ``relation`` on random subjects of ``kind`` (a later load)."""
+        rows = []
+        for k in range(count):
+            i = int(self.rng.integers(0, self.n_intentions))
+            subject = (self.posts[int(self.rng.integers(0, self.n_posts))] if kind == "post"
+                       else pair_id(*self.pairs[int(self.rng.integers(0, self.n_cobuys))]))
+            row = {p: None for p in ASSERTION_PROPERTIES}
+            row.update(id=f"assertion:new:{relation}:{k}", subject_id=subject,
+                       intention_id=self.intentions[i], relation=relation, text=self.texts[i],
+                       raw_text=self.texts[i], keep=True, model="bench", prompt_version="v1",
+                       filter_score=0.8 if kind == "cobuy" else None)
+            rows.append(row)
+        self.edges += count
+        return rows
+
 
 def load(store: FalkorStore, graph: Graph, dim: int) -> None:
     start = time.perf_counter()
@@ -157,6 +174,13 @@ def load(store: FalkorStore, graph: Graph, dim: int) -> None:
     again = sum(s.rows for s in refresh_stats(store).values())
     print(f"  aggregates again  {again:>9,} rows in {time.perf_counter() - t:6.1f} s "
           "(nothing changed)")
+    for rel, kind in (("xWant", "post"), ("usedFor", "cobuy")):
+        store.write_rows(assertion_edge_query(rel, kind), graph.new_assertions(rel, kind, 500),
+                         batch_size=5000)
+    t = time.perf_counter()
+    added = sum(s.rows for s in refresh_stats(store).values())
+    print(f"  aggregates after 1,000 new assertions: {added:,} rows in "
+          f"{time.perf_counter() - t:6.1f} s (incremental)")
     print(f"graph: ~{graph.edges:,} edges, loaded in {time.perf_counter() - start:.1f} s")
 
 
@@ -199,11 +223,13 @@ def explain(store: FalkorStore, name: str, params: dict[str, Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="~100k edges instead of ~1M")
+    parser.add_argument("--scale", type=float, default=None,
+                        help="graph size as a fraction of ~1M edges (overrides --quick)")
     parser.add_argument("--iterations", type=int, default=None)
     parser.add_argument("--dim", type=int, default=384)
     parser.add_argument("--data-dir", type=Path, default=None)
     args = parser.parse_args()
-    scale = 0.1 if args.quick else 1.0
+    scale = args.scale or (0.1 if args.quick else 1.0)
     n = args.iterations or (100 if args.quick else 200)
     graph = Graph(scale)
     tmp = tempfile.TemporaryDirectory(prefix="bq", dir="/tmp")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 from typing import Annotated
 
@@ -9,8 +10,10 @@ import typer
 
 from intentkg.common import settings_from
 from kg.errors import ConfigError
+from kg.locks import Presence
+from kg.settings import Settings
 
-__all__ = ["check_bind", "register"]
+__all__ = ["announce", "check_bind", "register"]
 
 
 def check_bind(host: str, allow_remote: bool) -> None:
@@ -50,6 +53,7 @@ def serve(
 
     check_bind(host, allow_remote)
     settings = settings_from(ctx)
+    presence = announce(settings, f"http://{host}:{port}/")
     encoder = None
     if vector:
         from kg.embed import SentenceTransformerEmbedder
@@ -61,9 +65,33 @@ def serve(
         typer.echo(f"serving on http://{host}:{port}/ (API spec at /openapi.json); Ctrl-C stops",
                    err=True)
         app = create_app(store, encoder, allowed_hosts=allowed_hosts_for(host, port))
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        with presence or contextlib.nullcontext():
+            uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
         store.close()
+
+
+def announce(settings: Settings, url: str) -> Presence | None:
+    """The presence note of a ``serve`` at ``url`` on the embedded store's data dir.
+
+    Several ``serve`` on one store are fine (each reads the same server), so a second
+    one on another address attaches, saying so; one on the same address is refused
+    with the pid to stop. Neo4j stores are shared by design: no note.
+
+    Raises:
+        ConfigError: a live ``serve`` of this store already answers at ``url``.
+    """
+    if settings.store != "falkordb":
+        return None
+    data_dir = settings.falkordb_dir
+    presence = Presence(data_dir, "serve", url)
+    for pid, note in presence.others():
+        if note == url:
+            raise ConfigError(f"{data_dir} is already served at {url} by process {pid}; open "
+                              f"that address, or stop it (kill {pid}) and retry")
+        typer.echo(f"note: {data_dir} is also served by process {pid} at {note}; both answer "
+                   "from the same store", err=True)
+    return presence
 
 
 def register(app: typer.Typer) -> None:

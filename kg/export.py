@@ -165,10 +165,9 @@ def _add_stats(graph: _Graph) -> None:
         assertions.extend((s, subjects[s], i, props) for (s, i, _), props in by_key.items())
     about = [(i, c, props.get("score")) for (i, c, _), props in
              graph.edges.get(("ABOUT", "Intention", "Concept"), {}).items()]
-    children = dict.fromkeys(graph.nodes["Concept"], 0)
-    for (_child, parent, _) in graph.edges.get(("IS_A", "Concept", "Concept"), {}):
-        children[parent] += 1
-    rows = compute_stats(facts_of(assertions), about, children)
+    is_a = [(child, parent) for (child, parent, _) in
+            graph.edges.get(("IS_A", "Concept", "Concept"), {})]
+    rows = compute_stats(facts_of(assertions), about, graph.nodes["Concept"], is_a)
     for write in STAT_WRITES:
         for effect in write.effects:
             assert isinstance(effect, NodeWrite)

@@ -21,7 +21,7 @@ from kg.reports import NoProgress, Progress, StageReport
 from kg.store import dialect as d
 from kg.store.base import GraphStore, WriteSummary
 from kg.store.cypher_files import load_cypher
-from kg.store.stats import refresh_stats
+from kg.store.stats_refresh import refresh_stats
 from kg.workdir import Stage, WorkDir
 
 __all__ = ["LoadReport", "load_graph"]
@@ -101,7 +101,8 @@ def load_graph(
     with their ``OF`` edges, images with ``HAS_IMAGE`` and descriptions,
     intentions (with embeddings), concepts, assertion edges per relation type,
     ``ABOUT``, ``IS_A`` and ``INSTANCE_OF`` links; then the aggregates
-    (:func:`kg.store.stats.refresh_stats`: recomputed from the graph, only changes written).
+    (:func:`kg.store.stats_refresh.refresh_stats`: recomputed for what the load changed,
+    only changes written).
 
     Args:
         store: an open graph store.

@@ -1,5 +1,6 @@
-"""Exclusive per-directory locks for long jobs (``distill``, ``load``), private run dirs,
-and the process helpers of the servers the project starts (FalkorDB, llama-server).
+"""Exclusive per-directory locks for long jobs (``distill``, ``load``), presence notes of
+shared users (``serve``), private run dirs, and the process helpers of the servers the
+project starts (FalkorDB, llama-server).
 
 A :class:`DirLock` is an ``fcntl`` lock on a small file in the directory it guards:
 the kernel drops it when the holder exits, however it exits (``kill -9``
@@ -23,8 +24,8 @@ from types import TracebackType
 
 from kg.errors import ConfigError, IntentKGError
 
-__all__ = ["DirLock", "LockedError", "lock_free", "pid_alive", "private_dir", "process_named",
-           "read_pid", "wait_gone"]
+__all__ = ["DirLock", "LockedError", "Presence", "lock_free", "pid_alive", "private_dir",
+           "process_named", "read_pid", "wait_gone"]
 
 
 class LockedError(IntentKGError):
@@ -189,3 +190,64 @@ def lock_free(path: Path) -> bool:
     finally:
         os.close(fd)
     return True
+
+
+class Presence:
+    """Announce that this process uses ``directory`` for ``job``, with a note others read.
+
+    Each user holds an ``fcntl`` lock on its own ``<directory>/<job>/<pid>.lock``
+    whose text is its note (e.g. the address it serves on); :meth:`others` lists the
+    notes of the live holders and removes files whose holder is gone (``kill -9``
+    included: the kernel drops the lock). Use it as a context manager.
+    """
+
+    def __init__(self, directory: Path, job: str, note: str) -> None:
+        self.folder = Path(directory) / job
+        self.note = note
+        self.path = self.folder / f"{os.getpid()}.lock"
+        self._fd: int | None = None
+
+    def others(self) -> list[tuple[int, str]]:
+        """``(pid, note)`` of every other live holder, by pid."""
+        found: list[tuple[int, str]] = []
+        for path in sorted(self.folder.glob("*.lock")) if self.folder.is_dir() else ():
+            if path == self.path:
+                continue
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            except OSError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                with contextlib.suppress(OSError, ValueError):
+                    found.append((int(path.stem), os.pread(fd, 4096, 0).decode().strip()))
+            else:  # nobody holds it: its process is gone
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            finally:
+                os.close(fd)
+        return sorted(found)
+
+    def __enter__(self) -> Presence:
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # locked and written under a name others skip, then renamed: never seen unlocked
+        tmp = self.folder / f".{os.getpid()}.tmp"
+        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.pwrite(fd, self.note.encode(), 0)
+        os.rename(tmp, self.path)
+        self._fd = fd
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+            os.close(fd)

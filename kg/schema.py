@@ -25,6 +25,7 @@ __all__ = [
     "ASSERTION_PROPERTIES",
     "NODES",
     "RELATIONSHIPS",
+    "STATS_DIRTY",
     "STAT_WRITES",
     "WRITES",
     "EdgeWrite",
@@ -105,10 +106,11 @@ NODES: dict[str, NodeSchema] = {n.label: n for n in (
         Prop("embedding", "float[]", "float vector, 384 dims by default"))),
     NodeSchema("Concept", "`Concept.make_id(source, key)`", (
         Prop("name"), Prop("source", doc="`wordnet`/`probase`"), Prop("synset"), Prop("gloss"))),
-    # Aggregates (kg.store.stats): recomputed from the graph at the end of every load.
+    # Aggregates (kg.store.stats): kept up to date at the end of every load.
     NodeSchema("IntentionStat", "`<intention id>\\|<relation>`", (
-        Prop("intention_id"), Prop("relation"), *_p("assertions kept subjects kept_subjects",
-                                                   "long"))),
+        Prop("intention_id"), Prop("relation", doc="a relation id, or `*`: the cells row"),
+        *_p("assertions kept subjects kept_subjects", "long"),
+        Prop("cells", doc="JSON of every cell of the intention (`*` row only)"))),
     NodeSchema("ConceptStat", "`<concept id>\\|<cell>`", (
         Prop("concept_id"), Prop("cell", doc="`<relation or *>\\|<facet>\\|<value>`"),
         Prop("relation", doc="a relation id or `*` (all)"),
@@ -117,7 +119,12 @@ NODES: dict[str, NodeSchema] = {n.label: n for n in (
         *_p("score_sum kept_score_sum", "double"),
         Prop("linked", "long", "intentions ABOUT it (`*\\|all\\|` cell only)"),
         Prop("children", "long", "IS_A children (`*\\|all\\|` cell only)"),
-        Prop("about_score", "double", "mean ABOUT score (`*\\|all\\|` cell only)"))),
+        Prop("about_score", "double", "mean ABOUT score (`*\\|all\\|` cell only)"),
+        Prop("scope", doc="JSON: distinct intentions per relation within each IS_A depth "
+                          "(`*\\|all\\|` cell only)"),
+        Prop("top", doc="JSON: the first intentions of the relation by subjects "
+                        "(relation cells of facet `all`)"),
+        Prop("top_kept", doc="the same by kept subjects"))),
     NodeSchema("GraphStat", "the cell", (
         Prop("cell"), Prop("relation"), Prop("facet"), Prop("value"),
         *_p("assertions kept intentions kept_intentions filter_scored", "long"),
@@ -250,9 +257,15 @@ def relationship_types() -> tuple[str, ...]:
     return tuple(RELATIONSHIPS)
 
 
+STATS_DIRTY = "stats_dirty"
+"""A mark the loader sets on posts, co-buys and concepts whose aggregates must be
+recomputed (:mod:`kg.store.stats_refresh` clears it); not part of the data."""
+
+
 def property_keys() -> tuple[str, ...]:
-    """Every property name of any node or relationship (``id`` first)."""
-    keys = ["id"]
+    """Every property name of any node or relationship (``id`` first), and the
+    :data:`STATS_DIRTY` mark."""
+    keys = ["id", STATS_DIRTY]
     for props in [n.props for n in NODES.values()] + [r.props for r in RELATIONSHIPS.values()]:
         keys.extend(p.name for p in props if p.name not in keys)
     return tuple(keys)

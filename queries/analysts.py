@@ -31,6 +31,7 @@ from queries.models import (
     RelationGroup,
     TrendPoint,
 )
+from queries.rankings import ranked_by_concept
 
 __all__ = [
     "concept_children",
@@ -62,6 +63,9 @@ def intentions_by_concept(
     ``d <= depth``. Within each relation, intentions are ranked by the number of
     distinct posts/co-buys asserting them (``subjects``), then by
     ``score = max(ABOUT.score / (1 + d))``, then by id; groups come largest first.
+    One concept's first pages are read from the rankings kept at load time
+    (:mod:`queries.rankings`); several senses of a name, or deeper pages, are
+    computed from the graph.
 
     Args:
         store: the graph store.
@@ -77,10 +81,17 @@ def intentions_by_concept(
     """
     check_page(skip, limit)
     check_depth(depth)
+    roots = concept_ids(store, concept)
+    rels = relation_ids(relations)
+    if len(roots) == 1:
+        kept = ranked_by_concept(store, roots[0], depth=depth, relations=rels,
+                                 include_rejected=include_rejected, skip=skip, limit=limit)
+        if kept is not None:
+            return kept
     params = {
-        "concept_ids": concept_ids(store, concept),
+        "concept_ids": roots,
         "depth": depth,
-        "relations": relation_ids(relations),
+        "relations": rels,
         "include_rejected": include_rejected,
         "skip": skip,
         "limit": limit,

@@ -30,6 +30,7 @@ __all__ = [
     "SECONDARY_INDEXES",
     "SUBJECT_LABELS",
     "VECTOR_INDEX",
+    "VECTOR_LABEL",
     "assertion_edge_query",
     "assertion_graph_types",
     "check_ids",
@@ -55,6 +56,12 @@ SECONDARY_INDEXES: tuple[tuple[str, str], ...] = (
     ("ConceptStat", "cell"), ("ConceptStat", "concept_id"), ("IntentionStat", "intention_id"))
 """Exact-match indexes besides ``id``: the aggregate lookups of the query helpers."""
 VECTOR_INDEX = "intention_embedding"
+VECTOR_LABEL = "IntentionVector"
+"""FalkorDB: the second label of every Intention with an embedding, which holds the vector
+index. FalkorDB keeps one index per label and rebuilds them one after another when it
+restarts; the HNSW part is slow (tens of seconds per 10k vectors), and while a label's
+index is being built every lookup on that label scans it. On a label of its own, created
+last, the vectors are indexed after every id index is ready again."""
 VECTOR_OVERFETCH = 4
 VECTOR_OVERFETCH_MIN = 16
 FULLTEXT_INDEX = "intention_text"
@@ -146,7 +153,8 @@ def falkordb_constraint_commands(graph: str) -> list[tuple[str | int, ...]]:
 
 def vector_index_query(dialect: DialectName, dimensions: int, ef_runtime: int = 64,
                        ef_construction: int = 64) -> str:
-    """DDL of the cosine vector index on ``Intention.embedding``.
+    """DDL of the cosine vector index on ``Intention.embedding`` (FalkorDB: on
+    :data:`VECTOR_LABEL`).
 
     ``ef_runtime`` and ``ef_construction`` (HNSW search and build breadth) apply to
     FalkorDB; Neo4j sizes its HNSW index itself.
@@ -158,7 +166,7 @@ def vector_index_query(dialect: DialectName, dimensions: int, ef_runtime: int = 
                 "FOR (n:Intention) ON (n.embedding) "
                 f"OPTIONS {{indexConfig: {{`vector.dimensions`: {int(dimensions)}, "
                 "`vector.similarity_function`: 'cosine'}}")
-    return ("CREATE VECTOR INDEX FOR (n:Intention) ON (n.embedding) "
+    return (f"CREATE VECTOR INDEX FOR (n:{VECTOR_LABEL}) ON (n.embedding) "
             f"OPTIONS {{dimension: {int(dimensions)}, similarityFunction: 'cosine', "
             f"efRuntime: {int(ef_runtime)}, efConstruction: {int(ef_construction)}}}")
 
@@ -198,7 +206,7 @@ def vector_query(dialect: DialectName) -> str:
                 "ORDER BY similarity DESC")
     # FalkorDB's HNSW index counts tombstones of updated nodes against k: ask for
     # more candidates than needed and keep the best k.
-    return ("CALL db.idx.vector.queryNodes('Intention', 'embedding', "
+    return (f"CALL db.idx.vector.queryNodes('{VECTOR_LABEL}', 'embedding', "
             f"{VECTOR_OVERFETCH} * $k + {VECTOR_OVERFETCH_MIN}, vecf32($vector)) "
             "YIELD node, score "
             "RETURN node.id AS id, node.text AS text, 1.0 - score / 2.0 AS similarity "
@@ -268,5 +276,14 @@ def assertion_edge_query(relation: str, subject_kind: str) -> str:
         f"MATCH (s:{label} {{id: row.subject_id}})\n"
         "MATCH (i:Intention {id: row.intention_id})\n"
         f"MERGE (s)-[r:{graph_type} {{id: row.id}}]->(i)\n"
+        # a new edge, or a changed keep flag or filter score, marks the subject's
+        # aggregates stale (kg.store.stats_refresh); not the intention: FalkorDB
+        # re-indexes a written node's vector, leaving a tombstone in its HNSW graph
+        # (an unchanged edge writes nothing: no SET runs for it)
+        "ON CREATE SET s.stats_dirty = true\n"
+        "WITH s, r, row\n"
+        "FOREACH (_ IN CASE WHEN coalesce(r.keep, true) <> coalesce(row.keep, true)"
+        " OR coalesce(r.filter_score, -1.0) <> coalesce(row.filter_score, -1.0)"
+        " THEN [1] ELSE [] END | SET s.stats_dirty = true)\n"
         f"SET {sets}"
     )

@@ -361,7 +361,11 @@ class FalkorStore:
         if ("Intention", "text", "FULLTEXT") not in existing:
             self._run(d.fulltext_index_query("falkordb"), None, read_only=False)
             created = True
-        if embedding_dim and ("Intention", "embedding", "VECTOR") not in existing:
+        if ("Intention", "embedding", "VECTOR") in existing:
+            self._move_vector_index()
+            created = True
+            existing.discard((d.VECTOR_LABEL, "embedding", "VECTOR"))
+        if embedding_dim and (d.VECTOR_LABEL, "embedding", "VECTOR") not in existing:
             query = d.vector_index_query("falkordb", embedding_dim, self.ef_runtime,
                                          self.ef_construction)
             self._run(query, None, read_only=False)
@@ -371,6 +375,16 @@ class FalkorStore:
         if created:
             self.checkpoint()
         log.debug("FalkorDB schema of graph %s ensured", self.graph_name)
+
+    def _move_vector_index(self) -> None:
+        """A store written before :data:`~kg.store.dialect.VECTOR_LABEL`: its vector
+        index leaves the Intention label (the new one is created by the caller)."""
+        log.info("moving the vector index of graph %s to the %s label", self.graph_name,
+                 d.VECTOR_LABEL)
+        self._run("DROP VECTOR INDEX FOR (n:Intention) ON (n.embedding)", None,
+                  read_only=False)
+        self._run(f"MATCH (n:Intention) WHERE n.embedding IS NOT NULL SET n:{d.VECTOR_LABEL}",
+                  None, read_only=False)
 
     def clear(self) -> None:
         """Delete every node and relationship; the schema is recreated as it was.

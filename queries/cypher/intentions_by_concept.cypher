@@ -1,17 +1,20 @@
 // Intentions ABOUT the concepts $concept_ids or their IS_A descendants (at most $depth
 // hops below, 5 at most in the pattern), grouped by relation; skip/limit apply per group.
 // Subjects per (intention, relation) come from the IntentionStat nodes kept at load
-// time, so no assertion edge is read.
+// time, so no assertion edge is read. This is the live form: the helper reads the
+// rankings kept per concept (ConceptStat.top) when it can.
 MATCH (root:Concept)
 WHERE root.id IN $concept_ids
 MATCH p = (root)<-[:IS_A*0..5]-(c:Concept)
 WHERE length(p) <= $depth
 WITH c, min(length(p)) AS distance
 MATCH (c)<-[a:ABOUT]-(i:Intention)
+WITH i, a, c, distance
+ORDER BY c.name
 WITH i, max(coalesce(a.score, 1.0) / (1.0 + distance)) AS score,
      collect(DISTINCT c.name) AS concepts
 MATCH (st:IntentionStat {intention_id: i.id})
-WHERE $relations IS NULL OR st.relation IN $relations
+WHERE st.relation <> '*' AND ($relations IS NULL OR st.relation IN $relations)
 WITH st.relation AS relation, i, score, concepts,
      CASE WHEN $include_rejected THEN st.subjects ELSE st.kept_subjects END AS subjects
 WHERE subjects > 0

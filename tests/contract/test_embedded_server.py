@@ -14,6 +14,7 @@ import pytest
 from store_rows import AWKWARD, SAMPLE_ROWS
 
 from kg.errors import StoreError
+from kg.store import dialect as d
 from kg.store.cypher_files import load_cypher
 from kg.store.falkordb import FalkorStore
 from kg.store.falkordb_server import FalkorServer, stop_server
@@ -161,9 +162,39 @@ def test_vector_index_gets_the_configured_hnsw_breadths(data_dir: Path) -> None:
     try:
         store.ensure_schema(8)
         rows = store.read("CALL db.indexes() YIELD label, options "
-                          "WHERE label = 'Intention' RETURN options")
+                          "WHERE label = 'IntentionVector' RETURN options")
         options = rows[0]["options"]["embedding"]
         assert (options["efRuntime"], options["efConstruction"]) == (40, 77)
         assert (options["dimension"], options["similarityFunction"]) == (8, "cosine")
     finally:
         store.close()
+
+
+def test_vectors_are_indexed_on_their_own_label_created_last(data_dir: Path) -> None:
+    """A restart rebuilds the label indexes in label order: the slow HNSW one comes last."""
+    with FalkorStore.open(data_dir) as store:
+        store.ensure_schema(2)
+        rows = [{"id": f"intention:{k}", "text": f"t {k}", "aliases": [], "support": 1,
+                 "abstract": False, "embedding": [1.0, float(k)] if k else None}
+                for k in range(3)]
+        store.write_rows(load_cypher("kg.store.cypher", "intentions", "falkordb"), rows)
+        labels = [r["label"] for r in store.read("CALL db.labels() YIELD label RETURN label")]
+        assert labels[-1] == "IntentionVector"
+        assert store.read("MATCH (n:IntentionVector) RETURN n.id AS id ORDER BY id") == [
+            {"id": "intention:1"}, {"id": "intention:2"}]
+
+
+def test_an_old_vector_index_moves_to_the_vector_label(data_dir: Path) -> None:
+    with FalkorStore.open(data_dir) as store:  # as stores were written before the label
+        store.write("CREATE INDEX FOR (n:Intention) ON (n.id)")
+        store.write("CREATE VECTOR INDEX FOR (n:Intention) ON (n.embedding) "
+                    "OPTIONS {dimension: 2, similarityFunction: 'cosine'}")
+        store.write("UNWIND range(1, 3) AS k CREATE (:Intention {id: 'intention:' + "
+                    "toString(k), text: 't', embedding: vecf32([1.0, toFloat(k)])})")
+        store.ensure_schema(2)
+        indexes = {(r["label"], tuple(r["properties"])) for r in store.read(
+            "CALL db.indexes() YIELD label, properties RETURN label, properties")}
+        assert ("IntentionVector", ("embedding",)) in indexes
+        assert ("Intention", ("id", "text")) in indexes or ("Intention", ("id",)) in indexes
+        found = store.read(d.vector_query("falkordb"), {"vector": [1.0, 3.0], "k": 1})
+        assert [r["id"] for r in found] == ["intention:3"]

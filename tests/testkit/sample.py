@@ -15,7 +15,7 @@ from typing import Any
 from kg.records import CoBuy, Concept, Intention
 from kg.store import GraphStore, load_cypher
 from kg.store.dialect import ASSERTION_PROPERTIES, assertion_edge_query
-from kg.store.stats import refresh_stats
+from kg.store.stats_refresh import refresh_stats
 from queries.search import TextEncoder
 
 __all__ = ["SAMPLE_CONCEPTS", "SAMPLE_INTENTIONS", "load_sample", "sample_rows"]

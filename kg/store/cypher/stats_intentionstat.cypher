@@ -1,4 +1,4 @@
-// Upsert IntentionStat aggregate nodes (kg.store.stats). Row: intention_id, relation, assertions, kept, subjects, kept_subjects.
+// Upsert IntentionStat aggregate nodes (kg.store.stats). Row: intention_id, relation, assertions, kept, subjects, kept_subjects, cells.
 UNWIND $rows AS row
 MERGE (s:IntentionStat {id: row.id})
 SET s.intention_id = row.intention_id,
@@ -6,4 +6,5 @@ SET s.intention_id = row.intention_id,
     s.assertions = row.assertions,
     s.kept = row.kept,
     s.subjects = row.subjects,
-    s.kept_subjects = row.kept_subjects
+    s.kept_subjects = row.kept_subjects,
+    s.cells = row.cells

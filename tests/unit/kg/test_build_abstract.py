@@ -142,8 +142,8 @@ def test_load_writes_instance_of_edges_and_abstract_nodes(
     # abstract intentions are embedded, so vector search finds them
     vec = read_records(graph_paths(workdir)["intentions"], Intention)
     query = next(i.embedding for i in vec if i.text == "wear clothing")
-    near = store.read("CALL db.idx.vector.queryNodes('Intention', 'embedding', 1, vecf32($v)) "
-                      "YIELD node RETURN node.text AS t", {"v": query})
+    near = store.read("CALL db.idx.vector.queryNodes('IntentionVector', 'embedding', 1, "
+                      "vecf32($v)) YIELD node RETURN node.text AS t", {"v": query})
     assert near == [{"t": "wear clothing"}]
     again = load_graph(store, workdir, batch_size=100)
     assert (again.nodes_created, again.relationships_created) == (0, 0)

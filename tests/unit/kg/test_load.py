@@ -109,7 +109,7 @@ def test_load_then_reload_creates_nothing(store: FalkorStore, tmp_path: Path) ->
     assert chain == [{"i": "keep warm", "c": "heat"}]
     abstract = store.read("MATCH (i:Intention {abstract: true}) RETURN i.text AS t")
     assert abstract == [{"t": "go hiking"}]
-    near = store.read("CALL db.idx.vector.queryNodes('Intention', 'embedding', 1, "
+    near = store.read("CALL db.idx.vector.queryNodes('IntentionVector', 'embedding', 1, "
                       "vecf32($v)) YIELD node RETURN node.text AS t", {"v": [0.9, 0.1, 0.0]})
     assert near == [{"t": "keep warm"}]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import ConfigError
-from kg.locks import DirLock, LockedError, private_dir
+from kg.locks import DirLock, LockedError, Presence, private_dir
 
 HOLDER = """
 import sys
@@ -62,3 +62,57 @@ def test_private_dir_is_created_0700_and_checked(tmp_path: Path) -> None:
     link.symlink_to(made)
     with pytest.raises(ConfigError, match="symlink"):
         private_dir(link)
+
+
+SERVER = """
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+from kg.locks import Presence
+with Presence(Path(sys.argv[1]), "serve", "http://127.0.0.1:9001/"):
+    print("serving", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_presence_lists_live_users_and_forgets_killed_ones(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[3]
+    other = subprocess.Popen([sys.executable, "-c", SERVER, os.fspath(tmp_path),
+                              os.fspath(root)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True)
+    assert other.stdin is not None and other.stdout is not None
+    assert other.stdout.readline().strip() == "serving"
+    me = Presence(tmp_path, "serve", "http://127.0.0.1:9002/")
+    assert me.others() == [(other.pid, "http://127.0.0.1:9001/")]
+    with me:
+        assert me.others() == [(other.pid, "http://127.0.0.1:9001/")]  # never itself
+        assert (tmp_path / "serve" / f"{os.getpid()}.lock").read_text() == (
+            "http://127.0.0.1:9002/")
+    assert me.others() == [(other.pid, "http://127.0.0.1:9001/")]  # mine is gone on exit
+    other.kill()
+    other.wait()
+    other.stdin.close()
+    other.stdout.close()
+    assert me.others() == []  # kill -9: its lock died with it, its file is removed
+    assert list((tmp_path / "serve").glob("*.lock")) == []
+
+
+def test_serve_refuses_a_second_serve_on_the_same_address(tmp_path: Path) -> None:
+    from intentkg.serve_cmd import announce
+    from kg.settings import Settings
+
+    settings = Settings(workdir=tmp_path)
+    root = Path(__file__).resolve().parents[3]
+    first = subprocess.Popen([sys.executable, "-c", SERVER, os.fspath(settings.falkordb_dir),
+                              os.fspath(root)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True)
+    assert first.stdin is not None and first.stdout is not None
+    assert first.stdout.readline().strip() == "serving"
+    with pytest.raises(ConfigError, match=rf"already served at http://127.0.0.1:9001/ by "
+                                          rf"process {first.pid}; .* \(kill {first.pid}\)"):
+        announce(settings, "http://127.0.0.1:9001/")
+    assert announce(settings, "http://127.0.0.1:9002/") is not None  # another address attaches
+    first.stdin.close()  # the first one stops
+    first.wait()
+    first.stdout.close()
+    assert announce(settings, "http://127.0.0.1:9001/") is not None
