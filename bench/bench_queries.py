@@ -228,6 +228,8 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=None)
     parser.add_argument("--dim", type=int, default=384)
     parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--only", action="append", default=None, metavar="TEXT",
+                        help="time only the helpers whose name contains TEXT (repeatable)")
     args = parser.parse_args()
     scale = args.scale or (0.1 if args.quick else 1.0)
     n = args.iterations or (100 if args.quick else 200)
@@ -289,10 +291,14 @@ def main() -> None:
         print(f"\n{'kind':<11} {'helper':<34} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8} "
               f"{'calls':>6}  (ms)")
         for kind, name, call in cases:
+            if args.only and not any(text in name for text in args.only):
+                continue
             r = timed(name, n, call)
             print(f"{kind:<11} {name:<34} {r['p50']:8.2f} {r['p95']:8.2f} {r['p99']:8.2f} "
                   f"{r['max']:8.2f} {r['n']:6.0f}")
         try:
+            if args.only:
+                raise RuntimeError("--only given")
             from kg.embed import SentenceTransformerEmbedder
 
             model = SentenceTransformerEmbedder()
@@ -306,6 +312,9 @@ def main() -> None:
         explain(store, "products_for_intention", {**base, "intention_id": graph.intentions[0]})
         explain(store, "intentions_by_concept",
                 {**base, "concept_ids": [graph.concepts[0]], "depth": 2})
+        explain(store, "concept_scope", {"concept_ids": graph.concepts[:1], "depth": 2})
+        explain(store, "products_for_concept",
+                {**base, "scope": graph.concepts[:3]})
         explain(store, "similar_products_intention",
                 {"product_id": graph.products[0], "relations": None, "include_rejected": False,
                  "decay": 0.5, "max_degree": q.DEFAULT_MAX_DEGREE, "candidates": 200})
