@@ -109,7 +109,8 @@ def main() -> None:
         took = time.perf_counter() - t0
         print(f"{label:6s} build: {took:8.1f}s  phrases {report.distinct_phrases}  "
               f"intentions {report.intentions}  merges {report.merges}  "
-              f"concepts {report.concepts}  embedded {report.embedded}  "
+              f"concepts {report.concepts}  candidate pairs {report.candidate_pairs}  "
+              f"embedded {report.embedded}  "
               f"parsed {report.parsed} (merge decision {report.canon_parsed})  "
               f"peak RSS {peak_rss_gb():.2f} GB")
         print(f"       phases: {report.phases}")

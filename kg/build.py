@@ -82,8 +82,10 @@ class BuildReport(StageReport):
     parsed (not found in the parse cache); ``threshold`` is the candidate floor;
     ``phases`` the seconds of each phase (``read``, ``embed_ray``, ``canonicalize``,
     ``concepts``, ``abstract``, ``write_nodes``, ``write_assertions``).
-    ``embedded_on_ray`` counts phrases embedded by Ray actors (``embed.engine = "ray"``)
-    before canonicalization read them from the cache.
+    ``candidate_pairs`` counts the pairs the embeddings proposed to the merge decision
+    (at most ``canon.candidates`` per phrase). ``embedded_on_ray`` counts phrases
+    embedded by Ray actors (``embed.engine = "ray"``) before canonicalization read them
+    from the cache.
     """
 
     stage: Stage = "graph"
@@ -98,6 +100,7 @@ class BuildReport(StageReport):
     instance_of_links: int = 0
     embedded: int = 0
     embedded_on_ray: int = 0
+    candidate_pairs: int = 0
     embedding_cache_hits: int = 0
     parsed: int = 0
     canon_parsed: int = 0
@@ -319,13 +322,15 @@ def _canonicalize(wd: WorkDir, settings: Settings, counts: dict[str, int],
     judge = make_judge(settings, parse_cache=wd.parse_cache, wordnet_cache=wd.wordnet_cache)
     try:
         canon = canonicalize(counts, embedder, threshold=settings.canon.threshold, judge=judge,
-                             exact_limit=settings.canon.exact_limit)
+                             exact_limit=settings.canon.exact_limit,
+                             candidates=settings.canon.candidates)
     finally:
         if judge is not None:
             report.canon_parsed = judge.parser.parsed
             judge.parser.close()
     report.model = canon.model
     report.intentions = canon.n_intentions
+    report.candidate_pairs = canon.candidate_pairs
     return canon
 
 

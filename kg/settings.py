@@ -376,12 +376,15 @@ class CanonSettings(_Section):
             merge (with ``"cosine"``).
         wordnet_senses: senses per word searched for a shared synset.
         exact_limit: above this many distinct phrases, neighbours come from HNSW.
+        candidates: most candidate neighbours per phrase (its nearest above
+            ``threshold``); bounds the pair decisions by phrases × candidates.
     """
 
     decision: Literal["rules", "cosine"] = "rules"
     threshold: float = Field(default=0.55, ge=0.0, le=1.0)
     wordnet_senses: int = Field(default=3, ge=1)
     exact_limit: int = 20000
+    candidates: int = Field(default=32, ge=1, le=1024)
 
 
 class ConceptSettings(_Section):

@@ -47,6 +47,7 @@ class Canonicalization:
         stage: what decided the merges: ``"rules"`` (a pair judge) or ``"cosine"``.
         rule: per key, the rule that merged it into its canonical key ("" if none).
         detail: per key, the words behind that rule (synonyms used, light words).
+        candidate_pairs: pairs the embeddings proposed (each decided once).
     """
 
     keys: list[str]
@@ -59,6 +60,7 @@ class Canonicalization:
     stage: str = "cosine"
     rule: list[str] = field(default_factory=list)
     detail: list[str] = field(default_factory=list)
+    candidate_pairs: int = 0
 
     def __post_init__(self) -> None:
         self._row = {k: i for i, k in enumerate(self.keys)}
@@ -114,7 +116,7 @@ class Canonicalization:
 
 
 def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: float,
-                 judge: PairJudge | None = None, exact_limit: int = 20000,
+                 judge: PairJudge | None = None, exact_limit: int = 20000, candidates: int = 32,
                  complete_limit: int = 300, batch_size: int = 8192) -> Canonicalization:
     """Cluster normalised phrases into canonical intentions.
 
@@ -126,6 +128,7 @@ def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: fl
         judge: the pair decision; only candidate pairs (and the cross pairs of
             clusters about to join) are decided.
         exact_limit: above this many phrases, neighbours come from HNSW.
+        candidates: most candidate neighbours per phrase.
         complete_limit: largest component clustered by complete linkage
             (cosine path only).
         batch_size: phrases embedded per call.
@@ -137,7 +140,7 @@ def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: fl
     for start in range(0, len(keys), batch_size):
         vectors[start:start + batch_size] = embedder.encode(keys[start:start + batch_size])
     log.info("embedded %d distinct phrases with %s", len(keys), embedder.name)
-    edges = similarity_edges(vectors, threshold, exact_limit=exact_limit)
+    edges = similarity_edges(vectors, threshold, exact_limit=exact_limit, k=candidates)
     log.info("candidate graph: %d edges at threshold %.3f", len(edges[0]), threshold)
     if judge is None:
         labels = cluster_labels(vectors, edges, threshold, weights=support,
@@ -169,4 +172,4 @@ def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: fl
     return Canonicalization(keys=keys, support=support, vectors=vectors, canonical=canonical,
                             similarity=similarity, threshold=threshold, model=embedder.name,
                             stage="cosine" if judge is None else judge.name,
-                            rule=rule, detail=detail)
+                            rule=rule, detail=detail, candidate_pairs=len(edges[0]))

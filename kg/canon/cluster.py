@@ -22,6 +22,7 @@ Vectors must be L2-normalised float32 rows; indices are row numbers.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -52,19 +53,37 @@ def _unique_pairs(rows: I64, cols: I64, sims: F32, n: int) -> Edges:
     return (key // n).astype(np.int64), (key % n).astype(np.int64), sims[keep][first]
 
 
+def _nearest(start: int, lims: npt.NDArray[Any], dist: npt.NDArray[Any],
+             ids: npt.NDArray[Any], k: int) -> Edges:
+    """Each row's ``k`` most similar hits of a range search (ties: lower id first)."""
+    counts = np.diff(lims).astype(np.int64)
+    rows = np.repeat(np.arange(start, start + len(counts), dtype=np.int64), counts)
+    cols = ids.astype(np.int64)
+    sims = dist.astype(np.float32)
+    if not len(counts) or counts.max() <= k:
+        return rows, cols, sims
+    order = np.lexsort((cols, -sims, rows))  # by row, then most similar, then id
+    rank = np.arange(len(order)) - np.repeat(lims[:-1].astype(np.int64), counts)
+    keep = order[rank < k]
+    return rows[keep], cols[keep], sims[keep]
+
+
 def similarity_edges(vectors: F32, threshold: float, *, exact_limit: int = 20000,
                      k: int = 32, chunk: int = 4096, hnsw_m: int = 16,
                      deterministic: bool = True) -> Edges:
-    """All pairs of rows with inner product ≥ ``threshold``.
+    """Pairs of rows with inner product ≥ ``threshold``: each row's ``k`` nearest.
+
+    A row keeps at most its ``k`` most similar neighbours above ``threshold`` on
+    both paths (an edge is kept when either end keeps it), so the pair decisions
+    that follow grow with ``n·k``, not with how dense a neighbourhood is.
 
     Args:
         vectors: ``(n, d)`` unit float32 vectors.
         threshold: minimum cosine similarity of an edge.
         exact_limit: up to this many rows the search is exact
             (``IndexFlatIP.range_search``); above it, HNSW finds the ``k``
-            nearest neighbours of each row, which can miss edges in very dense
-            neighbourhoods.
-        k: neighbours per row on the HNSW path.
+            nearest neighbours of each row (approximately).
+        k: neighbours per row.
         chunk: query rows per search call (bounds memory).
         hnsw_m: HNSW graph degree.
         deterministic: build the HNSW graph on one thread so the same input
@@ -85,10 +104,10 @@ def similarity_edges(vectors: F32, threshold: float, *, exact_limit: int = 20000
         flat.add(x)
         for start in range(0, n, chunk):
             lims, dist, ids = flat.range_search(x[start:start + chunk], float(threshold))
-            counts = np.diff(lims).astype(np.int64)
-            rows.append(np.repeat(np.arange(start, start + len(counts), dtype=np.int64), counts))
-            cols.append(ids.astype(np.int64))
-            sims.append(dist.astype(np.float32))
+            r, c, s = _nearest(start, lims, dist, ids, k + 1)  # + the row itself
+            rows.append(r)
+            cols.append(c)
+            sims.append(s)
     else:
         index = faiss.IndexHNSWFlat(x.shape[1], hnsw_m, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 40

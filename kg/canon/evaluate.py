@@ -128,7 +128,8 @@ def evaluate_pairs(pairs: Sequence[LabelledPair], embedder: Embedder, settings: 
     keys_b = [normalize_intention(p.text_b) for p in pairs]
     counts = dict.fromkeys(sorted(set(keys_a) | set(keys_b)), 1)
     canon = canonicalize(counts, embedder, threshold=settings.canon.threshold, judge=judge,
-                         exact_limit=settings.canon.exact_limit)
+                         exact_limit=settings.canon.exact_limit,
+                         candidates=settings.canon.candidates)
     out = CanonEvaluation(0, 0, 0, 0, settings={
         "decision": settings.canon.decision, "threshold": settings.canon.threshold,
         "wordnet_senses": settings.canon.wordnet_senses, "model": canon.model,

@@ -83,3 +83,27 @@ def test_normalize_strips_templates_and_boilerplate() -> None:
     assert normalize_intention("1. to-do lists") == "to-do lists"
     assert normalize_intention("because") == "because"
     assert normalize_intention("toys for kids") == "toys for kids"
+
+
+def test_each_row_keeps_its_k_nearest_candidates_on_the_exact_path() -> None:
+    """A dense neighbourhood proposes at most k pairs per row: the most similar ones."""
+    rng = np.random.default_rng(3)
+    base = rng.normal(size=16).astype(np.float32)
+    rows = [base + 0.05 * i * rng.normal(size=16).astype(np.float32) for i in range(1, 13)]
+    x = np.stack([base, *rows])
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    sim = x @ x.T
+    r, c, s = similarity_edges(x, 0.0, k=3)
+    full = similarity_edges(x, 0.0, k=1000)
+    assert len(full[0]) == 13 * 12 // 2  # uncapped: every pair
+    kept = {(int(a), int(b)) for a, b in zip(r, c, strict=True)}
+    for i in range(13):
+        nearest = [int(j) for j in np.argsort(-sim[i]) if j != i][:3]
+        assert all((min(i, j), max(i, j)) in kept for j in nearest)  # its own 3 nearest
+    # an edge survives only when one of its ends ranks it among its k nearest
+    for a, b in kept:
+        ranks_a = [int(j) for j in np.argsort(-sim[a]) if j != a][:3]
+        ranks_b = [int(j) for j in np.argsort(-sim[b]) if j != b][:3]
+        assert b in ranks_a or a in ranks_b
+    assert len(kept) < len(full[0])
+    assert np.allclose(s, [sim[a, b] for a, b in zip(r, c, strict=True)], atol=1e-5)
