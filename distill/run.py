@@ -1,7 +1,8 @@
 """The distillation run: ingest records in, assertions and descriptions out.
 
 Reads ``<workdir>/ingest/{posts,products,cobuys}.parquet``, runs MIKO over posts
-and MIND over co-buy pairs through the SQLite call cache, and writes
+and MIND over co-buy pairs through the answer store (``distill.answer_store``: the
+SQLite call cache, or a Redis server; :mod:`distill.answer_store`), and writes
 ``<workdir>/distill/{assertions,image_descriptions,key_info}.parquet`` and
 ``report.json``. Results stream to temp files in input order as items finish
 (memory stays flat however many posts and pairs there are) and replace the old

@@ -11,7 +11,7 @@ import asyncio
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from pydantic import SecretStr, ValidationError
@@ -22,7 +22,7 @@ from distill.backends import ChatRequest, ChatResponse, Message, ReplayBackend
 from distill.replay_tools import build_replay
 from distill.run import run_distill
 from kg.errors import ConfigError
-from kg.settings import DistillSettings, Settings
+from kg.settings import DistillSettings, LLMSettings, Settings
 
 RELS = ["xIntent", "xNeed", "oReact", "usedFor", "isA"]
 
@@ -156,10 +156,10 @@ def replay(workdir: Path, answers: Path, tmp_path: Path) -> Path:
     return out
 
 
-def _redis_settings(workdir: Path, url: str, engine: str = "local",
+def _redis_settings(workdir: Path, url: str, engine: Literal["local", "ray"] = "local",
                     **llm: Any) -> Settings:
-    return Settings(workdir=workdir, distill={"engine": engine, "answer_store": url},
-                    llm=llm or {})
+    return Settings(workdir=workdir, distill=DistillSettings(engine=engine, answer_store=url),
+                    llm=LLMSettings(**llm))
 
 
 def test_a_rerun_against_the_redis_store_pays_no_call(workdir: Path, replay: Path,
