@@ -383,7 +383,8 @@ class RaySettings(_Section):
         num_cpus: CPUs of a ``"local"`` instance (default: all of this machine's).
         worker_resources: Ray custom resources every read task and actor asks for, to
             pin them to the nodes that have them (``ray start --resources='{"intentkg":
-            64}'`` on the node holding the work dir and its SQLite call cache).
+            64}'`` on the node holding the work dir and its SQLite call cache; with a Redis
+            ``distill.answer_store`` only the ingest Parquet ties them to that node).
     """
 
     address: str = "local"
