@@ -23,6 +23,7 @@ is refused).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import Iterator
@@ -117,6 +118,7 @@ class RedisAnswerStore:
             raise MissingExtraError("redis", None, "a Redis answer store") from None
         self.url = url
         secret = password.get_secret_value() if password is not None else ""
+        self._secret = secret
         self._redis = redis.Redis.from_url(url, password=secret or None,
                                            socket_connect_timeout=10)
         try:
@@ -129,6 +131,19 @@ class RedisAnswerStore:
         self._set_if_exists = self._redis.register_script(_SET_IF_EXISTS)
         self._pending: dict[Key, tuple[dict[str, Any], ChatResponse]] = {}
         self._flush_handle: asyncio.Handle | None = None
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        """A lost or failing server as a DistillError naming the store (never the password)."""
+        import redis
+
+        try:
+            yield
+        except redis.RedisError as exc:
+            raise DistillError(
+                f"the answer store {describe_store(self.url)} failed: {type(exc).__name__}: "
+                f"{_no_secret(exc, self._secret)}; the answers already written are kept, "
+                "so a re-run once it is back pays only for the rest") from None
 
     def _check_schema(self) -> None:
         self._redis.setnx(_PREFIX + "schema", REDIS_SCHEMA)
@@ -148,7 +163,8 @@ class RedisAnswerStore:
         pending = self._pending.get(key)
         if pending is not None:
             return None if skip_failed and pending[0]["failed"] is not None else pending[1]
-        response, failed = self._redis.hmget(_hash(key), ["response", "failed"])
+        with self._guard():
+            response, failed = self._redis.hmget(_hash(key), ["response", "failed"])
         if response is None or (skip_failed and failed is not None):
             return None
         return ChatResponse.from_json(json.loads(response))
@@ -158,7 +174,8 @@ class RedisAnswerStore:
         pending = self._pending.get(key)
         if pending is not None:
             return pending[0]["failed"]  # type: ignore[no-any-return]
-        raw = self._redis.hget(_hash(key), "failed")
+        with self._guard():
+            raw = self._redis.hget(_hash(key), "failed")
         return None if raw is None else _text(raw)
 
     def mark_failed(self, key: Key, reason: str) -> None:
@@ -182,8 +199,9 @@ class RedisAnswerStore:
         """The request the answer of ``key`` was given to (:meth:`ChatRequest.canonical`);
         None when there is no such answer."""
         pending = self._pending.get(key)
-        raw = pending[0]["request"] if pending is not None else \
-            self._redis.hget(_hash(key), "request")
+        with self._guard():
+            raw = pending[0]["request"] if pending is not None else \
+                self._redis.hget(_hash(key), "request")
         return None if raw is None else dict(json.loads(raw))
 
     def set_parsed(self, key: Key, parsed: Any) -> None:
@@ -204,6 +222,10 @@ class RedisAnswerStore:
         """(usable answers, answers) of ``model``: a JSON answer counts as usable when it
         was parsed, a free-text answer (the filter) when it was not marked failed."""
         self.flush()
+        with self._guard():
+            return self._parse_stats(model)
+
+    def _parse_stats(self, model: str) -> tuple[int, int]:
         ok = total = 0
         for chunk in self._chunks(_PREFIX + "model:" + model):
             pipe = self._redis.pipeline(transaction=False)
@@ -219,7 +241,8 @@ class RedisAnswerStore:
     def count(self) -> int:
         """Number of stored answers."""
         self.flush()
-        return int(self._redis.scard(_PREFIX + "all"))
+        with self._guard():
+            return int(self._redis.scard(_PREFIX + "all"))
 
     def close(self) -> None:
         """Write what is pending and close the connection."""
@@ -233,7 +256,8 @@ class RedisAnswerStore:
         if pending is not None:
             pending[0][field] = value
             return
-        self._set_if_exists(keys=[_hash(key)], args=[field, value])
+        with self._guard():
+            self._set_if_exists(keys=[_hash(key)], args=[field, value])
 
     def _write(self, rows: list[dict[str, Any]]) -> None:
         pipe = self._redis.pipeline(transaction=True)
@@ -245,7 +269,8 @@ class RedisAnswerStore:
             pipe.hset(_hash(key), mapping={k: v for k, v in row.items() if v is not None})
             pipe.sadd(_PREFIX + "all", member)
             pipe.sadd(_PREFIX + "model:" + row["model"], member)
-        pipe.execute()
+        with self._guard():
+            pipe.execute()
 
     def _chunks(self, set_key: str) -> Iterator[list[bytes]]:
         chunk: list[bytes] = []

@@ -8,7 +8,9 @@ temporary directory, stopped after the test.
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -19,9 +21,12 @@ from testkit.redis_server import redis_server
 
 from distill.answer_store import AnswerStoreSpec, RedisAnswerStore
 from distill.backends import ChatRequest, ChatResponse, Message, ReplayBackend
+from distill.ray_engine import PostWorker, RayWorkers
 from distill.replay_tools import build_replay
 from distill.run import run_distill
-from kg.errors import ConfigError
+from kg.errors import ConfigError, DistillError
+from kg.io import read_records
+from kg.records import IntentionAssertion
 from kg.settings import DistillSettings, LLMSettings, Settings
 
 RELS = ["xIntent", "xNeed", "oReact", "usedFor", "isA"]
@@ -193,3 +198,54 @@ def test_ray_workers_share_the_redis_store_with_the_local_engine(
         assert again.calls == 0 and again.cached == 17
         assert (other / "distill" / "assertions.parquet").read_bytes() == \
             (workdir / "distill" / "assertions.parquet").read_bytes()
+
+
+def test_a_lost_server_is_a_clear_error_and_keeps_what_was_written(tmp_path: Path) -> None:
+    with redis_server() as url:
+        store = AnswerStoreSpec(url, "").open()
+        store.put(_key(0), _req(0), ChatResponse(texts=["a"]), 0.1)
+    # the server is gone
+    with pytest.raises(DistillError, match=r"answer store unix://.*failed.*re-run"):
+        store.get(_key(0))
+    with pytest.raises(DistillError, match="answer store"):
+        store.put(_key(1), _req(1), ChatResponse(texts=["b"]), 0.1)
+    with pytest.raises(ConfigError, match=r"answer store unix://.*cannot be used"):
+        AnswerStoreSpec(url, "").open()
+
+
+class _DiesOnce(PostWorker):
+    """Kills its own process in the middle of its first batch, after the first post's
+    answers were written to the store; Ray restarts it and runs the batch again."""
+
+    marker: Path
+
+    async def one(self, ctx: Any, item: Any) -> Any:
+        result = await super().one(ctx, item)
+        if not self.marker.exists():
+            self.cache.flush()
+            self.marker.write_text(str(os.getpid()))
+            os._exit(1)
+        return result
+
+
+def test_a_worker_killed_mid_batch_resumes_from_the_redis_store(
+        ray_cluster: Any, workdir: Path, replay: Path, tmp_path: Path) -> None:
+    llm = {"backend": "replay", "replay_file": replay}
+    posts = ["xIntent", "xNeed", "oReact"]
+    local_dir = shutil.copytree(workdir / "ingest", tmp_path / "local" / "ingest").parent
+    local = run_distill(local_dir, Settings(workdir=local_dir, llm=LLMSettings(**llm)),
+                        relations=posts)
+    ray_cluster.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    dies = type("DiesOnce", (_DiesOnce,), {"marker": tmp_path / "died"})
+    with redis_server() as url:
+        settings = _redis_settings(workdir, url, "ray", **llm)
+        settings.ray.batch_size = 2  # 3 posts: two batches, the first one dies after one post
+        report = run_distill(workdir, settings, relations=posts,
+                             ray_workers=RayWorkers(post=dies))
+        count = AnswerStoreSpec(url, "").open().count()
+    assert (tmp_path / "died").is_file()  # a worker did die
+    ours, theirs = (read_records(d / "distill" / "assertions.parquet", IntentionAssertion)
+                    for d in (workdir, local_dir))
+    assert [a.id for a in ours] == [a.id for a in theirs] and len(ours) > 0  # 0 lost, 0 dup
+    assert report.calls + report.cached == local.calls and report.cached > 0
+    assert count == local.calls  # each answer paid and stored once
