@@ -186,7 +186,7 @@ def test_a_rerun_against_the_redis_store_pays_no_call(workdir: Path, replay: Pat
 
 def test_ray_workers_share_the_redis_store_with_the_local_engine(
         ray_cluster: Any, workdir: Path, replay: Path, tmp_path: Path) -> None:
-    llm = {"backend": "replay", "replay_file": replay}
+    llm: dict[str, Any] = {"backend": "replay", "replay_file": replay}
     with redis_server() as url:
         # no ray.worker_resources: the workers need nothing on the node holding the work dir
         ray_settings = _redis_settings(workdir, url, "ray", **llm)
@@ -230,7 +230,7 @@ class _DiesOnce(PostWorker):
 
 def test_a_worker_killed_mid_batch_resumes_from_the_redis_store(
         ray_cluster: Any, workdir: Path, replay: Path, tmp_path: Path) -> None:
-    llm = {"backend": "replay", "replay_file": replay}
+    llm: dict[str, Any] = {"backend": "replay", "replay_file": replay}
     posts = ["xIntent", "xNeed", "oReact"]
     local_dir = shutil.copytree(workdir / "ingest", tmp_path / "local" / "ingest").parent
     local = run_distill(local_dir, Settings(workdir=local_dir, llm=LLMSettings(**llm)),
