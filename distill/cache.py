@@ -36,6 +36,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from distill.answer_store import AnswerStore
 from distill.backends.base import (
     Backend,
     ChatRequest,
@@ -246,13 +247,14 @@ class CachedCaller:
 
     Args:
         backend: the model backend.
-        cache: the call log.
+        cache: the call log (:class:`LLMCache` or a shared
+            :class:`distill.answer_store.RedisAnswerStore`).
         on_event: called with ``"calls"``, ``"cached"`` or ``"failed"`` after each request
             (the progress bar).
         retry_failed: ask again instead of using answers marked failed.
     """
 
-    def __init__(self, backend: Backend, cache: LLMCache,
+    def __init__(self, backend: Backend, cache: AnswerStore,
                  on_event: Any = None, *, retry_failed: bool = False) -> None:
         self.backend = backend
         self.cache = cache

@@ -19,9 +19,12 @@ A worker that dies mid-batch (its node lost, the process killed) is restarted
 by Ray and its batch is run again: answers it committed to the cache are read
 back, not paid again, and the driver receives each batch's results once.
 
-The call cache is the SQLite file ``distill/llm_cache.sqlite`` in WAL mode,
-opened by every worker: it must be on one machine, or on a filesystem every
-worker reaches with working POSIX locks (see the README: "Running it for real").
+Every worker opens the answer store itself from its
+:class:`distill.answer_store.AnswerStoreSpec`: with ``distill.answer_store =
+"sqlite"`` that is the SQLite file ``distill/llm_cache.sqlite`` in WAL mode, so
+the workers must run on the machine holding it (``ray.worker_resources``); with a
+Redis URL it is a server every node reaches, so workers may run anywhere (see the
+README: "The answer store").
 """
 
 from __future__ import annotations
@@ -33,8 +36,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from distill.answer_store import AnswerStoreSpec
 from distill.backends import make_backend
-from distill.cache import CachedCaller, LLMCache
+from distill.cache import CachedCaller
 from distill.cobuy import describe_product, distill_cobuy
 from distill.posts import distill_post
 from distill.report import DistillReport
@@ -57,12 +61,13 @@ Batch = dict[str, list[Any]]
 class _Worker:
     """One actor: a backend, the shared cache and an event loop, kept across batches."""
 
-    def __init__(self, llm: LLMSettings, cache_path: str, relations: list[Relation]) -> None:
+    def __init__(self, llm: LLMSettings, store: AnswerStoreSpec,
+                 relations: list[Relation]) -> None:
         self.llm = llm
         self.relations = relations
         self.loop = asyncio.new_event_loop()
         self.backend = make_backend(llm)
-        self.cache = LLMCache(Path(cache_path))
+        self.cache = store.open()
 
     def items(self, batch: Any) -> list[Any]:
         """The batch's input records (``batch`` is a ``pyarrow.Table``)."""
@@ -127,11 +132,11 @@ class PairWorker(_Worker):
     (products by id, descriptions by product id).
     """
 
-    def __init__(self, llm: LLMSettings, cache_path: str, relations: list[Relation],
+    def __init__(self, llm: LLMSettings, store: AnswerStoreSpec, relations: list[Relation],
                  known: list[Any]) -> None:
         import ray
 
-        super().__init__(llm, cache_path, relations)
+        super().__init__(llm, store, relations)
         self.products, self.texts = ray.get(known[0])
 
     def items(self, batch: Any) -> list[Any]:
@@ -152,7 +157,8 @@ class RayWorkers:
     pair: type[_Worker] = PairWorker
 
 
-def run_ray(settings: Settings, work: WorkDir, cache_path: Path, post_rels: list[Relation],
+def run_ray(settings: Settings, work: WorkDir, store: AnswerStoreSpec,
+            post_rels: list[Relation],
             cobuy_rels: list[Relation], sink: Sink, *, workers: RayWorkers | None = None,
             ) -> None:
     """Run the stages on the Ray cluster ``settings.ray`` names, results into ``sink``.
@@ -164,9 +170,8 @@ def run_ray(settings: Settings, work: WorkDir, cache_path: Path, post_rels: list
     """
     classes = workers or RayWorkers()
     settings = settings.model_copy(update={"llm": _for_workers(settings.llm)})
-    cache = str(cache_path.resolve())
     with ray_session(settings.ray, "distill.engine 'ray'") as ray:
-        stage = _Stage(ray, settings, cache, sink)
+        stage = _Stage(ray, settings, store, sink)
         if post_rels:
             posts = work.ingest("posts")
             count = count_records(posts)
@@ -187,10 +192,11 @@ def run_ray(settings: Settings, work: WorkDir, cache_path: Path, post_rels: list
 class _Stage:
     """Runs one stage's dataset through an actor pool and feeds the sink in order."""
 
-    def __init__(self, ray: Any, settings: Settings, cache: str, sink: Sink) -> None:
+    def __init__(self, ray: Any, settings: Settings, store: AnswerStoreSpec,
+                 sink: Sink) -> None:
         self.ray = ray
         self.settings = settings
-        self.cache = cache
+        self.store = store
         self.sink = sink
         self.first = True
         self.resources = settings.ray.worker_resources or None
@@ -209,7 +215,7 @@ class _Stage:
         # blocks of one batch each, streamed: every actor of the pool gets work
         mapped = dataset.repartition(target_num_rows_per_block=rs.batch_size).map_batches(
             worker, batch_size=rs.batch_size, batch_format="pyarrow",
-            fn_constructor_args=(self.settings.llm, self.cache, *args),
+            fn_constructor_args=(self.settings.llm, self.store, *args),
             compute=self.ray.data.ActorPoolStrategy(size=min(rs.num_workers, batches)),
             num_cpus=rs.cpus_per_worker, resources=self.resources)
         try:

@@ -1,7 +1,8 @@
 """The distillation run: ingest records in, assertions and descriptions out.
 
 Reads ``<workdir>/ingest/{posts,products,cobuys}.parquet``, runs MIKO over posts
-and MIND over co-buy pairs through the SQLite call cache, and writes
+and MIND over co-buy pairs through the answer store (``distill.answer_store``: the
+SQLite call cache, or a Redis server; :mod:`distill.answer_store`), and writes
 ``<workdir>/distill/{assertions,image_descriptions,key_info}.parquet`` and
 ``report.json``. Results stream to temp files in input order as items finish
 (memory stays flat however many posts and pairs there are) and replace the old
@@ -22,8 +23,9 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from distill.answer_store import AnswerStoreSpec
 from distill.backends import Backend, make_backend
-from distill.cache import CachedCaller, LLMCache
+from distill.cache import CachedCaller
 from distill.cobuy import describe_product, distill_cobuy
 from distill.posts import distill_post
 from distill.progress import CallProgress
@@ -124,7 +126,7 @@ async def arun_distill(workdir: Path, settings: Settings, backend: Backend | Non
     with DirLock(out.stage("distill"), "distill"):
         be = backend if backend is not None else make_backend(settings.llm)
         run = _Run(workdir, out, DistillReport(backend=be.name, model=be.model), progress)
-        cache = LLMCache(cache_path if cache_path is not None else out.llm_cache)
+        cache = _store(settings, out, cache_path).open()
         caller = CachedCaller(be, cache, on_event=run.bar.on_event,
                               retry_failed=settings.llm.retry_failed)
         ctx = Context(settings.llm, caller, run.report)
@@ -156,7 +158,7 @@ def _distill(workdir: Path, settings: Settings, backend: Backend | None,
                           "llm settings; pass no backend object, or use distill.engine 'local'")
     post_rels, cobuy_rels = split_relations(relations)
     out = out or WorkDir(workdir)
-    cache = Path(cache_path) if cache_path is not None else out.llm_cache
+    cache = _store(settings, out, cache_path)
     with DirLock(out.stage("distill"), "distill"):
         run = _Run(workdir, out, DistillReport(engine="ray", backend=settings.llm.backend,
                                                model=settings.llm.model), progress)
@@ -169,6 +171,15 @@ def _distill(workdir: Path, settings: Settings, backend: Backend | None,
         finally:
             run.bar.close()
         return run.finish()
+
+
+def _store(settings: Settings, out: WorkDir, cache_path: Path | str | None) -> AnswerStoreSpec:
+    """The answer store: an explicit ``cache_path`` (SQLite), else ``distill.answer_store``."""
+    if cache_path is not None:
+        path = cache_path if str(cache_path) == ":memory:" else Path(cache_path).resolve()
+        return AnswerStoreSpec("sqlite", str(path))
+    d = settings.distill
+    return AnswerStoreSpec(d.answer_store, str(out.llm_cache.resolve()), d.answer_store_password)
 
 
 class _Run:

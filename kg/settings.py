@@ -48,6 +48,7 @@ __all__ = [
     "Neo4jSettings",
     "RaySettings",
     "Settings",
+    "answer_store_url",
     "describe_settings_error",
     "load_settings",
     "refuse_url_credentials",
@@ -97,6 +98,30 @@ def server_url(url: str, name: str) -> str:
         raise ValueError(f"{name} must not carry a query string or fragment (it is not "
                          "sent); put an API key in llm.api_key / INTENTKG_LLM__API_KEY")
     return url.rstrip("/")
+
+
+def answer_store_url(url: str, name: str = "distill.answer_store") -> str:
+    """``url`` unchanged, or a ValueError naming ``name`` when it is neither ``"sqlite"``
+    nor a Redis URL (``redis://host:port/db``, ``rediss://...``, ``unix:///path?db=N``)
+    without credentials and with no query but ``db``. The message never repeats the URL.
+    """
+    if url == "sqlite":
+        return url
+    refuse_url_credentials(url, name)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number in range
+    except ValueError:
+        raise ValueError(f"{name} is not a valid URL (bad host or port)") from None
+    unix = parts.scheme == "unix" and parts.path.startswith("/")
+    if not unix and (parts.scheme not in ("redis", "rediss") or not parts.hostname):
+        raise ValueError(f"{name} must be 'sqlite', redis://host:port/db, "
+                         "rediss://host:port/db or unix:///path/to/redis.sock?db=N")
+    if parts.fragment or any(not q.startswith("db=") for q in parts.query.split("&") if q):
+        raise ValueError(f"{name} takes no query but db=N (a password goes in "
+                         "distill.answer_store_password / "
+                         "INTENTKG_DISTILL__ANSWER_STORE_PASSWORD)")
+    return url
 
 
 _DEFAULT_BASE_URL = "http://127.0.0.1:8000/v1"
@@ -324,9 +349,22 @@ class DistillSettings(_Section):
             ``"ray"`` runs the same stages in Ray Data ``map_batches`` actors (``ray``
             settings), each with its own backend built from ``llm`` and the shared call
             cache. Both write the same rows.
+        answer_store: where model answers are kept (the resume point of every run):
+            ``"sqlite"`` is ``<workdir>/distill/llm_cache.sqlite`` on this machine;
+            ``"redis://host:port/db"``, ``"rediss://host:port/db"`` or
+            ``"unix:///path/redis.sock?db=N"`` is a Redis-protocol server every Ray
+            worker opens itself, on any node. No credentials in the URL.
+        answer_store_password: the Redis server's password (``requirepass``), if any.
     """
 
     engine: Literal["local", "ray"] = "local"
+    answer_store: str = "sqlite"
+    answer_store_password: SecretStr = SecretStr("")
+
+    @field_validator("answer_store")
+    @classmethod
+    def _answer_store(cls, v: str) -> str:
+        return answer_store_url(v)
 
 
 class RaySettings(_Section):
@@ -345,7 +383,8 @@ class RaySettings(_Section):
         num_cpus: CPUs of a ``"local"`` instance (default: all of this machine's).
         worker_resources: Ray custom resources every read task and actor asks for, to
             pin them to the nodes that have them (``ray start --resources='{"intentkg":
-            64}'`` on the node holding the work dir and its SQLite call cache).
+            64}'`` on the node holding the work dir and its SQLite call cache; with a Redis
+            ``distill.answer_store`` only the ingest Parquet ties them to that node).
     """
 
     address: str = "local"
