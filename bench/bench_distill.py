@@ -26,13 +26,13 @@ import socket
 import sys
 import tempfile
 import time
-from collections import deque
 from pathlib import Path
-from typing import cast
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from loopback_server import http_response, serve_fixed_capacity
 
 from distill.backends import ChatRequest, Message, OpenAIBackend
 from distill.backends.http1 import HTTP1Client
@@ -45,82 +45,32 @@ _OK = json.dumps({"choices": [{"index": 0, "message": {"role": "assistant",
                   "usage": {"prompt_tokens": 20, "completion_tokens": 5}}).encode()
 
 
-def _response(status: int, body: bytes, extra: str = "") -> bytes:
-    return (f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n{extra}\r\n").encode() + body
-
-
 def serve(port: int, latency: float, capacity: int, fault: float, ready: mp.Event) -> None:
-    """Run the loopback server until killed.
+    """Run the loopback server until killed (:func:`loopback_server.serve_fixed_capacity`).
 
-    At most ``capacity`` requests are being "generated" at once, each for
-    ``latency`` seconds; the rest wait in arrival order. ``GET /stats`` answers
+    A share ``fault`` of answers is a 429, a 500 or broken JSON. ``GET /stats`` answers
     how many 200 answers each ``item-N`` got (fault mode only).
     """
-    ok_resp = _response(200, _OK)
-    faults = [_response(429, b"{}", "Retry-After: 0\r\n"), _response(500, b"{}"),
-              _response(200, b"{garbage")]
+    ok_resp = http_response(200, _OK)
+    faults = [http_response(429, b"{}", "Retry-After: 0\r\n"), http_response(500, b"{}"),
+              http_response(200, b"{garbage")]
     ok_count: dict[int, int] = {}
     rng = random.Random(7)
-    waiting: deque[tuple[asyncio.Transport, bytes]] = deque()
-    busy = 0
 
-    def finish(transport: asyncio.Transport, body: bytes) -> None:
-        nonlocal busy
+    def answer(body: bytes) -> bytes:
         if fault and rng.random() < fault:
-            transport.write(rng.choice(faults))
-        else:
-            if fault:
-                m = _ITEM.search(body)
-                if m:
-                    k = int(m.group(1))
-                    ok_count[k] = ok_count.get(k, 0) + 1
-            transport.write(ok_resp)
-        busy -= 1
-        while waiting and busy < capacity:
-            t, b = waiting.popleft()
-            if not t.is_closing():
-                start_one(t, b)
+            return rng.choice(faults)
+        if fault:
+            m = _ITEM.search(body)
+            if m:
+                k = int(m.group(1))
+                ok_count[k] = ok_count.get(k, 0) + 1
+        return ok_resp
 
-    def start_one(transport: asyncio.Transport, body: bytes) -> None:
-        nonlocal busy
-        busy += 1
-        loop.call_later(latency, finish, transport, body)
+    def on_get(head: bytes) -> bytes:
+        return http_response(200, json.dumps(ok_count).encode())
 
-    class Conn(asyncio.Protocol):
-        def connection_made(self, transport: asyncio.BaseTransport) -> None:
-            self.t, self.buf = cast(asyncio.Transport, transport), b""
-
-        def data_received(self, data: bytes) -> None:
-            self.buf += data
-            while True:
-                end = self.buf.find(b"\r\n\r\n")
-                if end < 0:
-                    return
-                head = self.buf[:end].lower()
-                i = head.find(b"content-length:")
-                n = int(head[i + 15:head.find(b"\r\n", i) if head.find(b"\r\n", i) > 0
-                             else None]) if i >= 0 else 0
-                if len(self.buf) < end + 4 + n:
-                    return
-                body, self.buf = self.buf[end + 4:end + 4 + n], self.buf[end + 4 + n:]
-                if head.startswith(b"get /stats"):
-                    self.t.write(_response(200, json.dumps(ok_count).encode()))
-                elif busy < capacity:
-                    start_one(self.t, body)
-                else:
-                    waiting.append((self.t, body))
-
-    async def main() -> None:
-        nonlocal loop
-        loop = asyncio.get_running_loop()
-        server = await loop.create_server(Conn, "127.0.0.1", port, backlog=4096)
-        ready.set()
-        async with server:
-            await server.serve_forever()
-
-    loop: asyncio.AbstractEventLoop
-    asyncio.run(main())
+    serve_fixed_capacity(port, latency, capacity, ready, answer=answer, on_get=on_get)
 
 
 def _free_port() -> int:

@@ -60,13 +60,14 @@ import socket
 import sys
 import tempfile
 import time
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import dataclass
 from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
-from typing import cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from loopback_server import http_response, serve_fixed_capacity
 
 from distill.backends import ChatRequest, Message, OpenAIBackend
 from distill.cache import CachedCaller, LLMCache
@@ -78,77 +79,26 @@ _OK = json.dumps({"choices": [{"index": 0, "message": {"role": "assistant",
                   "usage": {"prompt_tokens": 20, "completion_tokens": 5}}).encode()
 
 
-def _response(status: int, body: bytes) -> bytes:
-    return (f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
-
-
 def serve(port: int, latency: float, capacity: int, log_path: str,
           ready: EventType) -> None:
-    """Run one server until killed: at most ``capacity`` requests worked on at once, each
-    for ``latency`` seconds, the rest waiting in arrival order; ``GET /health`` answers
-    at once. Appends ``r N`` when item N arrives and ``d N`` when it is answered."""
-    ok_resp = _response(200, _OK)
-    health = _response(200, b"{}")
+    """Run one server until killed (:func:`loopback_server.serve_fixed_capacity`);
+    ``GET /health`` answers at once. Appends ``r N`` when item N arrives and ``d N``
+    when it is answered."""
+    ok_resp = http_response(200, _OK)
+    health = http_response(200, b"{}")
     log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    waiting: deque[tuple[asyncio.Transport, bytes]] = deque()
-    busy = 0
-    loop = asyncio.new_event_loop()
 
     def note(kind: bytes, body: bytes) -> None:
         m = _ITEM.search(body)
         if m:
             os.write(log_fd, kind + b" " + m.group(1) + b"\n")
 
-    def finish(transport: asyncio.Transport, body: bytes) -> None:
-        nonlocal busy
-        if not transport.is_closing():
-            note(b"d", body)
-            transport.write(ok_resp)
-        busy -= 1
-        while waiting and busy < capacity:
-            t, b = waiting.popleft()
-            if not t.is_closing():
-                start_one(t, b)
+    def answer(body: bytes) -> bytes:
+        note(b"d", body)
+        return ok_resp
 
-    def start_one(transport: asyncio.Transport, body: bytes) -> None:
-        nonlocal busy
-        busy += 1
-        loop.call_later(latency, finish, transport, body)
-
-    class Conn(asyncio.Protocol):
-        def connection_made(self, transport: asyncio.BaseTransport) -> None:
-            self.t, self.buf = cast(asyncio.Transport, transport), b""
-
-        def data_received(self, data: bytes) -> None:
-            self.buf += data
-            while True:
-                end = self.buf.find(b"\r\n\r\n")
-                if end < 0:
-                    return
-                head = self.buf[:end].lower()
-                i = head.find(b"content-length:")
-                j = head.find(b"\r\n", i)
-                n = int(head[i + 15:j if j > 0 else None]) if i >= 0 else 0
-                if len(self.buf) < end + 4 + n:
-                    return
-                body, self.buf = self.buf[end + 4:end + 4 + n], self.buf[end + 4 + n:]
-                if head.startswith(b"get "):
-                    self.t.write(health)
-                    continue
-                note(b"r", body)
-                if busy < capacity:
-                    start_one(self.t, body)
-                else:
-                    waiting.append((self.t, body))
-
-    async def main() -> None:
-        server = await loop.create_server(Conn, "127.0.0.1", port, backlog=4096)
-        ready.set()
-        async with server:
-            await server.serve_forever()
-
-    loop.run_until_complete(main())
+    serve_fixed_capacity(port, latency, capacity, ready, answer=answer,
+                         on_get=lambda head: health, on_arrival=lambda body: note(b"r", body))
 
 
 @dataclass
