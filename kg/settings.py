@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from pydantic import (
     BaseModel,
@@ -78,6 +78,18 @@ def refuse_url_credentials(url: str | None, name: str) -> str | None:
     return url
 
 
+def _split_url(url: str, name: str) -> SplitResult:
+    """``url``'s parts, or a ValueError naming ``name`` (credentials in it, a bad host or
+    port); the message never repeats the URL."""
+    refuse_url_credentials(url, name)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number in range
+    except ValueError:
+        raise ValueError(f"{name} is not a valid URL (bad host or port)") from None
+    return parts
+
+
 def server_url(url: str, name: str) -> str:
     """``url`` without a trailing slash, or a ValueError naming ``name`` when it is not a
     model server's base URL: ``http(s)://host[:port][/path]``, no credentials, no query.
@@ -85,12 +97,7 @@ def server_url(url: str, name: str) -> str:
     A query string would not be sent (the client keeps only the path) and often holds a
     key; the message never repeats the URL.
     """
-    refuse_url_credentials(url, name)
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a port that is not a number in range
-    except ValueError:
-        raise ValueError(f"{name} is not a valid URL (bad host or port)") from None
+    parts = _split_url(url, name)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"{name} must be an http:// or https:// URL with a host, such as "
                          "http://127.0.0.1:8000/v1")
@@ -107,12 +114,7 @@ def answer_store_url(url: str, name: str = "distill.answer_store") -> str:
     """
     if url == "sqlite":
         return url
-    refuse_url_credentials(url, name)
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a port that is not a number in range
-    except ValueError:
-        raise ValueError(f"{name} is not a valid URL (bad host or port)") from None
+    parts = _split_url(url, name)
     unix = parts.scheme == "unix" and parts.path.startswith("/")
     if not unix and (parts.scheme not in ("redis", "rediss") or not parts.hostname):
         raise ValueError(f"{name} must be 'sqlite', redis://host:port/db, "
