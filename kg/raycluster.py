@@ -14,6 +14,7 @@ notebook) that already called ``ray.init`` keeps its session.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -54,6 +55,9 @@ def ray_session(settings: RaySettings, purpose: str) -> Iterator[Any]:
     ray = import_ray(purpose)
     started = False
     if not ray.is_initialized():
+        # a cluster this process starts reports nothing to Ray's usage-statistics server
+        # (the project downloads from and talks to no host it does not need)
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
         kwargs: dict[str, Any] = {"log_to_driver": False, "include_dashboard": False,
                                   "logging_level": logging.WARNING}
         if settings.address == "local":

@@ -7,6 +7,7 @@ they are skipped when the ``ray`` extra is not installed.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,6 +23,7 @@ def start_ray_cluster() -> Iterator[Any]:
     pytest.importorskip("ray.data", reason="the ray extra is not installed")
     started = not ray.is_initialized()
     if started:
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # as kg.raycluster does
         ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False,
                  _node_ip_address="127.0.0.1", logging_level=logging.WARNING,
                  resources={CLIENT_RESOURCE: 64})
