@@ -26,20 +26,60 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import SecretStr
 
 from distill.backends.base import ChatRequest, ChatResponse
 from kg.errors import ConfigError, DistillError, MissingExtraError
 
-__all__ = ["AnswerStore", "AnswerStoreSpec", "RedisAnswerStore", "open_answer_store"]
+__all__ = ["AnswerStore", "AnswerStoreSpec", "PendingRows", "RedisAnswerStore",
+           "open_answer_store"]
 
 Key = tuple[str, str, str, str]
 """(backend, model, prompt version, request hash)."""
+R = TypeVar("R")
+
+
+class PendingRows(Generic[R]):
+    """The answers of this event-loop turn, written together when it ends (one
+    transaction per turn instead of one per answer); outside a loop, at once.
+
+    Args:
+        write: writes rows in one transaction (the store's own).
+    """
+
+    def __init__(self, write: Callable[[list[R]], None]) -> None:
+        self._write = write
+        self._rows: dict[Key, tuple[R, ChatResponse]] = {}
+        self._handle: asyncio.Handle | None = None
+
+    def get(self, key: Key) -> tuple[R, ChatResponse] | None:
+        """The pending row and response of ``key`` (rows can still be changed in place)."""
+        return self._rows.get(key)
+
+    def add(self, key: Key, row: R, response: ChatResponse) -> None:
+        """Write ``row`` with this loop turn's batch (now when no loop runs)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._write([row])
+            return
+        self._rows[key] = (row, response)
+        if self._handle is None:
+            self._handle = loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        """Write the pending rows now."""
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        if self._rows:
+            self._write([row for row, _ in self._rows.values()])
+            self._rows.clear()
 
 REDIS_SCHEMA = 1
 """The Redis layout this code writes."""
@@ -129,8 +169,7 @@ class RedisAnswerStore:
                               f"{type(exc).__name__}: {_no_secret(exc, secret)}; check "
                               "distill.answer_store and distill.answer_store_password") from None
         self._set_if_exists = self._redis.register_script(_SET_IF_EXISTS)
-        self._pending: dict[Key, tuple[dict[str, Any], ChatResponse]] = {}
-        self._flush_handle: asyncio.Handle | None = None
+        self._pending: PendingRows[dict[str, Any]] = PendingRows(self._write)
 
     @contextlib.contextmanager
     def _guard(self) -> Iterator[None]:
@@ -185,15 +224,7 @@ class RedisAnswerStore:
     def put(self, key: Key, request: ChatRequest, response: ChatResponse,
             latency_s: float) -> None:
         """Store one call's raw response: written now, or with this loop turn's batch."""
-        row = _row(key, request, response, latency_s)
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self._write([row])
-            return
-        self._pending[key] = (row, response)
-        if self._flush_handle is None:
-            self._flush_handle = loop.call_soon(self.flush)
+        self._pending.add(key, _row(key, request, response, latency_s), response)
 
     def request(self, key: Key) -> dict[str, Any] | None:
         """The request the answer of ``key`` was given to (:meth:`ChatRequest.canonical`);
@@ -210,13 +241,7 @@ class RedisAnswerStore:
 
     def flush(self) -> None:
         """Write the pending rows in one transaction (MULTI/EXEC)."""
-        if self._flush_handle is not None:
-            self._flush_handle.cancel()
-            self._flush_handle = None
-        if not self._pending:
-            return
-        self._write([row for row, _ in self._pending.values()])
-        self._pending.clear()
+        self._pending.flush()
 
     def parse_stats(self, model: str) -> tuple[int, int]:
         """(usable answers, answers) of ``model``: a JSON answer counts as usable when it

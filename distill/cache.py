@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from distill.answer_store import AnswerStore
+from distill.answer_store import AnswerStore, PendingRows
 from distill.backends.base import (
     Backend,
     ChatRequest,
@@ -116,8 +116,7 @@ class LLMCache:
         self._db.execute("PRAGMA synchronous=NORMAL")
         _migrate(self._db, path)
         # rows written in this loop turn, committed by flush(): key -> (row, response)
-        self._pending: dict[_Key, tuple[list[Any], ChatResponse]] = {}
-        self._flush_handle: asyncio.Handle | None = None
+        self._pending: PendingRows[list[Any]] = PendingRows(self._write)
 
     def get(self, key: _Key, *, skip_failed: bool = False) -> ChatResponse | None:
         """The cached response for ``key`` = (backend, model, prompt_version, request_hash).
@@ -156,14 +155,7 @@ class LLMCache:
         row = [*key, request.stage, request.subject, json.dumps(response.to_json()), None,
                response.tokens_in, response.tokens_out, latency_s, time.time(), None,
                json.dumps(request.canonical(), ensure_ascii=False, sort_keys=True)]
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self._db.execute(_INSERT, row)
-            return
-        self._pending[key] = (row, response)
-        if self._flush_handle is None:
-            self._flush_handle = loop.call_soon(self.flush)
+        self._pending.add(key, row, response)
 
     def request(self, key: _Key) -> dict[str, Any] | None:
         """The request the answer of ``key`` was given to (:meth:`ChatRequest.canonical`);
@@ -187,12 +179,9 @@ class LLMCache:
 
     def flush(self) -> None:
         """Commit the pending rows in one transaction."""
-        if self._flush_handle is not None:
-            self._flush_handle.cancel()
-            self._flush_handle = None
-        if not self._pending:
-            return
-        rows = [row for row, _ in self._pending.values()]
+        self._pending.flush()
+
+    def _write(self, rows: list[list[Any]]) -> None:
         self._db.execute("BEGIN")
         try:
             self._db.executemany(_INSERT, rows)
@@ -200,7 +189,6 @@ class LLMCache:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
-        self._pending.clear()
 
     def parse_stats(self, model: str) -> tuple[int, int]:
         """(usable answers, answers) of ``model`` in the log: a JSON answer counts as usable
