@@ -16,10 +16,11 @@ are beverages one level up and liquids two levels up: "brew beverages", not also
 canines" and "feed carnivores").
 
 What an analyst would not want is left out: light verbs alone (:data:`LIGHT_VERBS`:
-"have desires", "make emotions"; "put on clothing" stays), hypernyms too general
-or named only by WordNet's internal terms ("instrumentalities", "organisms",
-"mediums of exchange"). Particles stay with the verb ("turn on lamps"), and a
-hypernym is named by its most common lemma (:func:`plain_name`).
+"have desires", "make emotions"; "put on clothing" stays), hypernyms too general,
+abstract (acts, ideas, states: "show assistances"), or named only by WordNet's
+internal terms ("instrumentalities", "organisms", "mediums of exchange"). Particles
+stay with the verb ("turn on lamps"), and a hypernym is named by its most common
+lemma (:func:`plain_name`).
 
 :func:`find_abstractions` is a pure function over ``(key, action, complement,
 synset)`` items; synsets are nltk WordNet synsets (anything with ``name``, ``lemma_names``,
@@ -165,10 +166,24 @@ def plain_name(synset: Any, avoid: str = "") -> str:
     return str(best.name()).replace("_", " ")
 
 
+_ABSTRACT_LEXNAMES = frozenset({
+    "noun.Tops", "noun.act", "noun.attribute", "noun.cognition", "noun.feeling", "noun.motive",
+    "noun.phenomenon", "noun.process", "noun.quantity", "noun.relation", "noun.shape",
+    "noun.state", "noun.time",
+})
+"""WordNet's lexicographer files of abstract nouns: acts, attributes, ideas, states. Their
+hypernyms make no class of things people act on ("show assistances", "extend dimensions",
+"give perceptions", "find ideas"); things, places, food, bodies, possessions, works and
+events stay ("protect equipment", "sell real estate", "watch shows")."""
+
+
 def _internal(synset: Any) -> bool:
-    """A hypernym no analyst would name a group by: too general, or a multiword term
-    nobody uses ("medium of exchange", "source of illumination", "consumer goods")."""
+    """A hypernym no analyst would name a group by: too general, abstract (an act, idea
+    or state), or a multiword term nobody uses ("medium of exchange", "source of
+    illumination", "consumer goods")."""
     if synset.name() in TOO_GENERAL or synset.name() in _CLASSIFIERS:
+        return True
+    if synset.lexname() in _ABSTRACT_LEXNAMES:
         return True
     return all(n == 0 and "_" in lem.name()
                for lem, n in zip(synset.lemmas(), _lemma_counts(synset), strict=True))

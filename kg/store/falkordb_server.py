@@ -484,4 +484,11 @@ def stop_server(
     running = g.shutdown(sock, pid, timeout_s=timeout_s)
     with contextlib.suppress(OSError):
         (data_dir / g.KEEP_NAME).unlink(missing_ok=True)
+    # A child the server forked (an append-only-file rewrite that SHUTDOWN cut short) holds
+    # a copy of the directory lock until it has exited too: the directory is free only then.
+    deadline = time.monotonic() + timeout_s
+    while not lock_free(data_dir / _LOCK_NAME) and time.monotonic() < deadline:
+        if g.probe(sock) != "down":
+            break  # another process already started a new server here
+        time.sleep(0.02)
     return running

@@ -166,3 +166,15 @@ def test_parse_cache_rows_of_an_older_format_are_parsed_again(tmp_path: Path) ->
     [parts] = parser.parse(["protect the laptop"])
     assert parser.parsed == 1 and parts.direct_object == "laptop"
     parser.close()
+
+
+def test_abstract_hypernyms_name_no_group(wordnet: Any) -> None:
+    # length and width are dimensions, an attribute: "extend dimensions" is no class of things
+    assert wordnet.synset("dimension.n.01").lexname() == "noun.attribute"
+    items = _items(wordnet, ("extend the length", "extend", "length.n.01"),
+                   ("extend the width", "extend", "width.n.01"))
+    assert find_abstractions(items) == []
+    # the same verb on things still groups
+    things = _items(wordnet, ("extend the table", "extend", "table.n.02"),
+                    ("extend the desk", "extend", "desk.n.01"))
+    assert [a.text for a in find_abstractions(things)] == ["extend furniture"]
