@@ -92,7 +92,11 @@ category" = "the watch")."""
 LIGHT_VERBS = frozenset({"have", "get", "make", "take", "do", "give"})
 """Light verbs: one side's light verb is ignored when the other side has no verb at all but
 says something besides its participants ("make some life change" = "life change", not
-"persony do that" = "persony be")."""
+"persony do that" = "persony be"), unless its object is a concrete thing ("make bracelets"
+is not "wristband", "have a child" is not "be a kid")."""
+CONCRETE_LEXNAMES = frozenset({"noun.artifact", "noun.person", "noun.animal", "noun.plant",
+                               "noun.food", "noun.body", "noun.object", "noun.substance"})
+"""WordNet's lexicographer files of concrete things (see :meth:`Synonyms.concrete`)."""
 DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "some", "any",
                          "each", "every", "another", "other", "such", "what", "which", "whose",
                          "all", "both", "either", "half", "many", "few", "several", "more",
@@ -146,17 +150,21 @@ class Signature:
     soft: tuple[str, ...] = ()
     """Lemmas of praise dropped as modifiers ("a *good* product"): the other side may say
     the same word as its predicate ("the product is *good*")."""
+    light_objects: tuple[str, ...] = ()
+    """``verb>noun`` for each light verb with a noun as its direct object ("make>bracelet"):
+    with a concrete thing as its object the verb is not light (:meth:`Synonyms.concrete`)."""
 
     def to_json(self) -> str:
         """Compact JSON (the parse cache stores this)."""
-        return json.dumps([list(self.words), self.negated, list(self.verbs), list(self.soft)],
-                          separators=(",", ":"))
+        return json.dumps([list(self.words), self.negated, list(self.verbs), list(self.soft),
+                           list(self.light_objects)], separators=(",", ":"))
 
     @staticmethod
     def from_json(raw: str) -> Signature:
         """Inverse of :meth:`to_json`."""
-        words, negated, verbs, soft = json.loads(raw)
-        return Signature(tuple(words), bool(negated), tuple(verbs), tuple(soft))
+        words, negated, verbs, soft, light_objects = json.loads(raw)
+        return Signature(tuple(words), bool(negated), tuple(verbs), tuple(soft),
+                         tuple(light_objects))
 
 
 def _participle(a: str, b: str) -> bool:
@@ -172,7 +180,7 @@ def _rules_digest() -> str:
 
     lists = (NEGATIONS, INTENSIFIERS, COPULAS, INTENT_VERBS, MODALS, DEFAULT_SUBJECTS,
              PARTICIPANTS, _FUNCTION_POS, DIRECTIONS, SOFT, DETERMINERS, BENEFICIARIES,
-             STAY_VERBS, _MODIFIER_DEPS, PLACEHOLDER_NAMES, TEMPLATE_PARTICIPLES)
+             STAY_VERBS, _MODIFIER_DEPS, PLACEHOLDER_NAMES, TEMPLATE_PARTICIPLES, LIGHT_VERBS)
     text = "|".join(",".join(sorted(x)) for x in lists) + repr(sorted(CLASSES.items()))
     return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
 
@@ -205,6 +213,7 @@ def _signature(doc: Any) -> Signature:
     words: set[str] = set()
     verbs: set[str] = set()
     soft: set[str] = set()
+    light_objects: set[str] = set()
     negations = 0
     for tok in doc:
         low = _PLACEHOLDER_OF.get(tok.text, tok.lower_)
@@ -258,10 +267,13 @@ def _signature(doc: Any) -> Signature:
         words.add(f"{word}|{_WN_POS.get(tok.pos_, '')}")
         if tok.pos_ == "VERB":
             verbs.add(word)
+            if word in LIGHT_VERBS:
+                light_objects.update(f"{word}>{c.lemma_.lower()}" for c in tok.children
+                                     if c.dep_ == "dobj" and c.pos_ == "NOUN")
     if not any(_lemma(w) not in PARTICIPANTS and "@" not in w for w in words):
         words |= soft  # praise is all the phrase says ("persony be great")
     return Signature(tuple(sorted(words)), negations % 2 == 1, tuple(sorted(verbs)),
-                     tuple(sorted({_lemma(w) for w in soft})))
+                     tuple(sorted({_lemma(w) for w in soft})), tuple(sorted(light_objects)))
 
 
 class SignatureParser:
@@ -273,7 +285,7 @@ class SignatureParser:
         batch_size: phrases per ``nlp.pipe`` batch.
     """
 
-    VERSION = "canon-signature-17"
+    VERSION = "canon-signature-18"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 
@@ -324,6 +336,7 @@ class Synonyms:
         self.senses = senses
         self._sets: dict[str, frozenset[str]] = {}
         self._forms: dict[str, frozenset[str]] = {}
+        self._concrete: dict[str, bool] = {}
         self._same: dict[tuple[str, str], bool] = {}
 
     def synsets(self, word: str, pos: str = "") -> frozenset[str]:
@@ -344,6 +357,18 @@ class Synonyms:
                         names.update(t.name() for s in found for t in s.similar_tos())
                         names.update(s.name() for s in found)
             got = self._sets[f"{word}|{pos}"] = frozenset(names)
+        return got
+
+    def concrete(self, noun: str) -> bool:
+        """The first sense of ``noun`` is a concrete thing: an artifact, person, animal,
+        plant, food, body part, natural object or substance (WordNet's lexicographer
+        file). "make a bracelet" and "have a child" act on things; "make a connection",
+        "have a meeting" and "give a good price" are light verbs with an event, an act or
+        an attribute. Without WordNet nothing is concrete."""
+        got = self._concrete.get(noun)
+        if got is None:
+            found = self.wordnet.synsets(noun, pos="n")[:1] if self.wordnet is not None else []
+            got = self._concrete[noun] = bool(found) and found[0].lexname() in CONCRETE_LEXNAMES
         return got
 
     def forms(self, word: str) -> frozenset[str]:
@@ -419,11 +444,16 @@ def _unmatched(mine: Iterable[str], theirs: Sequence[str], syn: Synonyms,
     return left
 
 
-def _light(word: str, other: Signature) -> bool:
+def _light(word: str, own: Signature, other: Signature, syn: Synonyms) -> bool:
     lemma = _lemma(word)
-    return lemma in FILLERS or (lemma in LIGHT_VERBS and not other.verbs and any(
-        _lemma(w) not in FILLERS and _lemma(w) not in PARTICIPANTS and "@" not in w
-        for w in other.words))
+    if lemma in FILLERS:
+        return True
+    if lemma not in LIGHT_VERBS or other.verbs or any(
+            syn.concrete(obj) for verb, _, obj in (o.partition(">") for o in own.light_objects)
+            if verb == lemma):
+        return False  # "make bracelets" is not "wristband"
+    return any(_lemma(w) not in FILLERS and _lemma(w) not in PARTICIPANTS and "@" not in w
+               for w in other.words)
 
 
 def decide(a: Signature, b: Signature, syn: Synonyms, *, text_a: str = "",
@@ -442,7 +472,8 @@ def decide(a: Signature, b: Signature, syn: Synonyms, *, text_a: str = "",
     used: list[tuple[str, str]] = []
     left_a = [w for w in _unmatched(a.words, b.words, syn, used) if _lemma(w) not in b.soft]
     left_b = [w for w in _unmatched(b.words, a.words, syn, used) if _lemma(w) not in a.soft]
-    left = [w for w in left_a if not _light(w, b)] + [w for w in left_b if not _light(w, a)]
+    left = [w for w in left_a if not _light(w, a, b, syn)] + \
+        [w for w in left_b if not _light(w, b, a, syn)]
     if left:
         return Decision(False, "unmatched", " ".join(sorted({_lemma(w) for w in left})))
     if left_a or left_b:

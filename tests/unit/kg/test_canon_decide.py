@@ -72,6 +72,15 @@ def test_same_intentions_merge(judge: PairJudge, a: str, b: str) -> None:
     assert _same(judge, a, b)
 
 
+@needs_wordnet
+def test_a_light_verb_on_a_concrete_thing_is_content(judge: PairJudge) -> None:
+    # making or having a thing is not the thing; a light verb with an act or event is light
+    assert not _same(judge, "making a necklace", "a necklace")
+    assert not _same(judge, "PersonX has a puppy", "PersonX is a puppy")
+    assert _same(judge, "make some life change", "life change")
+    assert _same(judge, "giving him the best price", "the best price")
+
+
 def test_evidence_names_the_rule_and_words(judge: PairJudge) -> None:
     d = judge.decide("charge his phone", "charge his batteries")
     assert (d.same, d.rule) == (False, "unmatched")
