@@ -180,7 +180,8 @@ def _rules_digest() -> str:
 
     lists = (NEGATIONS, INTENSIFIERS, COPULAS, INTENT_VERBS, MODALS, DEFAULT_SUBJECTS,
              PARTICIPANTS, _FUNCTION_POS, DIRECTIONS, SOFT, DETERMINERS, BENEFICIARIES,
-             STAY_VERBS, _MODIFIER_DEPS, PLACEHOLDER_NAMES, TEMPLATE_PARTICIPLES, LIGHT_VERBS)
+             STAY_VERBS, _MODIFIER_DEPS, PLACEHOLDER_NAMES, TEMPLATE_PARTICIPLES, LIGHT_VERBS,
+             {" ".join(idiom) for idiom in IDIOMS})
     text = "|".join(",".join(sorted(x)) for x in lists) + repr(sorted(CLASSES.items()))
     return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
 
@@ -204,6 +205,22 @@ def _or_not(doc: Any, i: int) -> bool:
                 and all(t.is_punct for t in doc[i + 1:]))
 
 
+IDIOMS: tuple[tuple[str, ...], ...] = (("at", "the", "same", "time"),)
+"""Word sequences said by an intensifier too ("at the same time" = "together"): dropped."""
+
+
+def _idiom_tokens(doc: Any) -> set[int]:
+    """Indices of the tokens of :data:`IDIOMS` in ``doc``."""
+    words = [t.lower_ for t in doc]
+    found: set[int] = set()
+    for idiom in IDIOMS:
+        n = len(idiom)
+        for i in range(len(words) - n + 1):
+            if tuple(words[i:i + n]) == idiom:
+                found.update(range(i, i + n))
+    return found
+
+
 def _predicate(tok: Any) -> bool:
     """``tok`` is an adjective said of the subject ("they were *pretty*"), not a degree word."""
     return bool(tok.pos_ == "ADJ" and tok.dep_ in ("acomp", "ROOT", "attr", "conj", "oprd"))
@@ -215,7 +232,10 @@ def _signature(doc: Any) -> Signature:
     soft: set[str] = set()
     light_objects: set[str] = set()
     negations = 0
+    skip = _idiom_tokens(doc)
     for tok in doc:
+        if tok.i in skip:
+            continue
         low = _PLACEHOLDER_OF.get(tok.text, tok.lower_)
         lemma = low if tok.text in _PLACEHOLDER_OF else (tok.lemma_.lower() or low)
         if low in NEGATIONS or lemma in NEGATIONS or tok.dep_ == "neg":
@@ -251,6 +271,9 @@ def _signature(doc: Any) -> Signature:
             continue
         if low == "more" and tok.dep_ == "advmod" and tok.head.pos_ in ("ADJ", "ADV"):
             continue  # comparative degree: "more secure" = "secure"
+        if low == "own" and tok.dep_ == "amod" and any(
+                c.dep_ == "poss" for c in tok.head.children):
+            continue  # "his own business" = "his business"
         child_deps = {c.dep_ for c in tok.children}
         if lemma in COPULAS and child_deps & {"acomp", "attr", "oprd"}:
             continue
@@ -336,7 +359,7 @@ class Synonyms:
         self.senses = senses
         self._sets: dict[str, frozenset[str]] = {}
         self._forms: dict[str, frozenset[str]] = {}
-        self._concrete: dict[str, bool] = {}
+        self._lexnames: dict[str, str] = {}
         self._same: dict[tuple[str, str], bool] = {}
 
     def synsets(self, word: str, pos: str = "") -> frozenset[str]:
@@ -359,17 +382,21 @@ class Synonyms:
             got = self._sets[f"{word}|{pos}"] = frozenset(names)
         return got
 
-    def concrete(self, noun: str) -> bool:
-        """The first sense of ``noun`` is a concrete thing: an artifact, person, animal,
-        plant, food, body part, natural object or substance (WordNet's lexicographer
-        file). "make a bracelet" and "have a child" act on things; "make a connection",
-        "have a meeting" and "give a good price" are light verbs with an event, an act or
-        an attribute. Without WordNet nothing is concrete."""
-        got = self._concrete.get(noun)
+    def lexname(self, noun: str) -> str:
+        """WordNet's lexicographer file of the first sense of ``noun`` (``noun.artifact``,
+        ``noun.attribute`` ...); empty without WordNet or for an unknown noun."""
+        got = self._lexnames.get(noun)
         if got is None:
             found = self.wordnet.synsets(noun, pos="n")[:1] if self.wordnet is not None else []
-            got = self._concrete[noun] = bool(found) and found[0].lexname() in CONCRETE_LEXNAMES
+            got = self._lexnames[noun] = str(found[0].lexname()) if found else ""
         return got
+
+    def concrete(self, noun: str) -> bool:
+        """The first sense of ``noun`` is a concrete thing: an artifact, person, animal,
+        plant, food, body part, natural object or substance. "make a bracelet" and "have
+        a child" act on things; "make a connection", "have a meeting" and "give a good
+        price" are light verbs with an event, an act or an attribute."""
+        return self.lexname(noun) in CONCRETE_LEXNAMES
 
     def forms(self, word: str) -> frozenset[str]:
         """Lemmas derivationally related to the first senses of ``word`` ("connect" for
@@ -448,9 +475,12 @@ def _light(word: str, own: Signature, other: Signature, syn: Synonyms) -> bool:
     lemma = _lemma(word)
     if lemma in FILLERS:
         return True
-    if lemma not in LIGHT_VERBS or other.verbs or any(
-            syn.concrete(obj) for verb, _, obj in (o.partition(">") for o in own.light_objects)
-            if verb == lemma):
+    objects = [obj for verb, _, obj in (o.partition(">") for o in own.light_objects)
+               if verb == lemma]
+    if lemma == "have" and objects and all(
+            syn.lexname(obj) == "noun.attribute" for obj in objects):
+        return True  # a property said with "have": "has good quality" = "is good quality"
+    if lemma not in LIGHT_VERBS or other.verbs or any(syn.concrete(obj) for obj in objects):
         return False  # "make bracelets" is not "wristband"
     return any(_lemma(w) not in FILLERS and _lemma(w) not in PARTICIPANTS and "@" not in w
                for w in other.words)

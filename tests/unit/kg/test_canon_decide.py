@@ -49,6 +49,8 @@ def _same(judge: PairJudge, a: str, b: str) -> bool:
     ("PersonY does that", "PersonY is"),                             # no light verb on nothing
     ("make do", "make it"),                                          # light verbs differ
     ("he thought they were cheap", "he thought they were good products"),  # praise as predicate
+    ("PersonX wants to own a house", "PersonX wants a house"),       # "own" the verb is content
+    ("have a lot of time", "have a lot of patience"),                # "have" keeps its object
 ])
 def test_different_intentions_stay_apart(judge: PairJudge, a: str, b: str) -> None:
     assert not _same(judge, a, b)
@@ -67,6 +69,10 @@ def test_different_intentions_stay_apart(judge: PairJudge, a: str, b: str) -> No
     ("his network to be more secure", "his network to be secure"),          # comparative
     ("he thought the product was good", "he thought they were good products"),  # praise
     ("because they both are a type of watch", "because they both are related to watches"),
+    ("to run his own shop", "to run his shop"),                            # "own" emphasis
+    ("wear a hat and a scarf at the same time", "wear a hat and a scarf together"),
+    ("buy a kettle that is cheap and has good quality",
+     "buy a kettle that is cheap and of good quality"),                   # "has" a property
 ])
 def test_same_intentions_merge(judge: PairJudge, a: str, b: str) -> None:
     assert _same(judge, a, b)
