@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from kg.evaluation.judgments import read_judgments, verdicts
+from kg.evaluation.layout import EvalPaths
 from kg.io import iter_records
 from kg.records import (
     CoBuy,
@@ -27,7 +29,7 @@ from kg.records import (
     Record,
 )
 from kg.relations import resolve
-from kg.schema import ASSERTION_PROPERTIES, WRITES, Write
+from kg.schema import ASSERTION_PROPERTIES, JUDGED_PROPERTIES, WRITES, Write
 from kg.workdir import WorkDir
 
 __all__ = ["RowsReport", "RowsTally", "assertion_rows", "embedding_dim", "step_rows",
@@ -43,6 +45,7 @@ class RowsTally(Protocol):
 
     skipped_files: list[str]
     unlinked_assertions: int
+    judged_assertions: int
 
 
 @dataclass
@@ -53,10 +56,12 @@ class RowsReport:
         skipped_files: work-dir files that did not exist.
         unlinked_assertions: assertions without a canonical intention id; they are
             linked to the intention whose id is derived from their own text.
+        judged_assertions: assertions with human judgments (``accepted`` not null).
     """
 
     skipped_files: list[str] = field(default_factory=list)
     unlinked_assertions: int = 0
+    judged_assertions: int = 0
 
 
 def _records(path: Path, cls: type[R], report: RowsTally | None) -> Iterator[R]:
@@ -157,14 +162,20 @@ def assertion_rows(workdir: Path,
     """``(relation, subject kind, graph type, row)`` per assertion, in file order.
 
     Loaded after ``concepts`` and before ``ABOUT``; the edge each row makes is
-    :func:`kg.schema.assertion_write` of its graph type and subject label.
+    :func:`kg.schema.assertion_write` of its graph type and subject label. The
+    :data:`kg.schema.JUDGED_PROPERTIES` come from ``eval/judgments.parquet``, matched by
+    assertion id (``accepted``: :func:`kg.evaluation.judgments.verdicts`; ``None``
+    for an unjudged assertion, or when there are no judgments).
     """
+    judged = verdicts(read_judgments(EvalPaths(workdir).judgments))
     for a in _records(WorkDir(workdir).graph("assertions"), IntentionAssertion, report):
         if a.intention_id is None:
             report.unlinked_assertions += 1
-        row = {p: getattr(a, p) for p in ASSERTION_PROPERTIES}
-        row.update(id=a.id, subject_id=a.subject_id,
+        row = {p: getattr(a, p) for p in ASSERTION_PROPERTIES if p not in JUDGED_PROPERTIES}
+        row.update(id=a.id, subject_id=a.subject_id, accepted=judged.get(a.id),
                    intention_id=a.intention_id or Intention.make_id(a.text))
+        if a.id in judged:
+            report.judged_assertions += 1
         graph_type = resolve(a.relation, a.subject_kind).graph_type
         yield a.relation, a.subject_kind, graph_type, row
 

@@ -41,12 +41,15 @@ class LoadReport(StageReport):
         skipped_files: work-dir files that did not exist.
         unlinked_assertions: assertions without a canonical intention id; they are
             linked to the intention whose id is derived from their own text.
+        judged_assertions: assertions with human judgments in ``eval/judgments.parquet``;
+            their edges get ``accepted`` (the others ``accepted = null``).
     """
 
     stage: Stage = "load"
     steps: dict[str, WriteSummary] = Field(default_factory=dict)
     skipped_files: list[str] = Field(default_factory=list)
     unlinked_assertions: int = 0
+    judged_assertions: int = 0
 
     @property
     def rows(self) -> int:

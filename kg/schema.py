@@ -23,6 +23,7 @@ from kg.relations import REGISTRY
 
 __all__ = [
     "ASSERTION_PROPERTIES",
+    "JUDGED_PROPERTIES",
     "NODES",
     "RELATIONSHIPS",
     "STATS_DIRTY",
@@ -84,10 +85,19 @@ def _p(names: str, type_: PropType = "string") -> tuple[Prop, ...]:
 
 ASSERTION_PROPERTIES: tuple[str, ...] = (
     "relation", "text", "raw_text", "rationale", "plausibility", "typicality", "filter_score",
-    "filter_reason", "keep", "model", "prompt_version", "image_description",
+    "filter_reason", "keep", "model", "prompt_version", "image_description", "accepted",
 )
+JUDGED_PROPERTIES: tuple[str, ...] = ("accepted",)
+"""The assertion properties that come from the human judgments in ``eval/judgments.parquet``
+(:mod:`kg.evaluation.judgments`), not from the assertion record: ``accepted`` is true when a
+strict majority of the assertion's annotators found it plausible, false when not, and null
+when nobody judged it. Every load sets it again, so a new or changed judgment lands on the
+next ``intentkg load``."""
 _ASSERTION_TYPES: dict[str, PropType] = {"plausibility": "double", "typicality": "double",
-                                         "filter_score": "double", "keep": "boolean"}
+                                         "filter_score": "double", "keep": "boolean",
+                                         "accepted": "boolean"}
+_ASSERTION_DOCS = {"accepted": "a majority of human annotators found it plausible; "
+                               "null when unjudged"}
 
 NODES: dict[str, NodeSchema] = {n.label: n for n in (
     NodeSchema("Post", "`<source>:<source id>`", (
@@ -140,8 +150,8 @@ RELATIONSHIPS: dict[str, RelSchema] = {r.type: r for r in (
     RelSchema("INSTANCE_OF", ("Intention",), "Intention", _SCORE,
               doc="to an `Intention {abstract: true}`; score = cosine of the two texts"),
     *(RelSchema(rel.graph_type, ("Post" if rel.domain == "post" else "CoBuy",), "Intention",
-                (Prop("id"), *(Prop(p, _ASSERTION_TYPES.get(p, "string"))
-                               for p in ASSERTION_PROPERTIES)),
+                (Prop("id"), *(Prop(p, _ASSERTION_TYPES.get(p, "string"),
+                                    _ASSERTION_DOCS.get(p, "")) for p in ASSERTION_PROPERTIES)),
                 key="id", doc=f"assertion `{rel.id}`")
       for rel in REGISTRY.values()),
 )}
@@ -293,7 +303,8 @@ def markdown_tables() -> str:
     lines.append(
         "| `(:Post\\|CoBuy)-[:<graph_type>]->(:Intention)`, one type per relation of "
         f"`kg.relations.REGISTRY`: {', '.join(f'`{t}`' for t in assertion_types)} | "
-        f"{', '.join(p.name for p in assertion_props)} (`id` = assertion id) |")
+        f"{', '.join(p.name + (f' ({p.doc})' if p.doc else '') for p in assertion_props)} "
+        "(`id` = assertion id) |")
     return "\n".join(lines) + "\n"
 
 

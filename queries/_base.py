@@ -18,11 +18,13 @@ __all__ = [
     "MAX_LIMIT",
     "MAX_SKIP",
     "NotFoundError",
+    "assertion_filter",
     "check_depth",
     "check_page",
     "check_text",
     "concept_ids",
     "intention_row",
+    "is_filtered",
     "read",
     "relation_ids",
 ]
@@ -64,6 +66,33 @@ def check_depth(depth: int) -> None:
     """
     if isinstance(depth, bool) or not isinstance(depth, int) or not 0 <= depth <= MAX_DEPTH:
         raise QueryError(f"depth must be an integer in 0..{MAX_DEPTH}, not {depth!r}")
+
+
+def assertion_filter(include_rejected: bool, min_score: float,
+                     accepted_only: bool) -> dict[str, Any]:
+    """The query parameters that choose which assertion edges count, checked.
+
+    ``include_rejected``: also the edges the role-aware filter rejected (``keep = false``).
+    ``min_score``: only edges whose ``filter_score`` is at least this; an edge no filter
+    ran on (null score, e.g. every post assertion: MIKO has no filter) counts as 1, as
+    ``f(r)`` does in the recommenders' scores, so it always passes. ``accepted_only``:
+    only edges a majority of human annotators accepted (``accepted = true``, from
+    ``eval/judgments.parquet`` at load time); unjudged edges are left out.
+
+    Raises:
+        QueryError: ``min_score`` is not a number in ``0..1``.
+    """
+    if isinstance(min_score, bool) or not isinstance(min_score, int | float) \
+            or not 0 <= min_score <= 1:
+        raise QueryError(f"min_score must be a number in 0..1, not {min_score!r}")
+    return {"include_rejected": bool(include_rejected), "min_score": float(min_score),
+            "accepted_only": bool(accepted_only)}
+
+
+def is_filtered(min_score: float, accepted_only: bool) -> bool:
+    """A score or human-acceptance filter is set: the aggregates kept at load time
+    (which count every kept or every assertion) cannot answer; the edges must be read."""
+    return min_score > 0 or accepted_only
 
 
 def check_text(text: str, what: str) -> str:

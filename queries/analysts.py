@@ -3,7 +3,8 @@
 Assertion edges ``(:Post|CoBuy)-[r]->(:Intention)`` have a type per relation, so
 they are matched generically and told apart by ``r.relation``. Edges the
 role-aware filter rejected (``r.keep = false``) are left out unless
-``include_rejected=True``.
+``include_rejected=True``; ``min_score`` and ``accepted_only`` narrow them further
+(:func:`queries._base.assertion_filter`).
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from typing import Any
 from kg.errors import QueryError
 from kg.store import ALL, GraphStore, cell_id
 from queries._base import (
+    assertion_filter,
     check_depth,
     check_page,
     check_text,
     concept_ids,
+    is_filtered,
     read,
     relation_ids,
 )
@@ -54,6 +57,8 @@ def intentions_by_concept(
     depth: int = 2,
     relations: Sequence[str] | None = None,
     include_rejected: bool = False,
+    min_score: float = 0.0,
+    accepted_only: bool = False,
     skip: int = 0,
     limit: int = 20,
 ) -> list[RelationGroup]:
@@ -64,8 +69,9 @@ def intentions_by_concept(
     distinct posts/co-buys asserting them (``subjects``), then by
     ``score = max(ABOUT.score / (1 + d))``, then by id; groups come largest first.
     One concept's first pages are read from the rankings kept at load time
-    (:mod:`queries.rankings`); several senses of a name, or deeper pages, are
-    computed from the graph.
+    (:mod:`queries.rankings`); several senses of a name, deeper pages, or a
+    ``min_score``/``accepted_only`` filter (the rankings count every kept assertion)
+    are computed from the graph, so every answer is exact.
 
     Args:
         store: the graph store.
@@ -73,6 +79,9 @@ def intentions_by_concept(
         depth: IS_A levels to descend, ``0..5``.
         relations: restrict to these relations (ids or aliases).
         include_rejected: also count assertions the filter rejected.
+        min_score: count only assertions with a filter score of at least this
+            (``0..1``; unscored ones count as 1).
+        accepted_only: count only assertions human annotators accepted.
         skip: intentions to skip in each group.
         limit: intentions to return per group.
 
@@ -81,9 +90,11 @@ def intentions_by_concept(
     """
     check_page(skip, limit)
     check_depth(depth)
+    which = assertion_filter(include_rejected, min_score, accepted_only)
     roots = concept_ids(store, concept)
     rels = relation_ids(relations)
-    if len(roots) == 1:
+    filtered = is_filtered(min_score, accepted_only)
+    if len(roots) == 1 and not filtered:
         kept = ranked_by_concept(store, roots[0], depth=depth, relations=rels,
                                  include_rejected=include_rejected, skip=skip, limit=limit)
         if kept is not None:
@@ -92,12 +103,14 @@ def intentions_by_concept(
         "concept_ids": roots,
         "depth": depth,
         "relations": rels,
-        "include_rejected": include_rejected,
+        **which,
         "skip": skip,
         "limit": limit,
     }
+    rows = (read(store, "intentions_by_concept_edges", params) if filtered
+            else read(store, "intentions_by_concept", params))
     groups: list[RelationGroup] = []
-    for row in read(store, "intentions_by_concept", params):
+    for row in rows:
         items = [IntentionHit(relation=row["relation"], **item) for item in row["items"] or []]
         groups.append(RelationGroup(relation=row["relation"], total=row["total"], items=items))
     return groups
@@ -110,6 +123,8 @@ def top_concepts(
     category: str | None = None,
     source: str | None = None,
     include_rejected: bool = False,
+    min_score: float = 0.0,
+    accepted_only: bool = False,
     skip: int = 0,
     limit: int = 20,
 ) -> list[ConceptCount]:
@@ -118,7 +133,8 @@ def top_concepts(
     Ranked by assertion edges reaching an intention ABOUT the concept, then by
     distinct intentions. Read from the aggregates kept at load time
     (``ConceptStat``) for no filter, one relation, one category or one source;
-    other combinations count the assertion edges (slower).
+    other combinations, and any ``min_score``/``accepted_only`` filter, count the
+    assertion edges (slower).
 
     Args:
         store: the graph store.
@@ -126,16 +142,19 @@ def top_concepts(
         category: count only co-buys of this category (posts have none).
         source: count only subjects from this source (``twitter``, ``amazon``, ...).
         include_rejected: also count assertions the filter rejected.
+        min_score: count only assertions with a filter score of at least this.
+        accepted_only: count only assertions human annotators accepted.
         skip: concepts to skip.
         limit: concepts to return.
     """
     check_page(skip, limit)
+    which = assertion_filter(include_rejected, min_score, accepted_only)
     rels = relation_ids(relations)
     category = check_text(category, "category") if category is not None else None
     source = check_text(source, "source") if source is not None else None
-    params: dict[str, Any] = {"include_rejected": include_rejected, "skip": skip,
-                              "limit": limit, "top": cell_id(ALL)}
-    if (rels is None or len(rels) == 1) and (category is None or source is None):
+    params: dict[str, Any] = {**which, "skip": skip, "limit": limit, "top": cell_id(ALL)}
+    if (rels is None or len(rels) == 1) and (category is None or source is None) \
+            and not is_filtered(min_score, accepted_only):
         facet, value = (("category", category) if category is not None else
                         ("source", source) if source is not None else ("all", ""))
         if rels is None or facet == "all":
@@ -158,6 +177,8 @@ def concept_children(
     concept: str,
     *,
     include_rejected: bool = False,
+    min_score: float = 0.0,
+    accepted_only: bool = False,
     skip: int = 0,
     limit: int = 50,
 ) -> list[ConceptCount]:
@@ -165,15 +186,19 @@ def concept_children(
 
     ``assertions`` and ``intentions`` count the assertions reaching intentions ABOUT
     each child itself (not its descendants); ``children`` is its own IS_A fan-out,
-    so a client can drill down the hierarchy.
+    so a client can drill down the hierarchy. Read from the aggregates kept at load
+    time; a ``min_score``/``accepted_only`` filter counts the assertion edges.
 
     Raises:
         QueryError: a bad argument. NotFoundError: no concept of that name.
     """
     check_page(skip, limit)
-    params = {"concept_ids": concept_ids(store, concept), "cell": cell_id(ALL),
-              "include_rejected": include_rejected, "skip": skip, "limit": limit}
-    return [ConceptCount(**row) for row in read(store, "concept_children", params)]
+    which = assertion_filter(include_rejected, min_score, accepted_only)
+    params = {"concept_ids": concept_ids(store, concept), "cell": cell_id(ALL), **which,
+              "skip": skip, "limit": limit}
+    rows = (read(store, "concept_children_live", params) if is_filtered(min_score, accepted_only)
+            else read(store, "concept_children", params))
+    return [ConceptCount(**row) for row in rows]
 
 
 def intentions_trend(
@@ -237,6 +262,8 @@ def intentions_of_post(
     *,
     relations: Sequence[str] | None = None,
     include_rejected: bool = False,
+    min_score: float = 0.0,
+    accepted_only: bool = False,
     skip: int = 0,
     limit: int = 50,
 ) -> list[Assertion]:
@@ -248,7 +275,7 @@ def intentions_of_post(
     params = {
         "id": check_text(post_id, "post id"),
         "relations": relation_ids(relations),
-        "include_rejected": include_rejected,
+        **assertion_filter(include_rejected, min_score, accepted_only),
         "skip": skip,
         "limit": limit,
     }
@@ -261,6 +288,8 @@ def intentions_of_product(
     *,
     relations: Sequence[str] | None = None,
     include_rejected: bool = False,
+    min_score: float = 0.0,
+    accepted_only: bool = False,
     skip: int = 0,
     limit: int = 50,
 ) -> list[Assertion]:
@@ -273,7 +302,7 @@ def intentions_of_product(
     params = {
         "id": check_text(product_id, "product id"),
         "relations": relation_ids(relations),
-        "include_rejected": include_rejected,
+        **assertion_filter(include_rejected, min_score, accepted_only),
         "skip": skip,
         "limit": limit,
     }

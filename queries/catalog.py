@@ -61,7 +61,19 @@ class _Page(_Params):
     limit: int = Field(20, ge=1, le=MAX_LIMIT, description="Results to return.")
 
 
-class _Filtered(_Page):
+class _Judged(_Params):
+    """Which assertions count besides ``include_rejected``
+    (:func:`queries._base.assertion_filter`)."""
+
+    min_score: float = Field(0.0, ge=0, le=1, description=(
+        "Only assertions whose filter score is at least this (0..1); assertions no filter "
+        "ran on (posts) count as 1 and always pass."))
+    accepted_only: bool = Field(False, description=(
+        "Only assertions a majority of human annotators accepted (unjudged ones are left "
+        "out; judgments reach the graph with `intentkg load`)."))
+
+
+class _Filtered(_Page, _Judged):
     relations: list[str] | None = Field(
         None, description="Only these relations (repeatable; ids or aliases).",
         json_schema_extra={"http": "relation", "cli": ["--relation", "-r"]})
@@ -160,7 +172,7 @@ class ProductsForConcept(_Deep):
     """Parameters of ``products-for-concept``."""
 
 
-class ConceptChildren(_Page):
+class ConceptChildren(_Page, _Judged):
     """Parameters of ``concept-children``."""
 
     concept: str = _text("A concept id or name.", "concept")
@@ -181,7 +193,7 @@ class GraphSummaryParams(_Params):
     """Parameters of ``graph-summary`` (none)."""
 
 
-class RecommendForBasket(_Page):
+class RecommendForBasket(_Page, _Judged):
     """Parameters of ``recommend-for-basket``."""
 
     products: list[str] = Field(

@@ -116,6 +116,7 @@ class Assertion(_Result):
         raw_text: exactly what the model wrote.
         keep: the role-aware filter's decision.
         filter_score: the filter's probability of "yes", when it ran.
+        accepted: a majority of human annotators found it plausible; ``None`` unjudged.
         model: the model that distilled it.
         prompt_version: the prompt file version.
         image_description: the image description the model saw, if any.
@@ -134,6 +135,7 @@ class Assertion(_Result):
     filter_score: float | None = None
     filter_reason: str | None = None
     keep: bool = True
+    accepted: bool | None = None
     model: str | None = None
     prompt_version: str | None = None
     image_description: str | None = None

@@ -12,6 +12,9 @@ where ``k`` is 0 for a direct path ``p ←OF– cb –OF→ q`` explained by one
 hops halve the weight at the default ``λ = 0.5``); ``f(r)`` is an assertion's
 role-aware filter score (1 when no filter ran) and ``s(a)`` an ABOUT edge's
 score. ``score(q) = Σ w(P)`` over all paths, so many strong paths beat one weak one.
+Only assertions that pass the helper's filter make paths: kept by the filter unless
+``include_rejected``, ``f(r) >= min_score``, human-accepted when ``accepted_only``
+(:func:`queries._base.assertion_filter`).
 
 Shared-intention and shared-concept paths do not pass through a node with more
 than ``max_degree`` incoming edges: an intention asserted by thousands of
@@ -28,6 +31,7 @@ from kg.errors import QueryError
 from kg.ids import pair_id
 from kg.store import GraphStore
 from queries._base import (
+    assertion_filter,
     check_depth,
     check_page,
     check_text,
@@ -88,6 +92,8 @@ def similar_products(
     via_concepts: bool = False,
     relations: Sequence[str] | None = None,
     include_rejected: bool = False,
+    min_score: float = 0.0,
+    accepted_only: bool = False,
     decay: float = DEFAULT_DECAY,
     max_degree: int = DEFAULT_MAX_DEGREE,
     skip: int = 0,
@@ -107,6 +113,8 @@ def similar_products(
             several times slower, hence off by default).
         relations: follow only assertions of these relations (ids or aliases).
         include_rejected: also follow assertions the filter rejected.
+        min_score: follow only assertions with a filter score of at least this.
+        accepted_only: follow only assertions human annotators accepted.
         decay: λ in ``(0, 1]``.
         max_degree: intentions and concepts with more incoming edges are not
             passed through (``1..10_000_000``).
@@ -125,7 +133,7 @@ def similar_products(
     params = {
         "product_id": check_text(product_id, "product id"),
         "relations": relation_ids(relations),
-        "include_rejected": include_rejected,
+        **assertion_filter(include_rejected, min_score, accepted_only),
         "decay": float(decay),
         "max_degree": max_degree,
         "candidates": max(_MIN_CANDIDATES, 4 * (skip + limit)),
@@ -197,20 +205,24 @@ def products_for_intention(
     *,
     relations: Sequence[str] | None = None,
     include_rejected: bool = False,
+    min_score: float = 0.0,
+    accepted_only: bool = False,
     skip: int = 0,
     limit: int = 20,
 ) -> IntentionProducts:
     """Products whose co-buys assert ``intention`` (its id or its exact text).
 
-    Ranked by ``score = Σ f(r)`` over the supporting assertions, then by co-buys.
+    Ranked by ``score = Σ f(r)`` over the supporting assertions (those passing
+    ``include_rejected``, ``min_score`` and ``accepted_only``), then by co-buys.
 
     Raises:
         QueryError: a bad argument. NotFoundError: no such intention.
     """
     check_page(skip, limit)
+    which = assertion_filter(include_rejected, min_score, accepted_only)
     node = intention_row(store, intention)
-    params = {"intention_id": node["id"], "relations": relation_ids(relations),
-              "include_rejected": include_rejected, "skip": skip, "limit": limit}
+    params = {"intention_id": node["id"], "relations": relation_ids(relations), **which,
+              "skip": skip, "limit": limit}
     rows = read(store, "products_for_intention", params)
     return IntentionProducts(intention_id=node["id"], intention=node["text"] or "",
                              products=[ProductHit(**row) for row in rows])
@@ -223,22 +235,26 @@ def products_for_concept(
     depth: int = 2,
     relations: Sequence[str] | None = None,
     include_rejected: bool = False,
+    min_score: float = 0.0,
+    accepted_only: bool = False,
     skip: int = 0,
     limit: int = 20,
 ) -> list[ProductHit]:
     """Products whose co-buys assert intentions about ``concept`` or a concept below it.
 
-    Ranked by ``score = Σ f(r)`` over the supporting assertions, then by co-buys.
+    Ranked by ``score = Σ f(r)`` over the supporting assertions (those passing
+    ``include_rejected``, ``min_score`` and ``accepted_only``), then by co-buys.
 
     Raises:
         QueryError: a bad argument. NotFoundError: no concept of that name.
     """
     check_page(skip, limit)
     check_depth(depth)
+    which = assertion_filter(include_rejected, min_score, accepted_only)
     scope = [row["id"] for row in read(store, "concept_scope", {
         "concept_ids": concept_ids(store, concept), "depth": depth})]
-    params = {"scope": scope, "relations": relation_ids(relations),
-              "include_rejected": include_rejected, "skip": skip, "limit": limit}
+    params = {"scope": scope, "relations": relation_ids(relations), **which,
+              "skip": skip, "limit": limit}
     return [ProductHit(**row) for row in read(store, "products_for_concept", params)]
 
 
@@ -252,6 +268,8 @@ def recommend_for_basket(
     *,
     relations: Sequence[str] | None = None,
     include_rejected: bool = False,
+    min_score: float = 0.0,
+    accepted_only: bool = False,
     max_degree: int = DEFAULT_MAX_DEGREE,
     skip: int = 0,
     limit: int = 10,
@@ -263,7 +281,8 @@ def recommend_for_basket(
     is reached through it by ``b ←OF– cb1 –r1→ i ←r2– cb2 –OF→ q`` with weight
     ``w = (shared / basket size) · max f(r1) · f(r2)``; ``score(q) = Σ w``. Each
     result names its three strongest intentions and the basket products behind
-    them. Intentions with more than ``max_degree`` incoming edges are skipped.
+    them. Intentions with more than ``max_degree`` incoming edges are skipped; only
+    assertions passing ``include_rejected``, ``min_score`` and ``accepted_only`` count.
 
     Raises:
         QueryError: a bad argument (empty or oversized basket, bad paging).
@@ -278,7 +297,8 @@ def recommend_for_basket(
             or not 1 <= max_degree <= 10_000_000:
         raise QueryError(f"max_degree must be an integer in 1..10000000, not {max_degree!r}")
     params = {"products": basket, "min_shared": min(2, len(basket)),
-              "relations": relation_ids(relations), "include_rejected": include_rejected,
+              "relations": relation_ids(relations),
+              **assertion_filter(include_rejected, min_score, accepted_only),
               "max_degree": max_degree, "skip": skip, "limit": limit}
     out = []
     for row in read(store, "recommend_for_basket", params):

@@ -15,7 +15,7 @@ from kg.io import read_records, write_records
 from kg.records import Record
 
 __all__ = ["Judgment", "accepted_assertion_ids", "merge_judgments", "read_judgments",
-           "store_judgments"]
+           "store_judgments", "verdicts"]
 
 
 class Judgment(Record):
@@ -74,12 +74,22 @@ def store_judgments(path: Path, new: Iterable[Judgment]) -> tuple[int, int, int]
     return len(merged), added, replaced
 
 
-def accepted_assertion_ids(judgments: Iterable[Judgment]) -> set[str]:
-    """Assertions a strict majority of their annotators found plausible.
+def verdicts(judgments: Iterable[Judgment]) -> dict[str, bool]:
+    """Per judged assertion id: accepted, i.e. a strict majority of its annotators found it
+    plausible (a tie is not accepted). Unjudged assertions are absent.
 
-    What a query keeps when it must serve only human-accepted knowledge.
+    ``intentkg load`` puts these on the assertion edges (``accepted``, see
+    :data:`kg.schema.JUDGED_PROPERTIES`), where ``accepted_only`` queries read them.
     """
     votes: dict[str, list[bool]] = {}
     for j in judgments:
         votes.setdefault(j.assertion_id, []).append(j.plausible)
-    return {a for a, v in votes.items() if 2 * sum(v) > len(v)}
+    return {a: 2 * sum(v) > len(v) for a, v in votes.items()}
+
+
+def accepted_assertion_ids(judgments: Iterable[Judgment]) -> set[str]:
+    """Assertions a strict majority of their annotators found plausible (:func:`verdicts`).
+
+    What a query keeps when it must serve only human-accepted knowledge.
+    """
+    return {a for a, ok in verdicts(judgments).items() if ok}

@@ -3,11 +3,13 @@ MATCH (s:Post {id: $id})-[r]->(i:Intention)
 WHERE r.relation IS NOT NULL
   AND ($relations IS NULL OR r.relation IN $relations)
   AND ($include_rejected OR coalesce(r.keep, true) = true)
+  AND coalesce(r.filter_score, 1.0) >= $min_score
+  AND (NOT $accepted_only OR r.accepted = true)
 RETURN r.id AS id, s.id AS subject_id, r.relation AS relation, i.id AS intention_id,
        i.text AS intention, r.raw_text AS raw_text, r.rationale AS rationale,
        r.plausibility AS plausibility, r.typicality AS typicality,
        r.filter_score AS filter_score, r.filter_reason AS filter_reason,
-       coalesce(r.keep, true) AS keep, r.model AS model, r.prompt_version AS prompt_version,
+       coalesce(r.keep, true) AS keep, r.accepted AS accepted, r.model AS model, r.prompt_version AS prompt_version,
        r.image_description AS image_description, null AS partner
 ORDER BY relation, coalesce(r.filter_score, 1.0) DESC, intention_id
 SKIP $skip LIMIT $limit

@@ -10,6 +10,8 @@ MATCH (i)<-[r]-(cb:CoBuy)
 WHERE r.relation IS NOT NULL
   AND ($relations IS NULL OR r.relation IN $relations)
   AND ($include_rejected OR coalesce(r.keep, true) = true)
+  AND coalesce(r.filter_score, 1.0) >= $min_score
+  AND (NOT $accepted_only OR r.accepted = true)
 WITH cb, sum(coalesce(r.filter_score, 1.0)) AS s
 MATCH (cb)-[:OF]->(p:Product)
 WITH p, count(cb) AS cobuys, sum(s) AS score
@@ -20,6 +22,8 @@ WHERE c.id IN $scope
   AND r.relation IS NOT NULL
   AND ($relations IS NULL OR r.relation IN $relations)
   AND ($include_rejected OR coalesce(r.keep, true) = true)
+  AND coalesce(r.filter_score, 1.0) >= $min_score
+  AND (NOT $accepted_only OR r.accepted = true)
 WITH p, cobuys, score, collect(DISTINCT i.text) AS intentions
 RETURN p.id AS id, p.title AS title, p.category AS category, cobuys, score,
        intentions[..3] AS intentions

@@ -10,6 +10,8 @@ WHERE b.id IN $products
   AND r1.relation IS NOT NULL
   AND ($relations IS NULL OR r1.relation IN $relations)
   AND ($include_rejected OR coalesce(r1.keep, true) = true)
+  AND coalesce(r1.filter_score, 1.0) >= $min_score
+  AND (NOT $accepted_only OR r1.accepted = true)
 WITH i, collect(DISTINCT b.id) AS via, max(coalesce(r1.filter_score, 1.0)) AS f1
 WHERE size(via) >= $min_shared AND COUNT { (i)<--() } <= $max_degree
 MATCH (i)<-[r2]-(:CoBuy)-[:OF]->(q:Product)
@@ -17,6 +19,8 @@ WHERE NOT q.id IN $products
   AND r2.relation IS NOT NULL
   AND ($relations IS NULL OR r2.relation IN $relations)
   AND ($include_rejected OR coalesce(r2.keep, true) = true)
+  AND coalesce(r2.filter_score, 1.0) >= $min_score
+  AND (NOT $accepted_only OR r2.accepted = true)
 WITH q, i, via, r2.relation AS relation,
      sum(toFloat(size(via)) / size($products) * f1 * coalesce(r2.filter_score, 1.0)) AS w,
      count(*) AS n

@@ -11,6 +11,8 @@ MATCH (p:Product {id: $product_id})<-[:OF]-(cb1:CoBuy)-[r1]->(i1:Intention)-[a1:
 WHERE r1.relation IS NOT NULL
   AND ($relations IS NULL OR r1.relation IN $relations)
   AND ($include_rejected OR coalesce(r1.keep, true) = true)
+  AND coalesce(r1.filter_score, 1.0) >= $min_score
+  AND (NOT $accepted_only OR r1.accepted = true)
 WITH p, cb1, i1, c, coalesce(r1.filter_score, 1.0) * coalesce(a1.score, 1.0) AS f1
 WHERE indegree(c) <= $max_degree
 MATCH (c)<-[a2:ABOUT]-(i:Intention)
@@ -22,6 +24,8 @@ WHERE cb2.id <> cb1.id AND q.id <> p.id
   AND r2.relation IS NOT NULL
   AND ($relations IS NULL OR r2.relation IN $relations)
   AND ($include_rejected OR coalesce(r2.keep, true) = true)
+  AND coalesce(r2.filter_score, 1.0) >= $min_score
+  AND (NOT $accepted_only OR r2.accepted = true)
 WITH q, i, c, r2.relation AS relation,
      $decay * $decay * f1 * coalesce(r2.filter_score, 1.0) AS w
 WITH q, i, c, relation, sum(w) AS w, count(*) AS n

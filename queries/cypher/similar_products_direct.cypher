@@ -8,6 +8,8 @@ MATCH (cb)-[r]->(i:Intention)
 WHERE r.relation IS NOT NULL
   AND ($relations IS NULL OR r.relation IN $relations)
   AND ($include_rejected OR coalesce(r.keep, true) = true)
+  AND coalesce(r.filter_score, 1.0) >= $min_score
+  AND (NOT $accepted_only OR r.accepted = true)
 WITH q, i, r.relation AS relation, coalesce(r.filter_score, 1.0) AS w
 WITH q, i, relation, sum(w) AS w, count(*) AS n
 ORDER BY w DESC, i.id

@@ -9,6 +9,8 @@ MATCH (p:Product {id: $product_id})<-[:OF]-(cb1:CoBuy)-[r1]->(i:Intention)
 WHERE r1.relation IS NOT NULL
   AND ($relations IS NULL OR r1.relation IN $relations)
   AND ($include_rejected OR coalesce(r1.keep, true) = true)
+  AND coalesce(r1.filter_score, 1.0) >= $min_score
+  AND (NOT $accepted_only OR r1.accepted = true)
 WITH p, cb1, i, coalesce(r1.filter_score, 1.0) AS f1
 WHERE indegree(i) <= $max_degree
 MATCH (i)<-[r2]-(cb2:CoBuy)-[:OF]->(q:Product)
@@ -16,6 +18,8 @@ WHERE cb2.id <> cb1.id AND q.id <> p.id
   AND r2.relation IS NOT NULL
   AND ($relations IS NULL OR r2.relation IN $relations)
   AND ($include_rejected OR coalesce(r2.keep, true) = true)
+  AND coalesce(r2.filter_score, 1.0) >= $min_score
+  AND (NOT $accepted_only OR r2.accepted = true)
 WITH q, i, r2.relation AS relation, $decay * f1 * coalesce(r2.filter_score, 1.0) AS w
 WITH q, i, relation, sum(w) AS w, count(*) AS n
 ORDER BY w DESC, i.id

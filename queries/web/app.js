@@ -1,8 +1,9 @@
 // intention-kg explorer: opens on the picture (graph size, relation mix, top concepts
 // with a drill-down of the concept hierarchy, a trend chart), searches intentions,
 // concepts or products, draws a node's neighbourhood with plain SVG and shows what
-// the query helpers say about it; baskets get recommendations. Every view is in the
-// URL's query string (shareable) and every table downloads as CSV.
+// the query helpers say about it; baskets get recommendations. Every view, and the
+// filters (relation, source, rejected, minimum filter score, human-accepted only), is in
+// the URL's query string (shareable) and every table downloads as CSV.
 // No framework, no build step, nothing fetched from elsewhere; every text goes
 // through textContent.
 "use strict";
@@ -188,16 +189,21 @@ function table(headers, rows, name) {
   return box;
 }
 
+function verdict(a) {
+  return a.accepted == null ? "" : a.accepted ? "accepted" : "not accepted";
+}
+
 async function details(kind, id) {
   const box = $("details");
   box.replaceChildren();
+  const f = assertionFilters();
   if (kind === "intention") {
-    const r = await api("/api/intentions/products", { intention: id, limit: 10 });
+    const r = await api("/api/intentions/products", { ...f, intention: id, limit: 10 });
     $("details-title").textContent = `Products for “${short(r.intention, 40)}”`;
     box.append(table(["product", "co-buys", "score"],
       r.products.map((p) => [p.title || p.id, p.cobuys, p.score.toFixed(2)]), "products"));
   } else if (kind === "concept") {
-    const groups = await api("/api/intentions/by-concept", { concept: id, limit: 5 });
+    const groups = await api("/api/intentions/by-concept", { ...f, concept: id, limit: 5 });
     $("details-title").textContent = "Intentions by relation";
     for (const g of groups) {
       box.append(el("h3", `${g.relation} (${g.total})`));
@@ -206,13 +212,14 @@ async function details(kind, id) {
     }
   } else if (kind === "product") {
     const [own, recs] = await Promise.all([
-      api("/api/products/intentions", { id, limit: 20 }),
-      api("/api/products/similar", { id, limit: 8 })]);
+      api("/api/products/intentions", { ...f, id, limit: 20 }),
+      api("/api/products/similar", { ...f, id, limit: 8 })]);
     $("details-title").textContent = "Product: intentions and products reachable through them";
     box.append(el("h3", "Its intentions"));
-    box.append(table(["relation", "intention", "with", "filter score"],
+    box.append(table(["relation", "intention", "with", "filter score", "human"],
       own.map((a) => [a.relation, a.intention, a.partner || "",
-                      a.filter_score == null ? "" : a.filter_score.toFixed(2)]), "product-intentions"));
+                      a.filter_score == null ? "" : a.filter_score.toFixed(2), verdict(a)]),
+      "product-intentions"));
     box.append(el("h3", "Reachable products"));
     box.append(table(["product", "score", "path"],
       recs.map((r) => [r.title || r.id, r.score.toFixed(2),
@@ -221,10 +228,11 @@ async function details(kind, id) {
                          : `${id} → co-buy → ${e.intention} → co-buy → ${r.id}`).join("; ")]),
       "reachable-products"));
   } else if (kind === "post") {
-    const rows = await api("/api/posts/intentions", { id });
+    const rows = await api("/api/posts/intentions", { ...f, id });
     $("details-title").textContent = "Intentions of the post";
-    box.append(table(["relation", "intention", "model"],
-      rows.map((a) => [a.relation, a.intention, `${a.model || ""} ${a.prompt_version || ""}`]),
+    box.append(table(["relation", "intention", "model", "human"],
+      rows.map((a) => [a.relation, a.intention, `${a.model || ""} ${a.prompt_version || ""}`,
+                       verdict(a)]),
       "post-intentions"));
   }
 }
@@ -269,10 +277,27 @@ function setUrl(changes) {
   history.replaceState(null, "", query ? `?${query}` : window.location.pathname);
 }
 
+// The filters in the URL, as API parameters. A bad score goes to the API as it is, so the
+// answer (422, naming min_score and its bounds) shows what is wrong.
 function filters() {
   const p = params();
+  const score = (p.get("score") || "").trim();
   return { relation: p.get("relation") || "", source: p.get("source") || "",
-           include_rejected: p.get("rejected") === "1" ? "true" : "" };
+           include_rejected: p.get("rejected") === "1" ? "true" : "",
+           min_score: score === "0" ? "" : score,
+           accepted_only: p.get("accepted") === "1" ? "true" : "" };
+}
+
+// The filters every assertion helper takes (source: only the top concepts).
+function assertionFilters() {
+  const { relation, include_rejected, min_score, accepted_only } = filters();
+  return { relation, include_rejected, min_score, accepted_only };
+}
+
+function filterLabel(f) {
+  return (f.relation ? ` (${f.relation})` : "") + (f.source ? ` from ${f.source}` : "") +
+    (f.min_score ? `, filter score ≥ ${f.min_score}` : "") +
+    (f.accepted_only ? ", human-accepted only" : "");
 }
 
 function barChart(root, items, label, value, onClick, cls) {
@@ -363,14 +388,15 @@ async function overview() {
   const concept = params().get("concept");
   let rows;
   if (concept) {
-    rows = await api("/api/concepts/children", { concept, include_rejected: f.include_rejected });
+    rows = await api("/api/concepts/children", { concept, include_rejected: f.include_rejected,
+                                                  min_score: f.min_score,
+                                                  accepted_only: f.accepted_only });
     const name = path.length ? path[path.length - 1][1] : concept;
-    $("concepts-title").textContent = `Below “${short(name, 30)}”`;
+    $("concepts-title").textContent = `Below “${short(name, 30)}”` +
+      filterLabel({ min_score: f.min_score, accepted_only: f.accepted_only });
   } else {
-    rows = await api("/api/concepts/top", { relation: f.relation, source: f.source,
-                                            include_rejected: f.include_rejected, limit: 15 });
-    $("concepts-title").textContent = "Top concepts" + (f.relation ? ` (${f.relation})` : "") +
-      (f.source ? ` from ${f.source}` : "");
+    rows = await api("/api/concepts/top", { ...f, limit: 15 });
+    $("concepts-title").textContent = "Top concepts" + filterLabel(f);
   }
   const drill = (c) => {
     setUrl({ concept: c.id, trail: JSON.stringify([...path, [c.id, c.name]]) });
@@ -398,7 +424,7 @@ async function overview() {
 
 async function basket(ids) {
   setState("loading", "recommending…");
-  const recs = await api("/api/products/basket", { product: ids });
+  const recs = await api("/api/products/basket", { ...assertionFilters(), product: ids });
   $("details-title").textContent = `For the basket ${ids.join(", ")}`;
   const box = $("details");
   box.replaceChildren(table(["product", "score", "because (path)"],
@@ -413,6 +439,8 @@ async function refresh() {
     const p = params();
     $("f-source").value = p.get("source") || "";
     $("f-rejected").checked = p.get("rejected") === "1";
+    $("f-score").value = p.get("score") || "";
+    $("f-accepted").checked = p.get("accepted") === "1";
     $("basket").value = p.get("basket") || "";
     if (p.get("basket")) {
       $("overview").hidden = true;
@@ -442,7 +470,9 @@ function init() {
   $("filters").addEventListener("submit", (event) => {
     event.preventDefault();
     setUrl({ relation: $("f-relation").value, source: $("f-source").value.trim(),
-             rejected: $("f-rejected").checked ? "1" : null, basket: $("basket").value.trim(),
+             rejected: $("f-rejected").checked ? "1" : null,
+             score: ["", "0"].includes($("f-score").value.trim()) ? null : $("f-score").value.trim(),
+             accepted: $("f-accepted").checked ? "1" : null, basket: $("basket").value.trim(),
              concept: null, trail: null });
     refresh();
   });

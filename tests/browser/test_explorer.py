@@ -178,3 +178,30 @@ def test_relation_filter_product_paths_and_basket(chromium: str, base_url: str,
     dom = dump_dom(chromium, f"{base_url}/?basket=B01,B04", tmp_path)
     assert _attr(dom, "body", "data-state") == "ready", re.search(r'id="status"[^<]*<', dom)
     assert "B01, B04 → co-buy → go hiking in winter → co-buy → B02" in dom
+
+
+def test_score_and_acceptance_filters_are_in_the_url(chromium: str, base_url: str,
+                                                     tmp_path: Path) -> None:
+    dom = dump_dom(chromium, f"{base_url}/?score=0.9&accepted=1", tmp_path)
+    assert _attr(dom, "body", "data-state") == "ready", re.search(r'id="status"[^<]*<', dom)
+    assert "Top concepts, filter score ≥ 0.9, human-accepted only" in dom
+    # B01/B02 (0.9, accepted) and twitter:1 (no filter, accepted) assert "stay warm outdoors"
+    assert re.search(r'id="concept-chart"[^>]*data-bars="2"', dom)
+    assert 'data-label="warmth"' in dom and 'data-label="hiking"' in dom
+    every = dump_dom(chromium, f"{base_url}/?kind=product&id=B01", tmp_path)
+    # the 0.95 co-buy B01/B03, which the annotators did not accept
+    assert ">not accepted<" in every and "B01 → co-buy → stay warm outdoors → co-buy → B03" in every
+    dom = dump_dom(chromium, f"{base_url}/?kind=product&id=B01&accepted=1", tmp_path)
+    assert _attr(dom, "body", "data-state") == "ready", re.search(r'id="status"[^<]*<', dom)
+    assert ">accepted<" in dom and ">not accepted<" not in dom
+    assert "→ co-buy → B03" not in dom and "→ co-buy → B07" in dom
+    condition = Concept.make_id("wordnet", "condition")
+    trail = json.dumps([[condition, "condition"]])
+    url = f"{base_url}/?{urlencode({'concept': condition, 'trail': trail, 'accepted': '1'})}"
+    dom = dump_dom(chromium, url, tmp_path)
+    assert _attr(dom, "body", "data-state") == "ready", re.search(r'id="status"[^<]*<', dom)
+    assert "Below “condition”, human-accepted only" in dom
+    assert re.search(r'<g class="clickable" data-label="warmth"><title>warmth: 3</title>', dom)
+    dom = dump_dom(chromium, f"{base_url}/?score=2", tmp_path)
+    assert _attr(dom, "body", "data-state") == "error"
+    assert "422: invalid parameter min_score" in dom

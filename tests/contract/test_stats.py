@@ -22,7 +22,8 @@ def g(store: GraphStore) -> GraphStore:
 
 def _live(g: GraphStore, **kw: object) -> list[q.ConceptCount]:
     params = {"relations": None, "category": None, "source": None, "include_rejected": False,
-              "skip": 0, "limit": 100, "top": "*|all|", **kw}
+              "min_score": 0.0, "accepted_only": False, "skip": 0, "limit": 100,
+              "top": "*|all|", **kw}
     return [q.ConceptCount(**row) for row in read(g, "top_concepts_live", params)]
 
 

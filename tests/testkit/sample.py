@@ -3,8 +3,9 @@
 Seven products, seven co-buys, three posts, seven intentions and eight concepts
 with a two-level IS_A hierarchy, written through the store's own upsert Cypher
 (:mod:`kg.store.cypher`) so it has exactly the shape ``intentkg build`` loads.
-One assertion is rejected by the filter (``keep = false``) and one intention is
-reached only through a shared concept, so every helper has something to show.
+One assertion is rejected by the filter (``keep = false``), four carry a human
+verdict (``accepted``, :data:`SAMPLE_JUDGED`) and one intention is reached only
+through a shared concept, so every helper has something to show.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from kg.store.dialect import ASSERTION_PROPERTIES, assertion_edge_query
 from kg.store.stats_refresh import refresh_stats
 from queries.search import TextEncoder
 
-__all__ = ["SAMPLE_CONCEPTS", "SAMPLE_INTENTIONS", "load_sample", "sample_rows"]
+__all__ = ["SAMPLE_CONCEPTS", "SAMPLE_INTENTIONS", "SAMPLE_JUDGED", "load_sample",
+           "sample_rows"]
 
 SAMPLE_ALIASES: dict[str, list[str]] = {"stay warm outdoors": ["keep warm outdoors"]}
 """Phrases the build would have merged into a sample intention."""
@@ -53,6 +55,14 @@ _COBUYS: list[tuple[str, str, list[tuple[str, str, float, bool]]]] = [
     ("B01", "B07", [("usedFor", "cozy", 0.8, True)]),
     ("B03", "B07", [("usedFor", "heat", 0.75, True)]),
 ]
+SAMPLE_JUDGED: dict[tuple[str, str, str], bool] = {
+    # (co-buy "A-B" or post id, relation, intention key) -> accepted by the annotators
+    ("B01-B02", "usedFor", "warm"): True,
+    ("B01-B03", "usedFor", "warm"): False,
+    ("B01-B07", "usedFor", "cozy"): True,
+    ("twitter:1", "xWant", "warm"): True,
+}
+"""The sample assertions with human judgments; every other one is unjudged."""
 _POSTED = {"twitter:1": "2024-01-15T08:00:00+00:00", "twitter:2": "2024-02-03T19:30:00+00:00",
            "twitter:3": "2024-02-20T10:00:00+00:00"}
 _POSTS: list[tuple[str, str, str | None, list[tuple[str, str]]]] = [
@@ -102,11 +112,13 @@ def sample_rows(
         cobuy = CoBuy.of(a, b).id
         for relation, key, score, keep in found:
             assertions.append(_assertion(cobuy, "cobuy", relation, key, filter_score=score,
-                                         keep=keep, filter_reason="a shopper would buy both"))
+                                         keep=keep, filter_reason="a shopper would buy both",
+                                         accepted=SAMPLE_JUDGED.get((f"{a}-{b}", relation, key))))
     for post, _, description, found_post in _POSTS:
         for relation, key in found_post:
             assertions.append(_assertion(post, "post", relation, key,
-                                         image_description=description, plausibility=0.8))
+                                         image_description=description, plausibility=0.8,
+                                         accepted=SAMPLE_JUDGED.get((post, relation, key))))
     return {
         "posts": [{"id": pid, "source": "twitter", "source_id": pid.split(":")[1], "text": text,
                    "clean_text": text, "lang": "en", "created_at": _POSTED[pid], "author": None,

@@ -101,6 +101,8 @@ def test_higher_threshold_undoes_merges(workdir: Path, counting: CountingEmbedde
 def test_exports(built: tuple[Path, BuildReport], tmp_path: Path) -> None:
     import shutil
 
+    from kg.evaluation.judgments import Judgment, store_judgments
+    from kg.evaluation.layout import EvalPaths
     from kg.records import CoBuy, Post
 
     workdir = tmp_path / "w"
@@ -113,6 +115,9 @@ def test_exports(built: tuple[Path, BuildReport], tmp_path: Path) -> None:
     write_records(workdir / "ingest" / "cobuys.parquet", [
         CoBuy(id=i, product_a=f"{i}:a", product_b=f"{i}:b")
         for i in sorted({a.subject_id for a in assertions if a.subject_kind == "cobuy"})])
+    judged = next(a for a in assertions if a.relation == "xIntent")
+    store_judgments(EvalPaths(workdir).judgments, [Judgment(
+        assertion_id=judged.id, annotator="a", plausible=True, project="p")])
     g = nx.read_graphml(export_graphml(workdir, tmp_path / "g.graphml"))
     assert any(d.get("labels") == ":Intention" for _, d in g.nodes(data=True))
     assert any(d.get("labels") == ":Post" for _, d in g.nodes(data=True))
@@ -131,6 +136,9 @@ def test_exports(built: tuple[Path, BuildReport], tmp_path: Path) -> None:
     assert rows[0][:2] == [":START_ID(Post)", ":END_ID(Intention)"] and rows[0][-1] == ":TYPE"
     assert "keep:boolean" in rows[0] and "plausibility:double" in rows[0]
     assert all(r[-1] == "X_INTENT" for r in rows[1:])
+    # the human verdict travels like in `intentkg load`: on the judged edge only
+    verdicts = [r[rows[0].index("accepted:boolean")] for r in rows[1:]]
+    assert sorted(verdicts) == [""] * (len(verdicts) - 1) + ["true"]
 
 
 def test_cli_build_and_export(workdir: Path) -> None:

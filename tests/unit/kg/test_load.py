@@ -152,3 +152,53 @@ def test_a_second_load_of_one_work_dir_is_refused(store: FalkorStore, tmp_path: 
     workdir = make_workdir(tmp_path)
     with DirLock(workdir / "load", "load"), pytest.raises(LockedError, match="another `load`"):
         load_graph(store, workdir, batch_size=2)
+
+
+def _accepted(store: FalkorStore) -> dict[str, bool | None]:
+    rows = store.read("MATCH (:Post)-[r]->(:Intention) WHERE r.relation IS NOT NULL "
+                      "RETURN r.relation AS rel, r.accepted AS ok")
+    return {row["rel"]: row["ok"] for row in rows}
+
+
+def test_judgments_land_on_assertion_edges_idempotently(store: FalkorStore,
+                                                        tmp_path: Path) -> None:
+    from kg.evaluation.judgments import Judgment, store_judgments
+    from kg.evaluation.layout import EvalPaths
+
+    store.clear()
+    workdir = make_workdir(tmp_path / "work")
+    post = "twitter:1"
+    intent = IntentionAssertion.make_id(post, "xIntent", "keep warm")
+    want = IntentionAssertion.make_id(post, "xWant", "go hiking")
+
+    def judge(assertion_id: str, annotator: str, plausible: bool) -> Judgment:
+        return Judgment(assertion_id=assertion_id, annotator=annotator, plausible=plausible,
+                        project="p1")
+
+    path = EvalPaths(workdir).judgments
+    store_judgments(path, [judge(intent, "a", True), judge(intent, "b", True),
+                           judge(want, "a", True), judge(want, "b", False),  # a tie
+                           judge("assertion:gone", "a", True)])  # no such assertion
+    first = load_graph(store, workdir, batch_size=2)
+    assert first.judged_assertions == 2
+    assert _accepted(store) == {"xIntent": True, "xWant": False, "xNeed": None}
+    assert store.read("MATCH (:CoBuy)-[r]->(:Intention) WHERE r.accepted IS NOT NULL "
+                      "RETURN count(r) AS n") == [{"n": 0}]
+
+    second = load_graph(store, workdir, batch_size=3)  # the same rows and judgments
+    assert (second.nodes_created, second.relationships_created) == (0, 0)
+    assert all(v.rows == 0 for k, v in second.steps.items() if k.startswith("stats:"))
+    assert all(v.properties_set == 0 for k, v in second.steps.items()
+               if k.startswith("assertions:"))
+    assert _accepted(store) == {"xIntent": True, "xWant": False, "xNeed": None}
+
+    store_judgments(path, [judge(want, "c", True)])  # a third annotator breaks the tie
+    third = load_graph(store, workdir, batch_size=2)
+    assert (third.nodes_created, third.relationships_created) == (0, 0)
+    assert third.steps["assertions:X_WANT"].properties_set == 1
+    assert all(v.rows == 0 for k, v in third.steps.items() if k.startswith("stats:"))
+    assert _accepted(store) == {"xIntent": True, "xWant": True, "xNeed": None}
+
+    path.unlink()  # judgments gone: the edges are unjudged again
+    load_graph(store, workdir, batch_size=2)
+    assert _accepted(store) == {"xIntent": None, "xWant": None, "xNeed": None}

@@ -163,3 +163,45 @@ def test_new_endpoints_name_unknown_concepts(client: TestClient) -> None:
     for path in ("/api/concepts/trend", "/api/concepts/children"):
         r = client.get(path, params={"concept": "no such concept"})
         assert r.status_code == 404 and "no concept named" in r.json()["error"]
+
+
+def test_min_score_and_accepted_only_filter_every_view(client: TestClient) -> None:
+    def by_concept(**params: object) -> dict[str, list[str]]:
+        r = client.get("/api/intentions/by-concept", params={"concept": "condition", **params})
+        assert r.status_code == 200, r.text
+        return {g["relation"]: [i["text"] for i in g["items"]] for g in r.json()}
+
+    assert by_concept()["usedFor"] == [
+        "stay warm outdoors", "feel cozy at home", "keep body heat on cold nights"]
+    assert by_concept(min_score="0.9")["usedFor"] == ["stay warm outdoors"]
+    assert by_concept(accepted_only="true") == {
+        "usedFor": ["stay warm outdoors", "feel cozy at home"], "xWant": ["stay warm outdoors"]}
+    products = client.get("/api/concepts/products",
+                          params={"concept": "warmth", "min_score": 0.85}).json()
+    assert [p["id"] for p in products] == ["B01", "B03", "B02"]
+    own = client.get("/api/products/intentions",
+                     params={"id": "B01", "accepted_only": "1"}).json()
+    assert {(a["partner"], a["accepted"]) for a in own} == {("B02", True), ("B07", True)}
+    top = client.get("/api/concepts/top", params={"accepted_only": "true"}).json()
+    assert {c["name"]: c["assertions"] for c in top} == {"warmth": 3, "hiking": 2, "comfort": 1}
+    spec = client.get("/openapi.json").json()["paths"]["/api/intentions/by-concept"]["get"]
+    score = next(p for p in spec["parameters"] if p["name"] == "min_score")
+    assert (score["schema"]["minimum"], score["schema"]["maximum"]) == (0, 1)
+
+
+@pytest.mark.parametrize("path", ["/api/intentions/by-concept", "/api/concepts/products",
+                                  "/api/products/intentions", "/api/products/similar",
+                                  "/api/concepts/top", "/api/products/basket"])
+@pytest.mark.parametrize(("params", "field"), [
+    ({"min_score": "-0.1"}, "min_score: Input should be greater than or equal to 0"),
+    ({"min_score": "1.01"}, "min_score: Input should be less than or equal to 1"),
+    ({"min_score": "high"}, "min_score: Input should be a valid number"),
+    ({"min_score": "nan"}, "min_score"),
+    ({"accepted_only": "maybe"}, "accepted_only: Input should be a valid boolean"),
+])
+def test_bad_filter_values_are_422_naming_the_field(
+        client: TestClient, path: str, params: dict[str, str], field: str) -> None:
+    anchor = {"concept": "warmth", "id": "B01", "product": "B01"}
+    r = client.get(path, params={**anchor, **params})
+    assert r.status_code == 422, r.text
+    assert r.json()["error"].startswith("invalid parameter ") and field in r.json()["error"]

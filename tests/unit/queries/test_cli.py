@@ -76,3 +76,18 @@ def test_new_commands(app: typer.Typer) -> None:
     assert [r["id"] for r in json.loads(res.stdout)] == ["B02"]
     res = runner.invoke(app, ["query", "graph-summary"])
     assert res.exit_code == 0 and "14" in res.stdout
+
+
+def test_score_and_acceptance_options(app: typer.Typer) -> None:
+    runner = CliRunner()
+    res = runner.invoke(app, ["query", "products-for-concept", "warmth", "--min-score", "0.85",
+                              "--json"])
+    assert res.exit_code == 0, res.output
+    assert [p["id"] for p in json.loads(res.stdout)] == ["B01", "B03", "B02"]
+    res = runner.invoke(app, ["query", "product-intentions", "B01", "--accepted-only", "--json"])
+    assert res.exit_code == 0, res.output
+    assert {(a["partner"], a["accepted"]) for a in json.loads(res.stdout)} == {
+        ("B02", True), ("B07", True)}
+    res = runner.invoke(app, ["query", "intentions-by-concept", "warmth", "--min-score", "1.5"])
+    assert res.exit_code == 1
+    assert "min_score: Input should be less than or equal to 1 (got 1.5)" in res.stderr
