@@ -62,7 +62,7 @@ _UNCOUNTABLE = frozenset({
     "information", "jewellery", "jewelry", "knowledge", "lighting", "luggage", "machinery",
     "merchandise", "money", "music", "news", "nutriment", "nourishment", "produce", "series",
     "sheep", "software", "species", "stationery", "deer", "fish", "real estate", "real property",
-    "property", "fare", "food", "water", "mail", "traffic",
+    "property", "fare", "food", "water", "mail", "traffic", "personnel", "sustenance",
 })
 _IRREGULAR = {
     "child": "children", "foot": "feet", "goose": "geese", "man": "men", "mouse": "mice",
@@ -194,9 +194,20 @@ def _light(action: str) -> bool:
     return verb in _EMPTY_VERBS or (verb in LIGHT_VERBS and not particle)
 
 
+def _already_plural(synset: Any, noun: str) -> bool:
+    """``noun``, a lemma of ``synset``, is a plural itself: WordNet also knows it without
+    its plural ending ("starches", "glasses"; not "glass", "dress")."""
+    reader = getattr(synset, "_wordnet_corpus_reader", None)
+    if reader is None or " " in noun or not noun.endswith("s") or noun.endswith("ss"):
+        return False
+    stems = {noun[:-1], noun[:-2]} if noun.endswith("es") else {noun[:-1]}
+    return any(reader.synsets(stem, pos="n") for stem in stems)
+
+
 def _text(action: str, complement: str, hypernym: Any) -> str:
     noun = plain_name(hypernym, avoid=action.split(" ")[0])
-    return " ".join(w for w in (action, plural(noun), complement) if w).lower()
+    many = noun if _already_plural(hypernym, noun) else plural(noun)
+    return " ".join(w for w in (action, many, complement) if w).lower()
 
 
 def abstraction_texts(action: str, complement: str, synset: Any, *, max_levels: int = 2,

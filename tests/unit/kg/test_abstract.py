@@ -178,3 +178,11 @@ def test_abstract_hypernyms_name_no_group(wordnet: Any) -> None:
     things = _items(wordnet, ("extend the table", "extend", "table.n.02"),
                     ("extend the desk", "extend", "desk.n.01"))
     assert [a.text for a in find_abstractions(things)] == ["extend furniture"]
+
+
+def test_a_plural_lemma_is_not_pluralised_again(wordnet: Any) -> None:
+    # "starches" is WordNet's own (plural) name of the class of rice and potatoes
+    items = _items(wordnet, ("love rice", "love", "rice.n.01"),
+                   ("love potatoes", "love", "potato.n.01"))
+    texts = [a.text for a in find_abstractions(items)]
+    assert "love starches" in texts and not any("starcheses" in t for t in texts)
