@@ -13,7 +13,14 @@ object linked as the build does; the script prints
 and scores the texts against ``bench/data/abstractions_judged.tsv`` (text,
 label 1 = an analyst would find it sensible; rule in bench/data/README.md).
 
+With ``--cskb FILE`` (HKUST-KnowComp/CSKB-Population's ``data/evaluation_set.csv``,
+fetched outside this repository) the phrases are instead the distinct tails of the
+want, intent, need and effect relations of one of its splits (``--split``, default
+``tst``): thousands of real ATOMIC-style phrases, enough for groups to form as in a
+build, and the abstractions the build would make are scored.
+
     .venv/bin/python bench/bench_abstract_quality.py [--show]
+    .venv/bin/python bench/bench_abstract_quality.py --cskb PATH/evaluation_set.csv [--split dev]
 """
 
 from __future__ import annotations
@@ -34,14 +41,28 @@ from kg.embed import SentenceTransformerEmbedder
 from kg.settings import Settings
 
 JUDGED = Path(__file__).resolve().parent / "data" / "abstractions_judged.tsv"
+CSKB_RELATIONS = ("xIntent", "xWant", "oWant", "xNeed", "xEffect", "oEffect")
+
+
+def cskb_phrases(path: Path, split: str) -> list[str]:
+    """Distinct tails of :data:`CSKB_RELATIONS` in one split of CSKB-Population's file."""
+    seen: dict[str, None] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["split"] == split and row["relation"] in CSKB_RELATIONS:
+                seen.setdefault(row["tail"], None)
+    return list(seen)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--show", action="store_true", help="list every text with its label")
+    ap.add_argument("--cskb", type=Path, help="CSKB-Population data/evaluation_set.csv")
+    ap.add_argument("--split", default="tst", help="its split (with --cskb)")
     args = ap.parse_args()
     cfg = Settings().abstract
-    texts = [*phrases("dev").values(), *phrases("test").values()]
+    texts = cskb_phrases(args.cskb, args.split) if args.cskb else \
+        [*phrases("dev").values(), *phrases("test").values()]
     keys = [normalize_intention(t) for t in texts]
     emb = SentenceTransformerEmbedder()
     vectors = emb.encode(keys)
@@ -57,10 +78,13 @@ def main() -> None:
           f"{len(found)} abstract intentions:")
     for a in found:
         print(f"  {a.text}  <-  " + " | ".join(k for k, _ in a.instances))
-    candidates = sorted({t for _, a, c, s in objects
-                         for _, t in abstraction_texts(a, c, s, max_levels=cfg.max_levels,
-                                                       min_depth=cfg.min_depth)}
-                        | {a.text for a in found})
+    if args.cskb:  # enough phrases for groups: score what the build makes
+        candidates = sorted({a.text for a in found})
+    else:
+        candidates = sorted({t for _, a, c, s in objects
+                             for _, t in abstraction_texts(a, c, s, max_levels=cfg.max_levels,
+                                                           min_depth=cfg.min_depth)}
+                            | {a.text for a in found})
     with JUDGED.open(encoding="utf-8") as fh:
         labels = {r["text"]: int(r["label"])
                   for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)}

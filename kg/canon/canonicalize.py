@@ -149,7 +149,7 @@ def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: fl
         judge.prepare(keys[int(i)] for i in np.unique(np.concatenate(edges[:2])))
 
         def accept(i: int, j: int) -> bool:
-            return judge.decide(keys[i], keys[j]).same
+            return judge.same(keys[i], keys[j])
 
         labels = decided_clusters(len(keys), edges, accept)
     canonical = np.arange(len(keys), dtype=np.int64)

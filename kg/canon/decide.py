@@ -167,11 +167,14 @@ class Signature:
                          tuple(light_objects))
 
 
+_PARTICIPLE_ENDS = ("ed", "d", "ing", "en", "n")
+
+
 def _participle(a: str, b: str) -> bool:
     """One word is the other's participle ("frustrate" / "frustrated", "excite" / "exciting")."""
     short, long = (a, b) if len(a) <= len(b) else (b, a)
-    return long.startswith(short.rstrip("e")) and long[len(short.rstrip("e")):] in (
-        "ed", "d", "ing", "en", "n")
+    return long.startswith(short.rstrip("e")) and \
+        long[len(short.rstrip("e")):] in _PARTICIPLE_ENDS
 
 
 def _rules_digest() -> str:
@@ -360,6 +363,7 @@ class Synonyms:
         self._sets: dict[str, frozenset[str]] = {}
         self._forms: dict[str, frozenset[str]] = {}
         self._lexnames: dict[str, str] = {}
+        self._keys: dict[str, frozenset[str]] = {}
         self._same: dict[tuple[str, str], bool] = {}
 
     def synsets(self, word: str, pos: str = "") -> frozenset[str]:
@@ -411,6 +415,22 @@ class Synonyms:
                             names.update(f.name().lower()
                                          for f in lemma.derivationally_related_forms())
             got = self._forms[word] = frozenset(names)
+        return got
+
+    def keys(self, word: str) -> frozenset[str]:
+        """Match keys of a signature word: :meth:`same` is true of two words only when
+        their keys meet (its lemma, its synsets, its derivational forms, the stems it
+        would share with a participle), so disjoint keys rule a partner out cheaply."""
+        got = self._keys.get(word)
+        if got is None:
+            lemma, _, pos = word.partition("|")
+            keys = {"L:" + lemma, "P:" + lemma.rstrip("e")}
+            keys.update("P:" + lemma[:-len(end)] for end in _PARTICIPLE_ENDS
+                        if lemma.endswith(end))
+            if pos and "@" not in lemma and lemma not in PARTICIPANTS:
+                keys.update("S:" + name for name in self.synsets(lemma, pos))
+                keys.update("L:" + form for form in self.forms(lemma))
+            got = self._keys[word] = frozenset(keys)
         return got
 
     MEMO_LIMIT = 2_000_000
@@ -531,6 +551,8 @@ class PairJudge:
         self.synonyms = synonyms
         self._sig: dict[str, Signature] = {}
         self._memo: dict[tuple[Signature, Signature], Decision] = {}
+        self._needs: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {}
+        self._offers: dict[str, tuple[frozenset[str], ...]] = {}
 
     def prepare(self, texts: Iterable[str]) -> None:
         """Parse the signatures of ``texts`` not seen yet (one batched spaCy pass)."""
@@ -543,6 +565,31 @@ class PairJudge:
         if text not in self._sig:
             self.prepare([text])
         return self._sig[text]
+
+    def same(self, text_a: str, text_b: str) -> bool:
+        """``decide(text_a, text_b).same``, with most rejections found without deciding:
+        a word of one side that must have a partner (not light, filler or praise) and
+        whose :meth:`Synonyms.keys` meet none of the other side's cannot get one."""
+        if text_a == text_b:
+            return True
+        a, b = self.signature(text_a), self.signature(text_b)
+        if a.negated != b.negated or not a.words or not b.words:
+            return False
+        if not (self._may_match(text_a, a, text_b, b) and self._may_match(text_b, b, text_a, a)):
+            return False
+        return self.decide(text_a, text_b).same
+
+    def _may_match(self, text: str, sig: Signature, other_text: str, other: Signature) -> bool:
+        needs = self._needs.get(text)
+        if needs is None:
+            needs = self._needs[text] = tuple(
+                (_lemma(w), self.synonyms.keys(w)) for w in sig.words
+                if _lemma(w) not in LIGHT_VERBS and _lemma(w) not in FILLERS)
+        offers = self._offers.get(other_text)
+        if offers is None:
+            offers = self._offers[other_text] = tuple(self.synonyms.keys(w) for w in other.words)
+        return all(lemma in other.soft or any(not keys.isdisjoint(o) for o in offers)
+                   for lemma, keys in needs)
 
     def decide(self, text_a: str, text_b: str) -> Decision:
         """The decision for two normalised phrases."""

@@ -29,7 +29,7 @@ def _same(judge: PairJudge, a: str, b: str) -> bool:
     return judge.decide(normalize_intention(a), normalize_intention(b)).same
 
 
-@pytest.mark.parametrize(("a", "b"), [
+DIFFERENT = [
     ("because the person wants his wife to wear the ring",
      "because the person wants his girlfriend to wear the ring"),   # beneficiary swapped
     ("charge his phone", "charge his batteries"),                    # object swapped
@@ -51,13 +51,8 @@ def _same(judge: PairJudge, a: str, b: str) -> bool:
     ("he thought they were cheap", "he thought they were good products"),  # praise as predicate
     ("PersonX wants to own a house", "PersonX wants a house"),       # "own" the verb is content
     ("have a lot of time", "have a lot of patience"),                # "have" keeps its object
-])
-def test_different_intentions_stay_apart(judge: PairJudge, a: str, b: str) -> None:
-    assert not _same(judge, a, b)
-
-
-@needs_wordnet
-@pytest.mark.parametrize(("a", "b"), [
+]
+SAME = [
     ("feel ill", "feel sick"),                                       # WordNet synonyms
     ("PersonX gets impatient", "impatient"),                         # copula, PersonX template
     ("PersonX is very frustrated", "frustrated"),                    # intensifier
@@ -73,7 +68,16 @@ def test_different_intentions_stay_apart(judge: PairJudge, a: str, b: str) -> No
     ("wear a hat and a scarf at the same time", "wear a hat and a scarf together"),
     ("buy a kettle that is cheap and has good quality",
      "buy a kettle that is cheap and of good quality"),                   # "has" a property
-])
+]
+
+
+@pytest.mark.parametrize(("a", "b"), DIFFERENT)
+def test_different_intentions_stay_apart(judge: PairJudge, a: str, b: str) -> None:
+    assert not _same(judge, a, b)
+
+
+@needs_wordnet
+@pytest.mark.parametrize(("a", "b"), SAME)
 def test_same_intentions_merge(judge: PairJudge, a: str, b: str) -> None:
     assert _same(judge, a, b)
 
@@ -85,6 +89,16 @@ def test_a_light_verb_on_a_concrete_thing_is_content(judge: PairJudge) -> None:
     assert not _same(judge, "PersonX has a puppy", "PersonX is a puppy")
     assert _same(judge, "make some life change", "life change")
     assert _same(judge, "giving him the best price", "the best price")
+
+
+def test_the_quick_rejection_never_changes_a_decision(judge: PairJudge) -> None:
+    # every phrase of this file's cases against every other: same() is decide().same
+    texts = sorted({normalize_intention(t) for case in DIFFERENT + SAME for t in case})
+    judge.prepare(texts)
+    pairs = [(a, b) for a in texts for b in texts]
+    assert len(pairs) > 2000
+    assert [judge.same(a, b) for a, b in pairs] == [judge.decide(a, b).same for a, b in pairs]
+    assert sum(judge.same(a, b) for a, b in pairs) > len(texts)  # some pairs do merge
 
 
 def test_evidence_names_the_rule_and_words(judge: PairJudge) -> None:
