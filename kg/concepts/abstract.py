@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kg.concepts.link import TOO_GENERAL
+from kg.concepts.wordnet import min_depth as depth_of
 
 __all__ = ["LIGHT_VERBS", "Abstraction", "abstraction_texts", "find_abstractions", "plain_name",
            "plural"]
@@ -223,7 +224,7 @@ def abstraction_texts(action: str, complement: str, synset: Any, *, max_levels: 
     return [(name, _text(action, complement, parent))
             for name, (_, parent) in sorted(_ancestors(synset, max_levels).items(),
                                             key=lambda kv: (kv[1][0], kv[0]))
-            if parent.min_depth() >= min_depth and not _internal(parent)]
+            if depth_of(parent) >= min_depth and not _internal(parent)]
 
 
 def find_abstractions(items: Iterable[tuple[str, str, str, Any]], *, max_levels: int = 2,
@@ -253,14 +254,14 @@ def find_abstractions(items: Iterable[tuple[str, str, str, Any]], *, max_levels:
             continue
         sense[key] = synset.name()
         for name, (level, parent) in _ancestors(synset, max_levels).items():
-            if parent.min_depth() < min_depth or _internal(parent):
+            if depth_of(parent) < min_depth or _internal(parent):
                 continue
             synsets.setdefault(name, parent)
             members = groups.setdefault((action, complement, name), {})
             members[key] = min(level, members.get(key, level))
     qualified = {g: m for g, m in groups.items()
                  if len(m) >= min_instances and len({sense[k] for k in m}) > 1}
-    rank = {g: (sum(m.values()), -synsets[g[2]].min_depth(), g[2]) for g, m in qualified.items()}
+    rank = {g: (sum(m.values()), -depth_of(synsets[g[2]]), g[2]) for g, m in qualified.items()}
     of_member: dict[str, list[_Group]] = {}
     for g in sorted(qualified):
         for key in qualified[g]:

@@ -43,6 +43,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kg.concepts.heads import PhraseParts
+from kg.concepts.wordnet import min_depth
 from kg.embed import Embedder
 from kg.errors import ConfigError
 from kg.records import Concept, ConceptLink
@@ -354,7 +355,7 @@ class WordNetLinker:
             if i < len(terms) - 1 and " " not in term and synset.lexname() not in _CONCRETE:
                 continue  # a written plural is its own word only for things ("glasses")
             if term in FRAME_NOUNS or synset.name() in TOO_GENERAL \
-                    or synset.min_depth() < MIN_DEPTH:
+                    or min_depth(synset) < MIN_DEPTH:
                 return None
             floor = MIN_SCORE
             if i == len(terms) - 1:  # no longer term matched

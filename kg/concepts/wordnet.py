@@ -21,7 +21,7 @@ from typing import Any
 
 from kg.errors import ConfigError
 
-__all__ = ["DEFAULT_WORDNET_DIR", "LEXNAMES", "open_wordnet", "prepare_wordnet_dir"]
+__all__ = ["DEFAULT_WORDNET_DIR", "LEXNAMES", "min_depth", "open_wordnet", "prepare_wordnet_dir"]
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,19 @@ def prepare_wordnet_dir(source: Path, cache_dir: Path) -> Path:
 
 
 _OPEN: dict[str, Any] = {}
+
+_MIN_DEPTH: dict[tuple[int, str], int] = {}
+
+
+def min_depth(synset: Any) -> int:
+    """``synset.min_depth()``, remembered: NLTK 3.10 means to cache it but its slotted
+    synsets lose the value, so every call walks the hypernyms again (about 50 µs)."""
+    key = (id(getattr(synset, "_wordnet_corpus_reader", None)), str(synset.name()))
+    got = _MIN_DEPTH.get(key)
+    if got is None:
+        got = _MIN_DEPTH[key] = int(synset.min_depth())
+    return got
+
 
 
 def open_wordnet(source: Path | None, cache_dir: Path) -> Any:
