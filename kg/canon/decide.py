@@ -339,7 +339,9 @@ class SignatureParser:
                                decode=Signature.from_json)
 
     def _parse(self, texts: list[str]) -> list[Signature]:
-        docs = self._load().pipe([for_parser(t) for t in texts], batch_size=self.batch_size)
+        # the signature reads tags, lemmas and the parse, never entities: NER costs a third
+        docs = self._load().pipe([for_parser(t) for t in texts], batch_size=self.batch_size,
+                                 disable=["ner"])
         self.parsed += len(texts)
         return [_signature(doc) for doc in docs]
 
