@@ -63,7 +63,8 @@ def intentions_by_concept(
     ``d <= depth``. Within each relation, intentions are ranked by the number of
     distinct posts/co-buys asserting them (``subjects``), then by
     ``score = max(ABOUT.score / (1 + d))``, then by id; groups come largest first.
-    One concept's first pages are read from the rankings kept at load time
+    One concept's first page with the default filters is read from the answer
+    kept at load time, its other first pages from the rankings kept at load time
     (:mod:`queries.rankings`); several senses of a name, or deeper pages, are
     computed from the graph.
 

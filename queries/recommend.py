@@ -45,6 +45,7 @@ from queries.models import (
     ProductRecommendation,
     WhyBoughtTogether,
 )
+from queries.rankings import kept_products
 
 __all__ = [
     "DEFAULT_DECAY",
@@ -228,16 +229,27 @@ def products_for_concept(
 ) -> list[ProductHit]:
     """Products whose co-buys assert intentions about ``concept`` or a concept below it.
 
-    Ranked by ``score = Σ f(r)`` over the supporting assertions, then by co-buys.
+    Ranked by ``score = Σ f(r)`` over the supporting assertions, then by co-buys;
+    ``intentions`` names each product's three strongest supporting intentions. One
+    concept's first page with the default filters is read from the answer kept at
+    load time (:func:`queries.rankings.kept_products`); anything else is computed
+    from the graph (binding every assertion edge of the scope's intentions).
 
     Raises:
         QueryError: a bad argument. NotFoundError: no concept of that name.
     """
     check_page(skip, limit)
     check_depth(depth)
+    roots = concept_ids(store, concept)
+    rels = relation_ids(relations)
+    if len(roots) == 1:
+        kept = kept_products(store, roots[0], depth=depth, relations=rels,
+                             include_rejected=include_rejected, skip=skip, limit=limit)
+        if kept is not None:
+            return kept
     scope = [row["id"] for row in read(store, "concept_scope", {
-        "concept_ids": concept_ids(store, concept), "depth": depth})]
-    params = {"scope": scope, "relations": relation_ids(relations),
+        "concept_ids": roots, "depth": depth})]
+    params = {"scope": scope, "relations": rels,
               "include_rejected": include_rejected, "skip": skip, "limit": limit}
     return [ProductHit(**row) for row in read(store, "products_for_concept", params)]
 

@@ -168,7 +168,7 @@ def _live_by_concept(g: GraphStore, concept_id: str, **kw: object) -> list[q.Rel
 
 @pytest.mark.parametrize("kw", [
     {}, {"depth": 0}, {"depth": 1}, {"depth": 5}, {"include_rejected": True},
-    {"limit": 1}, {"skip": 1, "limit": 1}, {"skip": 2, "limit": 2},
+    {"limit": 1}, {"skip": 1, "limit": 1}, {"skip": 2, "limit": 2}, {"limit": 50},
     {"relations": ["usedFor", "xWant"]}, {"depth": 3, "include_rejected": True, "limit": 2}])
 def test_kept_rankings_answer_as_the_live_query(g: GraphStore, kw: dict[str, object]) -> None:
     from queries.rankings import ranked_by_concept
