@@ -135,6 +135,14 @@ NODES: dict[str, NodeSchema] = {n.label: n for n in (
         Prop("top", doc="JSON: the first intentions of the relation by subjects "
                         "(relation cells of facet `all`)"),
         Prop("top_kept", doc="the same by kept subjects"))),
+    NodeSchema("ConceptAnswer", "`<concept id>\\|<depth>`", (
+        Prop("concept_id"),
+        Prop("depth", "long", "IS_A depth; one node per depth at which the scope grows"),
+        Prop("intentions", doc="JSON: the answer of `intentions-by-concept` with the "
+                               "default filters, first rows of each group, as positional "
+                               "lists (`kg.store.answers`)"),
+        Prop("products", doc="JSON: the answer of `products-for-concept` with the "
+                             "default filters, first rows, as positional lists"))),
     NodeSchema("GraphStat", "the cell", (
         Prop("cell"), Prop("relation"), Prop("facet"), Prop("value"),
         *_p("assertions kept intentions kept_intentions filter_scored", "long"),
@@ -246,7 +254,7 @@ WRITES: tuple[Write, ...] = (
 STAT_WRITES: tuple[Write, ...] = tuple(
     Write(f"stats:{label}", f"stats_{label.lower()}", (NodeWrite(label, props=_same(
         " ".join(p.name for p in NODES[label].props))),))
-    for label in ("IntentionStat", "ConceptStat", "GraphStat"))
+    for label in ("IntentionStat", "ConceptStat", "ConceptAnswer", "GraphStat"))
 """The aggregate steps that follow :data:`WRITES`; their rows come from :mod:`kg.store.stats`
 (computed from the loaded graph, so they are not work-dir rows)."""
 

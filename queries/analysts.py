@@ -68,10 +68,11 @@ def intentions_by_concept(
     ``d <= depth``. Within each relation, intentions are ranked by the number of
     distinct posts/co-buys asserting them (``subjects``), then by
     ``score = max(ABOUT.score / (1 + d))``, then by id; groups come largest first.
-    One concept's first pages are read from the rankings kept at load time
+    One concept's first page with the default filters is read from the answer
+    kept at load time, its other first pages from the rankings kept at load time
     (:mod:`queries.rankings`); several senses of a name, deeper pages, or a
-    ``min_score``/``accepted_only`` filter (the rankings count every kept assertion)
-    are computed from the graph, so every answer is exact.
+    ``min_score``/``accepted_only`` filter (the kept answers and rankings count every
+    kept assertion) are computed from the graph, so every answer is exact.
 
     Args:
         store: the graph store.

@@ -10,6 +10,12 @@ left out of its best concept's first ``n`` has ``n`` others there that rank befo
 it overall too (the same or more subjects, and a score at least as high at the same
 distance). So the page is exact: the candidates are merged, their scores computed
 from their ABOUT links into the scope, and only the page's texts are read.
+
+Before that, the default filters' first page (every relation, rejected assertions left
+out, ``skip + limit <= ANSWER_ROWS``) is read whole from the answer kept per (concept,
+depth) (``ConceptAnswer``, :mod:`kg.store.answers`): one node, no merge. The same holds
+for ``products_for_concept`` (:func:`kept_products`), which has no other kept form.
+Any other parameters answer from the rankings, or live.
 """
 
 from __future__ import annotations
@@ -19,11 +25,56 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from kg.store import ALL, TOP_K, GraphStore, cell_id, scope_at
+from kg.store import (
+    ALL,
+    ANSWER_ROWS,
+    TOP_K,
+    GraphStore,
+    answer_id,
+    cell_id,
+    decode_intentions,
+    decode_products,
+    round9,
+    scope_at,
+)
 from queries._base import read
-from queries.models import IntentionHit, RelationGroup
+from queries.models import IntentionHit, ProductHit, RelationGroup
 
-__all__ = ["ranked_by_concept"]
+__all__ = ["kept_products", "ranked_by_concept"]
+
+
+def _kept_answer(store: GraphStore, root: str, depth: int, *, products: bool,
+                 relations: Sequence[str] | None, include_rejected: bool, skip: int,
+                 limit: int) -> list[dict[str, Any]] | None:
+    """The kept answer of ``root`` at ``depth`` (decoded rows), or ``None`` when the
+    parameters are not the default ones it was kept for, or none is kept."""
+    if relations is not None or include_rejected or skip + limit > ANSWER_ROWS:
+        return None
+    ids = [answer_id(root, d) for d in range(depth, -1, -1)]
+    rows = read(store, "concept_answer", {"ids": ids, "products": products})
+    if not rows or rows[0]["answer"] is None:
+        return None
+    text = str(rows[0]["answer"])
+    return decode_products(text) if products else decode_intentions(text)
+
+
+def kept_products(
+    store: GraphStore,
+    root: str,
+    *,
+    depth: int,
+    relations: Sequence[str] | None,
+    include_rejected: bool,
+    skip: int,
+    limit: int,
+) -> list[ProductHit] | None:
+    """``products_for_concept`` for one concept id from the answer kept at load time,
+    or ``None`` when it cannot answer (other parameters, nothing kept)."""
+    kept = _kept_answer(store, root, depth, products=True, relations=relations,
+                        include_rejected=include_rejected, skip=skip, limit=limit)
+    if kept is None:
+        return None
+    return [ProductHit(**row) for row in kept[skip:skip + limit]]
 
 
 def ranked_by_concept(
@@ -42,6 +93,12 @@ def ranked_by_concept(
     n = skip + limit
     if n > TOP_K:
         return None
+    kept = _kept_answer(store, root, depth, products=False, relations=relations,
+                        include_rejected=include_rejected, skip=skip, limit=limit)
+    if kept is not None:
+        return [RelationGroup(relation=g["relation"], total=g["total"], items=[
+            IntentionHit(relation=g["relation"], **item) for item in g["items"][skip:n]])
+            for g in kept]
     rows = read(store, "concept_scope_counts", {"id": f"{root}|{cell_id(ALL)}"})
     if not rows or rows[0]["scope"] is None:
         return None
@@ -85,14 +142,15 @@ def _pool(found: dict[str, int], n: int) -> dict[str, int]:
 
 
 def _details(store: GraphStore, ids: set[str], scope: dict[str, int]) -> dict[str, dict[str, Any]]:
-    """Per intention: id, text, support, score (best ABOUT score / (1 + distance)) and
+    """Per intention: id, text, support, score (best ABOUT score / (1 + distance), rounded
+    to 9 decimals as the live query rounds it) and
     the names of the scope concepts it is about (first three, sorted)."""
     out: dict[str, dict[str, Any]] = {}
     names: dict[str, set[str]] = defaultdict(set)
     if not ids:
         return out
     for row in read(store, "intentions_in_scope", {"ids": sorted(ids), "scope": list(scope)}):
-        score = row["scores"][scope[row["concept_id"]]]
+        score = round9(row["scores"][scope[row["concept_id"]]])
         hit = out.setdefault(row["id"], {"id": row["id"], "text": row["text"],
                                          "support": row["support"], "score": score})
         hit["score"] = max(hit["score"], score)

@@ -37,6 +37,7 @@ from queries._base import (
     check_text,
     concept_ids,
     intention_row,
+    is_filtered,
     read,
     relation_ids,
 )
@@ -49,6 +50,7 @@ from queries.models import (
     ProductRecommendation,
     WhyBoughtTogether,
 )
+from queries.rankings import kept_products
 
 __all__ = [
     "DEFAULT_DECAY",
@@ -243,7 +245,11 @@ def products_for_concept(
     """Products whose co-buys assert intentions about ``concept`` or a concept below it.
 
     Ranked by ``score = Σ f(r)`` over the supporting assertions (those passing
-    ``include_rejected``, ``min_score`` and ``accepted_only``), then by co-buys.
+    ``include_rejected``, ``min_score`` and ``accepted_only``), then by co-buys;
+    ``intentions`` names each product's three strongest supporting intentions. One
+    concept's first page with the default filters is read from the answer kept at
+    load time (:func:`queries.rankings.kept_products`); anything else is computed
+    from the graph (binding every assertion edge of the scope's intentions).
 
     Raises:
         QueryError: a bad argument. NotFoundError: no concept of that name.
@@ -251,10 +257,16 @@ def products_for_concept(
     check_page(skip, limit)
     check_depth(depth)
     which = assertion_filter(include_rejected, min_score, accepted_only)
+    roots = concept_ids(store, concept)
+    rels = relation_ids(relations)
+    if len(roots) == 1 and not is_filtered(min_score, accepted_only):
+        kept = kept_products(store, roots[0], depth=depth, relations=rels,
+                             include_rejected=include_rejected, skip=skip, limit=limit)
+        if kept is not None:
+            return kept
     scope = [row["id"] for row in read(store, "concept_scope", {
-        "concept_ids": concept_ids(store, concept), "depth": depth})]
-    params = {"scope": scope, "relations": relation_ids(relations), **which,
-              "skip": skip, "limit": limit}
+        "concept_ids": roots, "depth": depth})]
+    params = {"scope": scope, "relations": rels, **which, "skip": skip, "limit": limit}
     return [ProductHit(**row) for row in read(store, "products_for_concept", params)]
 
 

@@ -6,13 +6,22 @@
 from __future__ import annotations
 
 from kg.settings import Settings
+from kg.store.answers import (
+    ANSWER_ROWS,
+    answer_id,
+    decode_intentions,
+    decode_products,
+    round9,
+)
 from kg.store.base import DialectName, GraphStore, WriteSummary
 from kg.store.cypher_files import load_cypher
 from kg.store.stats import ALL, SCOPE_DEPTH, TOP_K, cell_id, scope_at
 from kg.store.stats_refresh import refresh_stats
 
-__all__ = ["ALL", "SCOPE_DEPTH", "TOP_K", "DialectName", "GraphStore", "WriteSummary", "cell_id",
-           "load_cypher", "open_store", "refresh_stats", "scope_at"]
+__all__ = ["ALL", "ANSWER_ROWS", "SCOPE_DEPTH", "TOP_K", "DialectName",
+           "GraphStore", "WriteSummary", "answer_id", "cell_id",
+           "decode_intentions", "decode_products", "load_cypher", "open_store",
+           "refresh_stats", "round9", "scope_at"]
 
 
 def open_store(settings: Settings) -> GraphStore:

@@ -22,6 +22,9 @@ keeps small aggregate nodes up to date (:func:`kg.store.stats_refresh.refresh_st
   relation ranked as ``intentions_by_concept`` ranks them.
 * ``GraphStat`` — the same cells over the whole graph, plus the filter score
   sum and count (``relation_stats``).
+* ``ConceptAnswer`` — per concept and IS_A depth, the answers of
+  ``intentions_by_concept`` and ``products_for_concept`` with the default filters
+  (:mod:`kg.store.answers`; computed by a store's refresh, not by the exports).
 
 Every count is a pure function of *facts* (:class:`Fact`: assertions grouped by
 intention, relation, source, category and month), the ABOUT edges and the IS_A
@@ -361,6 +364,7 @@ def compute_stats(
     everything = set(concepts) | set(by_concept)
     out = {"IntentionStat": intentions,
            "ConceptStat": concept_rows(sorted(everything), by_concept, cells, children),
+           "ConceptAnswer": [],  # live answers kept by a store (kg.store.answers): none here
            "GraphStat": graph_rows(cells)}
     return {label: sorted(rows, key=lambda r: r["id"]) for label, rows in out.items()}
 

@@ -12,8 +12,12 @@ leave a tombstone in the HNSW graph); creating
 2. recomputes the ``ConceptStat`` rows of the concepts those intentions are ABOUT,
    of the marked concepts and of their IS_A ancestors (within
    :data:`~kg.store.stats.SCOPE_DEPTH`), from the stored per-intention cells;
-3. recomputes the ``GraphStat`` rows from the per-intention cells;
-4. clears the marks (last, so a refresh cut short is simply redone).
+3. recomputes the ``ConceptAnswer`` nodes (:mod:`kg.store.answers`: the answers kept
+   per (concept, depth)) of those concepts, each at the depths that reach a change,
+   in memory from the same links and cells plus one read of the kept co-buy
+   assertions of the intentions in their scopes;
+4. recomputes the ``GraphStat`` rows from the per-intention cells;
+5. clears the marks (last, so a refresh cut short is simply redone).
 
 Only rows whose values changed are written. A re-load of the same rows marks
 nothing, so it reads two label scans and writes nothing; a load of new rows adds
@@ -24,16 +28,27 @@ not tracked: after changing those, refresh with ``full=True``.
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from kg.schema import STAT_WRITES
 from kg.store import dialect as d
+from kg.store.answers import (
+    AnswerInputs,
+    answer_id,
+    answer_rows,
+    answers,
+    distances_above,
+    named_ids,
+    scope_intentions,
+)
 from kg.store.base import GraphStore, WriteSummary
 from kg.store.cypher_files import load_cypher
 from kg.store.stats import (
     ALL,
+    SCOPE_DEPTH,
     Fact,
     IntentionCells,
     ancestors,
@@ -114,7 +129,8 @@ def refresh_stats(store: GraphStore, batch_size: int = 5000, *, full: bool = Fal
         store: the graph store.
         batch_size: rows per write.
         full: recompute everything from every assertion edge (also done when the
-            store holds aggregates of an older layout, or most intentions changed).
+            store holds aggregates of an older layout, or most intentions changed);
+            every kept answer is recomputed too (also done when none is kept).
 
     Returns:
         A :class:`WriteSummary` per stat step (``stats:ConceptStat``, ...); ``rows``
@@ -129,11 +145,13 @@ def refresh_stats(store: GraphStore, batch_size: int = 5000, *, full: bool = Fal
     dirty_concepts = [r["id"] for r in job.read("dirty_concepts")]
     if not star and store.read(d.label_properties_query("IntentionStat") + " LIMIT 1", {}):
         full = True  # aggregates written before the per-intention cells existed
-    if not (full or dirty or dirty_concepts):
+    answers_missing = bool(job.read("any_concept")) and not job.read("any_answer")
+    if not (full or dirty or dirty_concepts or answers_missing):
         return job.summaries
     full = full or len(dirty) > FULL_FRACTION * max(len(star), 1)
     cells, targets = _refresh_intentions(job, star, None if full else set(dirty))
-    _refresh_concepts(job, cells, None if full else targets, dirty_concepts)
+    _refresh_concepts(job, cells, None if full else targets, dirty_concepts,
+                      all_answers=full or answers_missing)
     job.sync("GraphStat", graph_rows(cells), (r["p"] for r in store.read(
         d.label_properties_query("GraphStat"), {})))
     job.clear("clear_posts", subjects["post"])
@@ -178,9 +196,11 @@ def _refresh_intentions(job: _Refresh, star: Mapping[str, str], targets: set[str
 
 
 def _refresh_concepts(job: _Refresh, cells: Mapping[str, IntentionCells],
-                      targets: set[str] | None, dirty_concepts: Sequence[str]) -> None:
+                      targets: set[str] | None, dirty_concepts: Sequence[str], *,
+                      all_answers: bool) -> None:
     """Rewrite the ConceptStat rows the recomputed intentions and marked concepts reach
-    (``targets=None``: every concept)."""
+    (``targets=None``: every concept), then their kept answers (``all_answers``: every
+    concept's)."""
     by_concept: dict[str, list[tuple[str, float | None]]] = defaultdict(list)
     touched: set[str] = set(dirty_concepts)
     for row in job.read("about"):
@@ -204,3 +224,39 @@ def _refresh_concepts(job: _Refresh, cells: Mapping[str, IntentionCells],
                                                  [f"{c}|{cell_id(ALL)}" for c in above])]
     job.sync("ConceptStat", concept_rows(sorted(concepts), by_concept, cells, children, above),
              existing)
+    names = {r["id"]: r["name"] for r in job.read("concepts")}
+    inputs = AnswerInputs(about=by_concept, cells=cells, children=children, names=names)
+    if all_answers:
+        _refresh_answers(job, inputs, dict.fromkeys(set(names) | set(by_concept), 0), None)
+    else:
+        _refresh_answers(job, inputs, distances_above(touched, parents), touched)
+
+
+def _refresh_answers(job: _Refresh, inputs: AnswerInputs, wanted: Mapping[str, int],
+                     touched: set[str] | None) -> None:
+    """Recompute the kept answers of ``wanted`` (``concept -> first depth reaching a
+    change``; ``touched=None``: every concept, every other kept answer deleted)."""
+    if touched is None:
+        existing = [r["p"] for r in job.store.read(
+            d.label_properties_query("ConceptAnswer"), {})]
+    else:
+        existing = [r["p"] for r in job.read_in("concept_answers_of", [
+            answer_id(c, depth) for c, first in wanted.items()
+            for depth in range(first, SCOPE_DEPTH + 1)])]
+    start = time.perf_counter()
+    for row in job.read_in("cobuy_weights", scope_intentions(wanted, inputs)):
+        inputs.cobuys.setdefault(row["intention_id"], []).append(
+            (row["cobuy_id"], float(row["weight"])))
+        inputs.products_of[row["cobuy_id"]] = list(row["products"])
+    read_s = time.perf_counter() - start
+    computed = answers(inputs, wanted)
+    intentions, products = named_ids(computed)
+    inputs.texts.update({r["id"]: (r["text"], int(r["support"]))
+                         for r in job.read_in("intention_texts", intentions)})
+    inputs.titles.update({r["id"]: (r["title"], r["category"])
+                          for r in job.read_in("product_titles", products)})
+    rows = answer_rows(inputs, computed)
+    log.info("kept answers: %d concepts, %d (concept, depth) answers in %.2f s (co-buy "
+             "assertions read in %.2f s)", len(wanted), len(rows), time.perf_counter() - start,
+             read_s)
+    job.sync("ConceptAnswer", rows, existing)

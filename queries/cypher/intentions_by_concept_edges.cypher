@@ -2,7 +2,8 @@
 // IntentionStat counts cannot answer (a minimum filter score $min_score, or only edges
 // human annotators accepted, $accepted_only). Same scope, score and order as
 // intentions_by_concept; subjects are the distinct posts/co-buys whose edges pass.
-// An edge no filter ran on (null filter_score) counts as 1.0.
+// An edge no filter ran on (null filter_score) counts as 1.0. Scores are rounded to 9
+// decimals as there.
 MATCH (root:Concept)
 WHERE root.id IN $concept_ids
 MATCH p = (root)<-[:IS_A*0..5]-(c:Concept)
@@ -11,7 +12,7 @@ WITH c, min(length(p)) AS distance
 MATCH (c)<-[a:ABOUT]-(i:Intention)
 WITH i, a, c, distance
 ORDER BY c.name
-WITH i, max(coalesce(a.score, 1.0) / (1.0 + distance)) AS score,
+WITH i, floor(max(coalesce(a.score, 1.0) / (1.0 + distance)) * 1e9 + 0.5) / 1e9 AS score,
      collect(DISTINCT c.name) AS concepts
 MATCH (i)<-[r]-(s)
 WHERE r.relation IS NOT NULL

@@ -92,6 +92,10 @@ SAMPLE_ROWS: dict[str, list[dict[str, Any]]] = {
          "kept_scored": 1, "score_sum": 0.8, "kept_score_sum": 0.8, "linked": None,
          "children": None, "about_score": None},
     ],
+    "stats_conceptanswer": [
+        {"id": "concept:warmth|0", "concept_id": "concept:warmth", "depth": 0,
+         "intentions": '[{"relation":"xIntent","total":1,"items":[]}]', "products": "[]"},
+    ],
     "stats_graphstat": [
         {"id": "*|all|", "cell": "*|all|", "relation": "*", "facet": "all", "value": "",
          "assertions": 3, "kept": 2, "intentions": 1, "kept_intentions": 1,
@@ -104,5 +108,6 @@ EXPECTED_CREATED: dict[str, tuple[int, int]] = {
     "posts": (2, 0), "post_key_info": (0, 0), "products": (2, 0), "product_features": (0, 0),
     "cobuys": (3, 4), "images": (2, 2), "image_descriptions": (0, 0), "intentions": (4, 0),
     "concepts": (2, 0), "about": (0, 1), "is_a": (0, 1), "instance_of": (0, 1),
-    "stats_intentionstat": (1, 0), "stats_conceptstat": (2, 0), "stats_graphstat": (1, 0),
+    "stats_intentionstat": (1, 0), "stats_conceptstat": (2, 0),
+    "stats_conceptanswer": (1, 0), "stats_graphstat": (1, 0),
 }

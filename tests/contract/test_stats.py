@@ -161,7 +161,8 @@ def test_a_changed_keep_flag_marks_its_intention(g: GraphStore) -> None:
 
 def _live_by_concept(g: GraphStore, concept_id: str, **kw: object) -> list[q.RelationGroup]:
     params = {"concept_ids": [concept_id], "depth": 2, "relations": None,
-              "include_rejected": False, "skip": 0, "limit": 20, **kw}
+              "include_rejected": False, "min_score": 0.0, "accepted_only": False,
+              "skip": 0, "limit": 20, **kw}
     return [q.RelationGroup(relation=row["relation"], total=row["total"], items=[
         q.IntentionHit(relation=row["relation"], **item) for item in row["items"] or []])
         for row in read(g, "intentions_by_concept", params)]
@@ -169,7 +170,7 @@ def _live_by_concept(g: GraphStore, concept_id: str, **kw: object) -> list[q.Rel
 
 @pytest.mark.parametrize("kw", [
     {}, {"depth": 0}, {"depth": 1}, {"depth": 5}, {"include_rejected": True},
-    {"limit": 1}, {"skip": 1, "limit": 1}, {"skip": 2, "limit": 2},
+    {"limit": 1}, {"skip": 1, "limit": 1}, {"skip": 2, "limit": 2}, {"limit": 50},
     {"relations": ["usedFor", "xWant"]}, {"depth": 3, "include_rejected": True, "limit": 2}])
 def test_kept_rankings_answer_as_the_live_query(g: GraphStore, kw: dict[str, object]) -> None:
     from queries.rankings import ranked_by_concept

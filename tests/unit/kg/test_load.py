@@ -86,7 +86,8 @@ def test_load_then_reload_creates_nothing(store: FalkorStore, tmp_path: Path) ->
     first = load_graph(store, workdir, batch_size=2)
     assert first.skipped_files == []
     stats = {k: v for k, v in first.steps.items() if k.startswith("stats:")}
-    assert set(stats) == {"stats:IntentionStat", "stats:ConceptStat", "stats:GraphStat"}
+    assert set(stats) == {"stats:IntentionStat", "stats:ConceptStat", "stats:ConceptAnswer",
+                          "stats:GraphStat"}
     assert all(v.nodes_created == v.rows > 0 for v in stats.values())  # aggregates
     assert first.nodes_created - sum(v.nodes_created for v in stats.values()) == (
         1 + 2 + 1 + 2 + 2 + 2)  # post, products, cobuy, images, ...

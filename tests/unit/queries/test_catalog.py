@@ -51,3 +51,13 @@ def test_helper_signatures_match_their_parameter_models() -> None:
         for name, info in fields.items():
             if not info.is_required():
                 assert sig.parameters[name].default == info.default, (spec.name, name)
+
+
+def test_the_default_page_of_the_concept_helpers_is_kept_at_load_time() -> None:
+    from kg.store import ANSWER_ROWS, SCOPE_DEPTH
+
+    for name in ("intentions-by-concept", "products-for-concept"):
+        fields = QUERIES[name].params.model_fields
+        assert fields["skip"].default + fields["limit"].default <= ANSWER_ROWS, name
+        assert fields["relations"].default is None and not fields["include_rejected"].default
+        assert max(m.le for m in fields["depth"].metadata if hasattr(m, "le")) <= SCOPE_DEPTH
