@@ -105,8 +105,12 @@ def test_exports_hold_the_graph_the_store_holds(demo_run: tuple[Path, str],
             "MATCH (n) RETURN labels(n)[0] AS label, count(n) AS n")})
         in_store.update({f"rel:{r['type']}": r["n"] for r in store.read(
             "MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS n")})
+        answers = {r["id"]: (r["intentions"], r["products"]) for r in store.read(
+            "MATCH (a:ConceptAnswer) RETURN a.id AS id, a.intentions AS intentions, "
+            "a.products AS products")}
     finally:
         store.close()
+    assert answers
     assert in_store["node:Image"] == 45 and in_store["rel:HAS_IMAGE"] == 45
     assert set(in_store) <= {f"node:{x}" for x in node_labels()} | {
         f"rel:{x}" for x in relationship_types()}
@@ -136,6 +140,10 @@ def test_exports_hold_the_graph_the_store_holds(demo_run: tuple[Path, str],
     graphml = Counter(f"node:{d['labels'][1:]}" for _, d in g.nodes(data=True))
     graphml.update(f"rel:{d['type']}" for _, _, d in g.edges(data=True))
     assert graphml == in_store
+
+    # the kept answers are the store's, computed from the files
+    exported = pq.read_table(tmp_path / "pq" / "nodes_ConceptAnswer.parquet").to_pylist()
+    assert {a["id"]: (a["intentions"], a["products"]) for a in exported} == answers
 
     # what the old export dropped is there: post key information, hashtags, features
     posts = pq.read_table(tmp_path / "pq" / "nodes_Post.parquet").to_pylist()
