@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import logging
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from kg.schema import (
     assertion_write,
 )
 from kg.store.answers import AnswerInputs, answer_rows, answers
-from kg.store.stats import Fact, compute_stats, facts_of, intention_rows
+from kg.store.stats import ConceptMap, IntentionCells, compute_stats, facts_of
 from kg.workdir import WorkDir
 
 __all__ = [
@@ -169,9 +170,9 @@ def _add_stats(graph: _Graph) -> None:
              graph.edges.get(("ABOUT", "Intention", "Concept"), {}).items()]
     is_a = [(child, parent) for (child, parent, _) in
             graph.edges.get(("IS_A", "Concept", "Concept"), {})]
-    facts = facts_of(assertions)
-    rows = compute_stats(facts, about, graph.nodes["Concept"], is_a)
-    rows["ConceptAnswer"] = _answer_rows(graph, facts, about, is_a)
+    rows = compute_stats(facts_of(assertions), about, graph.nodes["Concept"], is_a,
+                         answer_rows=lambda by_concept, cells, children: _answer_rows(
+                             graph, by_concept, cells, children))
     for write in STAT_WRITES:
         for effect in write.effects:
             assert isinstance(effect, NodeWrite)
@@ -179,16 +180,11 @@ def _add_stats(graph: _Graph) -> None:
                 graph.node(effect, row)
 
 
-def _answer_rows(graph: _Graph, facts: list[Fact], about: list[tuple[str, str, float | None]],
-                 is_a: list[tuple[str, str]]) -> list[dict[str, Any]]:
+def _answer_rows(graph: _Graph, by_concept: ConceptMap, cells: Mapping[str, IntentionCells],
+                 children: Mapping[str, Sequence[str]]) -> list[dict[str, Any]]:
     """The ``ConceptAnswer`` nodes a full stats refresh keeps (:mod:`kg.store.answers`),
-    from the graph in memory as ``cobuy_weights`` reads it from a store."""
-    by_concept: dict[str, list[tuple[str, float | None]]] = defaultdict(list)
-    for intention_id, concept_id, score in about:
-        by_concept[concept_id].append((intention_id, score))
-    children: dict[str, list[str]] = defaultdict(list)
-    for child, parent in is_a:
-        children[parent].append(child)
+    with the co-buys read from the graph in memory as ``cobuy_weights`` reads them from a
+    store."""
     products_of: dict[str, list[str]] = defaultdict(list)
     for (cobuy, product, _), _props in graph.edges.get(("OF", "CoBuy", "Product"), {}).items():
         products_of[cobuy].append(product)
@@ -201,16 +197,15 @@ def _answer_rows(graph: _Graph, facts: list[Fact], about: list[tuple[str, str, f
                     and cobuy in products_of:
                 score = props.get("filter_score")
                 weights[(intention, cobuy)] += 1.0 if score is None else float(score)
-    inputs = AnswerInputs(about=by_concept, cells=intention_rows(facts)[1], children=children,
+    inputs = AnswerInputs(about=by_concept, cells=cells, children=children,
                           names={c: p.get("name") for c, p in graph.nodes["Concept"].items()},
                           products_of=dict(products_of))
     for (intention, cobuy), weight in weights.items():
         inputs.cobuys.setdefault(intention, []).append((cobuy, weight))
-    intentions = graph.nodes["Intention"]
-    products = graph.nodes["Product"]
     inputs.texts.update({i: (p.get("text"), int(p.get("support") or 0))
-                         for i, p in intentions.items()})
-    inputs.titles.update({i: (p.get("title"), p.get("category")) for i, p in products.items()})
+                         for i, p in graph.nodes["Intention"].items()})
+    inputs.titles.update({i: (p.get("title"), p.get("category"))
+                          for i, p in graph.nodes["Product"].items()})
     wanted = dict.fromkeys(set(graph.nodes["Concept"]) | set(by_concept), 0)
     return answer_rows(inputs, answers(inputs, wanted))
 

@@ -497,12 +497,14 @@ def _light(word: str, own: Signature, other: Signature, syn: Synonyms) -> bool:
     lemma = _lemma(word)
     if lemma in FILLERS:
         return True
+    if lemma not in LIGHT_VERBS:
+        return False
     objects = [obj for verb, _, obj in (o.partition(">") for o in own.light_objects)
                if verb == lemma]
     if lemma == "have" and objects and all(
             syn.lexname(obj) == "noun.attribute" for obj in objects):
         return True  # a property said with "have": "has good quality" = "is good quality"
-    if lemma not in LIGHT_VERBS or other.verbs or any(syn.concrete(obj) for obj in objects):
+    if other.verbs or any(syn.concrete(obj) for obj in objects):
         return False  # "make bracelets" is not "wristband"
     return any(_lemma(w) not in FILLERS and _lemma(w) not in PARTICIPANTS and "@" not in w
                for w in other.words)

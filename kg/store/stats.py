@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -340,11 +340,20 @@ def ancestors(concepts: Iterable[str], parents: Mapping[str, Sequence[str]]) -> 
     return seen
 
 
+ConceptMap = Mapping[str, Sequence[tuple[str, float | None]]]
+"""concept id -> ``[(intention id, ABOUT score)]``."""
+AnswerRows = Callable[[ConceptMap, Mapping[str, IntentionCells], Mapping[str, Sequence[str]]],
+                      list[dict[str, Any]]]
+"""Makes the ``ConceptAnswer`` rows from the ABOUT links by concept, the intentions' cells
+and the IS_A children (``kg.store.answers``, fed with the co-buys it needs)."""
+
+
 def compute_stats(
     facts: Iterable[Fact],
     about: Iterable[tuple[str, str, float | None]],
     concepts: Iterable[str],
     is_a: Iterable[tuple[str, str]] = (),
+    answer_rows: AnswerRows | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """The rows of every stat node, by label (sorted by id).
 
@@ -353,6 +362,8 @@ def compute_stats(
         about: ``(intention id, concept id, ABOUT score)`` per ABOUT edge.
         concepts: every concept id.
         is_a: ``(child concept id, parent concept id)`` per IS_A edge.
+        answer_rows: makes the kept answers; without it there are none (a store keeps
+            them itself, :mod:`kg.store.answers`).
     """
     intentions, cells = intention_rows(facts)
     by_concept: dict[str, list[tuple[str, float | None]]] = defaultdict(list)
@@ -364,7 +375,7 @@ def compute_stats(
     everything = set(concepts) | set(by_concept)
     out = {"IntentionStat": intentions,
            "ConceptStat": concept_rows(sorted(everything), by_concept, cells, children),
-           "ConceptAnswer": [],  # live answers kept by a store (kg.store.answers): none here
+           "ConceptAnswer": answer_rows(by_concept, cells, children) if answer_rows else [],
            "GraphStat": graph_rows(cells)}
     return {label: sorted(rows, key=lambda r: r["id"]) for label, rows in out.items()}
 
