@@ -153,18 +153,33 @@ class Signature:
     light_objects: tuple[str, ...] = ()
     """``verb>noun`` for each light verb with a noun as its direct object ("make>bracelet"):
     with a concrete thing as its object the verb is not light (:meth:`Synonyms.concrete`)."""
+    passive: tuple[str, ...] = ()
+    """Verbs said in the passive of the phrase's own subject ("to be *loved*", "he was
+    *hired*"); not with another subject ("his laptop to be *repaired*" = "repair his
+    laptop")."""
+    active: tuple[str, ...] = ()
+    """Verbs said in an active form with a direct object ("to *love* her", "he *hired* a
+    nanny"); a participle said of the subject ("feel *excited*") is neither."""
 
     def to_json(self) -> str:
         """Compact JSON (the parse cache stores this)."""
         return json.dumps([list(self.words), self.negated, list(self.verbs), list(self.soft),
-                           list(self.light_objects)], separators=(",", ":"))
+                           list(self.light_objects), list(self.passive), list(self.active)],
+                          separators=(",", ":"))
 
     @staticmethod
     def from_json(raw: str) -> Signature:
         """Inverse of :meth:`to_json`."""
-        words, negated, verbs, soft, light_objects = json.loads(raw)
+        words, negated, verbs, soft, light_objects, passive, active = json.loads(raw)
         return Signature(tuple(words), bool(negated), tuple(verbs), tuple(soft),
-                         tuple(light_objects))
+                         tuple(light_objects), tuple(passive), tuple(active))
+
+    def voice_differs(self, other: Signature) -> str:
+        """A verb said in the passive on one side and only in the active on the other
+        ("to be loved" / "to love her": who acts differs), or ``""``."""
+        flips = (set(self.passive) & (set(other.active) - set(other.passive))) | \
+            (set(other.passive) & (set(self.active) - set(self.passive)))
+        return " ".join(sorted(flips))
 
 
 _PARTICIPLE_ENDS = ("ed", "d", "ing", "en", "n")
@@ -198,6 +213,9 @@ _MODIFIER_DEPS = frozenset({"amod", "advmod", "compound", "nmod", "npadvmod"})
 """Dependencies of a word that modifies another ("a *nice* dinner"); praise said as the
 predicate ("they were *cheap*") is what the phrase says and is kept."""
 
+
+_ACTIVE_TAGS = frozenset({"VB", "VBP", "VBZ", "VBD", "VBG"})
+"""Tags of a verb said in an active form (a "VBN" is passive or a participle)."""
 
 _OBJECT_DEPS = frozenset({"dobj", "iobj", "dative", "pobj", "obj", "attr", "oprd"})
 
@@ -234,6 +252,8 @@ def _signature(doc: Any) -> Signature:
     verbs: set[str] = set()
     soft: set[str] = set()
     light_objects: set[str] = set()
+    passive: set[str] = set()
+    active: set[str] = set()
     negations = 0
     skip = _idiom_tokens(doc)
     for tok in doc:
@@ -293,13 +313,20 @@ def _signature(doc: Any) -> Signature:
         words.add(f"{word}|{_WN_POS.get(tok.pos_, '')}")
         if tok.pos_ == "VERB":
             verbs.add(word)
+            if tok.tag_ == "VBN" and "auxpass" in child_deps and not any(
+                    c.dep_ == "nsubjpass" and _PLACEHOLDER_OF.get(c.text, c.lower_)
+                    not in DEFAULT_SUBJECTS for c in tok.children):
+                passive.add(word)  # "to be loved": the subject is acted on
+            elif tok.tag_ in _ACTIVE_TAGS and "dobj" in child_deps:
+                active.add(word)  # "to love her"
             if word in LIGHT_VERBS:
                 light_objects.update(f"{word}>{c.lemma_.lower()}" for c in tok.children
                                      if c.dep_ == "dobj" and c.pos_ == "NOUN")
     if not any(_lemma(w) not in PARTICIPANTS and "@" not in w for w in words):
         words |= soft  # praise is all the phrase says ("persony be great")
     return Signature(tuple(sorted(words)), negations % 2 == 1, tuple(sorted(verbs)),
-                     tuple(sorted({_lemma(w) for w in soft})), tuple(sorted(light_objects)))
+                     tuple(sorted({_lemma(w) for w in soft})), tuple(sorted(light_objects)),
+                     tuple(sorted(passive)), tuple(sorted(active)))
 
 
 class SignatureParser:
@@ -311,7 +338,7 @@ class SignatureParser:
         batch_size: phrases per ``nlp.pipe`` batch.
     """
 
-    VERSION = "canon-signature-18"
+    VERSION = "canon-signature-20"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 
@@ -378,15 +405,29 @@ class Synonyms:
                 key = word.replace(" ", "_")
                 for part in (pos,) if pos else ("n", "v", "a", "r"):
                     found = self.wordnet.synsets(key, pos=part)
-                    names.update(s.name() for s in found[:self.senses])
                     if part == "a":  # adjective satellites are filed under "s"
                         found = found[:self.senses] + \
                             self.wordnet.synsets(key, pos="s")[:self.senses]
+                    else:
+                        found = self._used(key, found)
+                    names.update(s.name() for s in found)
+                    if part == "a":
                         # "angry" ~ "mad", "guilty" ~ "ashamed": WordNet's similar-to links
                         names.update(t.name() for s in found for t in s.similar_tos())
-                        names.update(s.name() for s in found)
             got = self._sets[f"{word}|{pos}"] = frozenset(names)
         return got
+
+    def _used(self, key: str, found: list[Any]) -> list[Any]:
+        """The first ``senses`` of noun or verb ``found``, less those after the first that
+        the word never takes in WordNet's sense-tagged corpus: "phone" as an earphone goes,
+        "think" as "imagine" stays (11 uses). Adjectives keep every sense: their
+        similar-to links need the rarer ones ("glad" ~ "happy")."""
+        kept = []
+        for rank, synset in enumerate(found[:self.senses]):
+            if rank == 0 or any(lemma.name().lower() == key and lemma.count() > 0
+                                for lemma in synset.lemmas()):
+                kept.append(synset)
+        return kept
 
     def lexname(self, noun: str) -> str:
         """WordNet's lexicographer file of the first sense of ``noun`` (``noun.artifact``,
@@ -521,6 +562,9 @@ def decide(a: Signature, b: Signature, syn: Synonyms, *, text_a: str = "",
         return Decision(True, "identical")
     if a.negated != b.negated:
         return Decision(False, "negation", "one side is negated")
+    flips = a.voice_differs(b)
+    if flips:
+        return Decision(False, "voice", flips)
     if not a.words or not b.words:
         return Decision(False, "empty", "no content words")
     used: list[tuple[str, str]] = []

@@ -51,6 +51,9 @@ DIFFERENT = [
     ("he thought they were cheap", "he thought they were good products"),  # praise as predicate
     ("PersonX wants to own a house", "PersonX wants a house"),       # "own" the verb is content
     ("have a lot of time", "have a lot of patience"),                # "have" keeps its object
+    ("PersonX wants to be loved", "to love her"),                    # passive vs active
+    ("PersonX was hired", "PersonX hired someone"),
+    ("PersonX gets paid", "to pay them"),
 ]
 SAME = [
     ("feel ill", "feel sick"),                                       # WordNet synonyms
@@ -68,6 +71,8 @@ SAME = [
     ("wear a hat and a scarf at the same time", "wear a hat and a scarf together"),
     ("buy a kettle that is cheap and has good quality",
      "buy a kettle that is cheap and of good quality"),                   # "has" a property
+    ("his laptop to be repaired", "repair his laptop"),              # passive of an object
+    ("to be loved", "being loved"),
 ]
 
 
@@ -101,11 +106,21 @@ def test_the_quick_rejection_never_changes_a_decision(judge: PairJudge) -> None:
     assert sum(judge.same(a, b) for a, b in pairs) > len(texts)  # some pairs do merge
 
 
+@needs_wordnet
+def test_a_rare_sense_is_no_synonym(judge: PairJudge) -> None:
+    # "phone" is a lemma of WordNet's earphone synset, a sense the tagged corpus never uses
+    assert not judge.synonyms.same("headphone|n", "phone|n")
+    assert judge.synonyms.same("think|v", "imagine|v")  # a used sense stays
+    assert not _same(judge, "his headphones to work again", "his phone to work again")
+
+
 def test_evidence_names_the_rule_and_words(judge: PairJudge) -> None:
     d = judge.decide("charge his phone", "charge his batteries")
     assert (d.same, d.rule) == (False, "unmatched")
     assert set(d.detail.split()) == {"battery", "phone"}
     assert judge.decide("sit down", "not sit down").rule == "negation"
+    voice = judge.decide("be loved", "love her")
+    assert (voice.same, voice.rule, voice.detail) == (False, "voice", "love")
     assert judge.decide("keep warm", "keep warm").rule == "identical"
 
 
