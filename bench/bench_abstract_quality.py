@@ -17,16 +17,20 @@ With ``--cskb FILE`` (HKUST-KnowComp/CSKB-Population's ``data/evaluation_set.csv
 fetched outside this repository) the phrases are instead the distinct tails of the
 want, intent, need and effect relations of one of its splits (``--split``, default
 ``tst``): thousands of real ATOMIC-style phrases, enough for groups to form as in a
-build, and the abstractions the build would make are scored.
+build, and the abstractions the build would make are scored. ``--jsonl FILE`` (repeatable)
+adds the ``assertion`` of every line of IntentionQA-style files (FolkScope co-buy
+assertions) to the pool.
 
     .venv/bin/python bench/bench_abstract_quality.py [--show]
     .venv/bin/python bench/bench_abstract_quality.py --cskb PATH/evaluation_set.csv [--split dev]
+        [--jsonl PATH/QA_fullInfo_task2.jsonl ...]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 from pathlib import Path
 
 from concept_data import phrases
@@ -54,15 +58,26 @@ def cskb_phrases(path: Path, split: str) -> list[str]:
     return list(seen)
 
 
+def jsonl_phrases(path: Path) -> list[str]:
+    """The ``assertion`` of every line of an IntentionQA-style JSON-lines file."""
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line)["assertion"] for line in fh if line.strip()]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--show", action="store_true", help="list every text with its label")
     ap.add_argument("--cskb", type=Path, help="CSKB-Population data/evaluation_set.csv")
     ap.add_argument("--split", default="tst", help="its split (with --cskb)")
+    ap.add_argument("--jsonl", type=Path, action="append", default=[],
+                    help="IntentionQA-style file whose assertions join the pool (repeatable)")
     args = ap.parse_args()
     cfg = Settings().abstract
-    texts = cskb_phrases(args.cskb, args.split) if args.cskb else \
+    pooled = args.cskb or args.jsonl
+    texts = [*(cskb_phrases(args.cskb, args.split) if args.cskb else []),
+             *(t for path in args.jsonl for t in jsonl_phrases(path))] if pooled else \
         [*phrases("dev").values(), *phrases("test").values()]
+    texts = list(dict.fromkeys(texts))
     keys = [normalize_intention(t) for t in texts]
     emb = SentenceTransformerEmbedder()
     vectors = emb.encode(keys)
@@ -78,7 +93,7 @@ def main() -> None:
           f"{len(found)} abstract intentions:")
     for a in found:
         print(f"  {a.text}  <-  " + " | ".join(k for k, _ in a.instances))
-    if args.cskb:  # enough phrases for groups: score what the build makes
+    if pooled:  # enough phrases for groups: score what the build makes
         candidates = sorted({a.text for a in found})
     else:
         candidates = sorted({t for _, a, c, s in objects

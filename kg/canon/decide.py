@@ -94,6 +94,9 @@ LIGHT_VERBS = frozenset({"have", "get", "make", "take", "do", "give"})
 says something besides its participants ("make some life change" = "life change", not
 "persony do that" = "persony be"), unless its object is a concrete thing ("make bracelets"
 is not "wristband", "have a child" is not "be a kid")."""
+SIMILAR = "~"
+"""Prefix of a synset an adjective reaches by WordNet's similar-to link
+(:meth:`Synonyms.synsets`)."""
 CONCRETE_LEXNAMES = frozenset({"noun.artifact", "noun.person", "noun.animal", "noun.plant",
                                "noun.food", "noun.body", "noun.object", "noun.substance"})
 """WordNet's lexicographer files of concrete things (see :meth:`Synonyms.concrete`)."""
@@ -145,6 +148,7 @@ class Signature:
 
     words: tuple[str, ...]
     negated: bool
+    """The phrase says "not", "never", "nothing" ... (any number of them)."""
     verbs: tuple[str, ...] = ()
     """The content words that are verbs."""
     soft: tuple[str, ...] = ()
@@ -186,9 +190,10 @@ _PARTICIPLE_ENDS = ("ed", "d", "ing", "en", "n")
 
 
 def _participle(a: str, b: str) -> bool:
-    """One word is the other's participle ("frustrate" / "frustrated", "excite" / "exciting")."""
+    """One word is the other's participle ("frustrate" / "frustrated", "excite" / "exciting");
+    never of a two-letter word ("do" / "don")."""
     short, long = (a, b) if len(a) <= len(b) else (b, a)
-    return long.startswith(short.rstrip("e")) and \
+    return len(short) > 2 and long.startswith(short.rstrip("e")) and \
         long[len(short.rstrip("e")):] in _PARTICIPLE_ENDS
 
 
@@ -307,7 +312,7 @@ def _signature(doc: Any) -> Signature:
         if lemma in TEMPLATE_PARTICIPLES and tok.tag_ == "VBN" and not any(
                 c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
             continue  # FolkScope's "being used in a costume"
-        word = CLASSES.get(lemma, lemma)
+        word = CLASSES.get(lemma, lemma) if tok.pos_ == "VERB" else lemma
         if lemma in STAY_VERBS and any(c.pos_ == "ADJ" for c in tok.children):
             word = "stay"  # "keep warm" = "stay warm" = "remain warm"
         words.add(f"{word}|{_WN_POS.get(tok.pos_, '')}")
@@ -324,7 +329,8 @@ def _signature(doc: Any) -> Signature:
                                      if c.dep_ == "dobj" and c.pos_ == "NOUN")
     if not any(_lemma(w) not in PARTICIPANTS and "@" not in w for w in words):
         words |= soft  # praise is all the phrase says ("persony be great")
-    return Signature(tuple(sorted(words)), negations % 2 == 1, tuple(sorted(verbs)),
+    # crowd text doubles its negations for emphasis ("not gonna get nothing"): any negates
+    return Signature(tuple(sorted(words)), negations > 0, tuple(sorted(verbs)),
                      tuple(sorted({_lemma(w) for w in soft})), tuple(sorted(light_objects)),
                      tuple(sorted(passive)), tuple(sorted(active)))
 
@@ -338,7 +344,7 @@ class SignatureParser:
         batch_size: phrases per ``nlp.pipe`` batch.
     """
 
-    VERSION = "canon-signature-20"
+    VERSION = "canon-signature-21"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 
@@ -412,8 +418,10 @@ class Synonyms:
                         found = self._used(key, found)
                     names.update(s.name() for s in found)
                     if part == "a":
-                        # "angry" ~ "mad", "guilty" ~ "ashamed": WordNet's similar-to links
-                        names.update(t.name() for s in found for t in s.similar_tos())
+                        # "angry" ~ "mad", "guilty" ~ "ashamed": WordNet's similar-to links,
+                        # marked: two satellites of one head are no synonyms ("lucky" and
+                        # "happy" both lead to "fortunate")
+                        names.update(SIMILAR + t.name() for s in found for t in s.similar_tos())
             got = self._sets[f"{word}|{pos}"] = frozenset(names)
         return got
 
@@ -453,6 +461,8 @@ class Synonyms:
             names: set[str] = set()
             if self.wordnet is not None and self.synsets(word):
                 for name in self.synsets(word):
+                    if name.startswith(SIMILAR):
+                        continue
                     for lemma in self.wordnet.synset(name).lemmas():
                         if lemma.name().lower() == word.replace(" ", "_"):
                             names.update(f.name().lower()
@@ -471,7 +481,8 @@ class Synonyms:
             keys.update("P:" + lemma[:-len(end)] for end in _PARTICIPLE_ENDS
                         if lemma.endswith(end))
             if pos and "@" not in lemma and lemma not in PARTICIPANTS:
-                keys.update("S:" + name for name in self.synsets(lemma, pos))
+                keys.update("S:" + name.removeprefix(SIMILAR)
+                            for name in self.synsets(lemma, pos))
                 keys.update("L:" + form for form in self.forms(lemma))
             got = self._keys[word] = frozenset(keys)
         return got
@@ -500,11 +511,21 @@ class Synonyms:
             return False
         if la in LIGHT_VERBS and lb in LIGHT_VERBS:
             return False  # "make do" is not "make it": light verbs share senses, not meaning
-        if pa == pb and self.synsets(la, pa) & self.synsets(lb, pb):
+        if pa == pb and _share_sense(self.synsets(la, pa), self.synsets(lb, pb)):
             return True
         if pa != pb and _participle(la, lb):
             return True
         return lb in self.forms(la) or la in self.forms(lb)
+
+
+def _share_sense(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Synset names ``a`` and ``b`` (:meth:`Synonyms.synsets`) share a sense of their own, or
+    one side's own sense is similar to the other's ("mad" → "angry"); two senses that are
+    only similar to one third do not count."""
+    own_a = [n for n in a if not n.startswith(SIMILAR)]
+    own_b = [n for n in b if not n.startswith(SIMILAR)]
+    return any(n in b or SIMILAR + n in b for n in own_a) or \
+        any(SIMILAR + n in a for n in own_b)
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,10 @@ DIFFERENT = [
     ("PersonX wants to be loved", "to love her"),                    # passive vs active
     ("PersonX was hired", "PersonX hired someone"),
     ("PersonX gets paid", "to pay them"),
+    ("he is not gonna get nothing", "get it"),                      # doubled negation
+    ("do it", "don"),                                                # no participle of "do"
+    ("art supplies", "art"),                                         # "supply" the noun
+    ("feel lucky", "be happy"),                                      # two satellites of one head
 ]
 SAME = [
     ("feel ill", "feel sick"),                                       # WordNet synonyms
@@ -73,6 +77,7 @@ SAME = [
      "buy a kettle that is cheap and of good quality"),                   # "has" a property
     ("his laptop to be repaired", "repair his laptop"),              # passive of an object
     ("to be loved", "being loved"),
+    ("be unwell", "be sick"),                                        # satellite and its head
 ]
 
 
