@@ -82,6 +82,11 @@ SOFT = frozenset({"good", "nice", "great", "best", "excellent", "fine", "wonderf
                   "competitive"})
 """Praise that does not change the goal ("a nice dinner" = "dinner", "good quality and a low
 price" = "high quality and a reasonable price"); dropped unless it is all the phrase says."""
+LEVELS = frozenset({"high", "low"})
+"""Praise only of :data:`PRAISED_LEVELS` ("high quality", "a low price"); of anything else
+a level is what the phrase says ("high heels", "low battery", "high speed")."""
+PRAISED_LEVELS = frozenset({"quality", "price", "cost", "value", "performance", "standard",
+                            "rating", "grade", "durability", "reliability", "efficiency"})
 CLASSES: dict[str, str] = dict.fromkeys(
     ("provide", "give", "deliver", "offer", "supply", "bring"), "give")
 """Words merged into one class (verbs of giving: "providing / giving him the best quality")."""
@@ -204,6 +209,7 @@ def _rules_digest() -> str:
     lists = (NEGATIONS, INTENSIFIERS, COPULAS, INTENT_VERBS, MODALS, DEFAULT_SUBJECTS,
              PARTICIPANTS, _FUNCTION_POS, DIRECTIONS, SOFT, DETERMINERS, BENEFICIARIES,
              STAY_VERBS, _MODIFIER_DEPS, PLACEHOLDER_NAMES, TEMPLATE_PARTICIPLES, LIGHT_VERBS,
+             LEVELS, PRAISED_LEVELS,
              {" ".join(idiom) for idiom in IDIOMS})
     text = "|".join(",".join(sorted(x)) for x in lists) + repr(sorted(CLASSES.items()))
     return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
@@ -291,7 +297,8 @@ def _signature(doc: Any) -> Signature:
             pass  # mis-tagged content word
         elif tok.pos_ in _FUNCTION_POS or tok.is_punct or not any(c.isalnum() for c in low):
             continue
-        if (lemma in SOFT or low in SOFT) and tok.dep_ in _MODIFIER_DEPS:
+        if (lemma in SOFT or low in SOFT) and tok.dep_ in _MODIFIER_DEPS and (
+                lemma not in LEVELS or tok.head.lemma_.lower() in PRAISED_LEVELS):
             soft.add(f"{lemma}|{_WN_POS.get(tok.pos_, '')}")
             continue
         if ((low in INTENSIFIERS or lemma in INTENSIFIERS) and not _predicate(tok)) \

@@ -58,6 +58,7 @@ DIFFERENT = [
     ("do it", "don"),                                                # no participle of "do"
     ("art supplies", "art"),                                         # "supply" the noun
     ("feel lucky", "be happy"),                                      # two satellites of one head
+    ("wear high heels", "wear heels"),                               # a level, not praise
 ]
 SAME = [
     ("feel ill", "feel sick"),                                       # WordNet synonyms
@@ -78,6 +79,7 @@ SAME = [
     ("his laptop to be repaired", "repair his laptop"),              # passive of an object
     ("to be loved", "being loved"),
     ("be unwell", "be sick"),                                        # satellite and its head
+    ("a low price and high quality", "good quality and a cheap price"),  # praise of a price
 ]
 
 
