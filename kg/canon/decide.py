@@ -102,6 +102,11 @@ is not "wristband", "have a child" is not "be a kid")."""
 SIMILAR = "~"
 """Prefix of a synset an adjective reaches by WordNet's similar-to link
 (:meth:`Synonyms.synsets`)."""
+RECEIVING_VERBS = frozenset({"get", "have"})
+"""Light verbs whose subject may receive what the noun says ("get a call", "have help"):
+never the verb itself, unlike "take a walk" = "walk" or "make a decision" = "decide"."""
+CONSUMING_VERBS = frozenset({"eat", "drink"})
+"""Verbs that *have* stands for with food or drink as its object ("have lunch")."""
 CONCRETE_LEXNAMES = frozenset({"noun.artifact", "noun.person", "noun.animal", "noun.plant",
                                "noun.food", "noun.body", "noun.object", "noun.substance"})
 """WordNet's lexicographer files of concrete things (see :meth:`Synonyms.concrete`)."""
@@ -485,6 +490,8 @@ class Synonyms:
         if got is None:
             lemma, _, pos = word.partition("|")
             keys = {"L:" + lemma, "P:" + lemma.rstrip("e")}
+            if lemma == "have":  # "have dinner" may be "eat dinner" (see _consumed)
+                keys.update("L:" + verb for verb in CONSUMING_VERBS)
             keys.update("P:" + lemma[:-len(end)] for end in _PARTICIPLE_ENDS
                         if lemma.endswith(end))
             if pos and "@" not in lemma and lemma not in PARTICIPANTS:
@@ -562,6 +569,13 @@ def _unmatched(mine: Iterable[str], theirs: Sequence[str], syn: Synonyms,
     return left
 
 
+def _consumed(sig: Signature, syn: Synonyms) -> bool:
+    """``sig`` says *have* with food or drink as its objects ("have dinner", "have a beer")."""
+    foods = [obj for verb, _, obj in (o.partition(">") for o in sig.light_objects)
+             if verb == "have"]
+    return bool(foods) and all(syn.lexname(obj) == "noun.food" for obj in foods)
+
+
 def _light(word: str, own: Signature, other: Signature, syn: Synonyms) -> bool:
     lemma = _lemma(word)
     if lemma in FILLERS:
@@ -573,10 +587,22 @@ def _light(word: str, own: Signature, other: Signature, syn: Synonyms) -> bool:
     if lemma == "have" and objects and all(
             syn.lexname(obj) == "noun.attribute" for obj in objects):
         return True  # a property said with "have": "has good quality" = "is good quality"
+    if lemma == "have" and _consumed(own, syn) and set(other.verbs) & CONSUMING_VERBS:
+        return True  # "have dinner" = "eat dinner", "have a drink" = "drink something"
+    if lemma not in RECEIVING_VERBS and objects and other.verbs and all(
+            not syn.concrete(obj) and any(syn.same(f"{obj}|n", f"{v}|v") for v in other.verbs)
+            for obj in objects):
+        return True  # the verb said as a noun: "take a walk" = "walk", "make a decision"
     if other.verbs or any(syn.concrete(obj) for obj in objects):
         return False  # "make bracelets" is not "wristband"
     return any(_lemma(w) not in FILLERS and _lemma(w) not in PARTICIPANTS and "@" not in w
                for w in other.words)
+
+
+def _eats(word: str, other: Signature, syn: Synonyms) -> bool:
+    """``word`` is *eat* or *drink* and ``other`` has food with *have* ("eat dinner" /
+    "have dinner")."""
+    return _lemma(word) in CONSUMING_VERBS and _consumed(other, syn)
 
 
 def decide(a: Signature, b: Signature, syn: Synonyms, *, text_a: str = "",
@@ -598,8 +624,8 @@ def decide(a: Signature, b: Signature, syn: Synonyms, *, text_a: str = "",
     used: list[tuple[str, str]] = []
     left_a = [w for w in _unmatched(a.words, b.words, syn, used) if _lemma(w) not in b.soft]
     left_b = [w for w in _unmatched(b.words, a.words, syn, used) if _lemma(w) not in a.soft]
-    left = [w for w in left_a if not _light(w, a, b, syn)] + \
-        [w for w in left_b if not _light(w, b, a, syn)]
+    left = [w for w in left_a if not _light(w, a, b, syn) and not _eats(w, b, syn)] + \
+        [w for w in left_b if not _light(w, b, a, syn) and not _eats(w, a, syn)]
     if left:
         return Decision(False, "unmatched", " ".join(sorted({_lemma(w) for w in left})))
     if left_a or left_b:

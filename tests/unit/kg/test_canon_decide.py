@@ -59,6 +59,10 @@ DIFFERENT = [
     ("art supplies", "art"),                                         # "supply" the noun
     ("feel lucky", "be happy"),                                      # two satellites of one head
     ("wear high heels", "wear heels"),                               # a level, not praise
+    ("get the call", "call it"),                                     # "get" receives
+    ("not have work", "do not want to work"),                        # "have" receives
+    ("make dinner", "eat dinner"),                                   # only "have" eats
+    ("make a drink", "drink"),
 ]
 SAME = [
     ("feel ill", "feel sick"),                                       # WordNet synonyms
@@ -80,6 +84,10 @@ SAME = [
     ("to be loved", "being loved"),
     ("be unwell", "be sick"),                                        # satellite and its head
     ("a low price and high quality", "good quality and a cheap price"),  # praise of a price
+    ("to take a walk", "to walk"),                                   # the verb said as a noun
+    ("to make a decision", "to decide"),
+    ("to have dinner", "to eat dinner"),                             # "have" with food
+    ("to have a drink", "to drink something"),
 ]
 
 
