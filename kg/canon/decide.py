@@ -103,8 +103,12 @@ SIMILAR = "~"
 """Prefix of a synset an adjective reaches by WordNet's similar-to link
 (:meth:`Synonyms.synsets`)."""
 RECEIVING_VERBS = frozenset({"get", "have"})
-"""Light verbs whose subject may receive what the noun says ("get a call", "have help"):
-never the verb itself, unlike "take a walk" = "walk" or "make a decision" = "decide"."""
+"""Light verbs whose subject may receive what the noun says ("get a call", "have help",
+"have work"): the verb itself only with an indefinite noun of an intransitive verb ("get
+some rest", "have a talk"), unlike "take a walk" = "walk" or "make a decision"."""
+INDEFINITES = frozenset({"a", "an", "some"})
+TRANSITIVE_FRAMES = frozenset({5, 8, 9, 10, 11, 14, 15, 16, 17, 18, 19, 20, 21, 24, 25})
+"""WordNet's verb frames with a direct object ("Somebody ----s something", ...)."""
 CONSUMING_VERBS = frozenset({"eat", "drink"})
 """Verbs that *have* stands for with food or drink as its object ("have lunch")."""
 CONCRETE_LEXNAMES = frozenset({"noun.artifact", "noun.person", "noun.animal", "noun.plant",
@@ -165,8 +169,19 @@ class Signature:
     """Lemmas of praise dropped as modifiers ("a *good* product"): the other side may say
     the same word as its predicate ("the product is *good*")."""
     light_objects: tuple[str, ...] = ()
-    """``verb>noun`` for each light verb with a noun as its direct object ("make>bracelet"):
-    with a concrete thing as its object the verb is not light (:meth:`Synonyms.concrete`)."""
+    """``verb>noun`` for each light verb with a noun as its direct object ("make>bracelet"),
+    ``verb>noun>a`` when the noun has an indefinite determiner ("get some rest"): with a
+    concrete thing as its object the verb is not light (:meth:`Synonyms.concrete`)."""
+
+    def objects(self, verb: str) -> list[tuple[str, bool]]:
+        """``(noun, indefinite)`` for each direct object of light verb ``verb``."""
+        found = []
+        for entry in self.light_objects:
+            head, _, rest = entry.partition(">")
+            if head == verb:
+                noun, _, det = rest.partition(">")
+                found.append((noun, bool(det)))
+        return found
     passive: tuple[str, ...] = ()
     """Verbs said in the passive of the phrase's own subject ("to be *loved*", "he was
     *hired*"); not with another subject ("his laptop to be *repaired*" = "repair his
@@ -214,7 +229,7 @@ def _rules_digest() -> str:
     lists = (NEGATIONS, INTENSIFIERS, COPULAS, INTENT_VERBS, MODALS, DEFAULT_SUBJECTS,
              PARTICIPANTS, _FUNCTION_POS, DIRECTIONS, SOFT, DETERMINERS, BENEFICIARIES,
              STAY_VERBS, _MODIFIER_DEPS, PLACEHOLDER_NAMES, TEMPLATE_PARTICIPLES, LIGHT_VERBS,
-             LEVELS, PRAISED_LEVELS,
+             LEVELS, PRAISED_LEVELS, INDEFINITES,
              {" ".join(idiom) for idiom in IDIOMS})
     text = "|".join(",".join(sorted(x)) for x in lists) + repr(sorted(CLASSES.items()))
     return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
@@ -337,8 +352,10 @@ def _signature(doc: Any) -> Signature:
             elif tok.tag_ in _ACTIVE_TAGS and "dobj" in child_deps:
                 active.add(word)  # "to love her"
             if word in LIGHT_VERBS:
-                light_objects.update(f"{word}>{c.lemma_.lower()}" for c in tok.children
-                                     if c.dep_ == "dobj" and c.pos_ == "NOUN")
+                light_objects.update(
+                    f"{word}>{c.lemma_.lower()}" + (">a" if any(
+                        d.dep_ == "det" and d.lower_ in INDEFINITES for d in c.children) else "")
+                    for c in tok.children if c.dep_ == "dobj" and c.pos_ == "NOUN")
     if not any(_lemma(w) not in PARTICIPANTS and "@" not in w for w in words):
         words |= soft  # praise is all the phrase says ("persony be great")
     # crowd text doubles its negations for emphasis ("not gonna get nothing"): any negates
@@ -356,7 +373,7 @@ class SignatureParser:
         batch_size: phrases per ``nlp.pipe`` batch.
     """
 
-    VERSION = "canon-signature-21"
+    VERSION = "canon-signature-22"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 
@@ -410,6 +427,7 @@ class Synonyms:
         self._sets: dict[str, frozenset[str]] = {}
         self._forms: dict[str, frozenset[str]] = {}
         self._lexnames: dict[str, str] = {}
+        self._intransitive: dict[str, bool] = {}
         self._keys: dict[str, frozenset[str]] = {}
         self._same: dict[tuple[str, str], bool] = {}
 
@@ -456,6 +474,18 @@ class Synonyms:
         if got is None:
             found = self.wordnet.synsets(noun, pos="n")[:1] if self.wordnet is not None else []
             got = self._lexnames[noun] = str(found[0].lexname()) if found else ""
+        return got
+
+    def intransitive(self, verb: str) -> bool:
+        """The first sense of ``verb`` takes no direct object in any of WordNet's frames
+        ("sleep", "rest", "talk"; not "call", "help", "meet")."""
+        got = self._intransitive.get(verb)
+        if got is None:
+            found = self.wordnet.synsets(verb, pos="v")[:1] if self.wordnet is not None else []
+            frames = {f for s in found for lemma in s.lemmas() if lemma.name() == verb
+                      for f in lemma.frame_ids()}
+            got = self._intransitive[verb] = bool(frames) and frames.isdisjoint(
+                TRANSITIVE_FRAMES)
         return got
 
     def concrete(self, noun: str) -> bool:
@@ -571,8 +601,7 @@ def _unmatched(mine: Iterable[str], theirs: Sequence[str], syn: Synonyms,
 
 def _consumed(sig: Signature, syn: Synonyms) -> bool:
     """``sig`` says *have* with food or drink as its objects ("have dinner", "have a beer")."""
-    foods = [obj for verb, _, obj in (o.partition(">") for o in sig.light_objects)
-             if verb == "have"]
+    foods = [obj for obj, _ in sig.objects("have")]
     return bool(foods) and all(syn.lexname(obj) == "noun.food" for obj in foods)
 
 
@@ -582,17 +611,22 @@ def _light(word: str, own: Signature, other: Signature, syn: Synonyms) -> bool:
         return True
     if lemma not in LIGHT_VERBS:
         return False
-    objects = [obj for verb, _, obj in (o.partition(">") for o in own.light_objects)
-               if verb == lemma]
+    found = own.objects(lemma)
+    objects = [obj for obj, _ in found]
     if lemma == "have" and objects and all(
             syn.lexname(obj) == "noun.attribute" for obj in objects):
         return True  # a property said with "have": "has good quality" = "is good quality"
     if lemma == "have" and _consumed(own, syn) and set(other.verbs) & CONSUMING_VERBS:
         return True  # "have dinner" = "eat dinner", "have a drink" = "drink something"
-    if lemma not in RECEIVING_VERBS and objects and other.verbs and all(
-            not syn.concrete(obj) and any(syn.same(f"{obj}|n", f"{v}|v") for v in other.verbs)
-            for obj in objects):
-        return True  # the verb said as a noun: "take a walk" = "walk", "make a decision"
+    if objects and other.verbs and all(
+            not syn.concrete(obj) and any(
+                syn.same(f"{obj}|n", f"{v}|v") and (
+                    lemma not in RECEIVING_VERBS or (indefinite and syn.intransitive(v)))
+                for v in other.verbs)
+            for obj, indefinite in found):
+        # the verb said as a noun: "take a walk" = "walk", "make a decision" = "decide";
+        # "get some rest" = "rest", but "get the call" is not "call it" (see RECEIVING_VERBS)
+        return True
     if other.verbs or any(syn.concrete(obj) for obj in objects):
         return False  # "make bracelets" is not "wristband"
     return any(_lemma(w) not in FILLERS and _lemma(w) not in PARTICIPANTS and "@" not in w

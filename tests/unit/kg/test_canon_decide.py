@@ -88,6 +88,8 @@ SAME = [
     ("to make a decision", "to decide"),
     ("to have dinner", "to eat dinner"),                             # "have" with food
     ("to have a drink", "to drink something"),
+    ("to get some rest", "to rest"),                                 # receiving, intransitive
+    ("to have a talk with PersonY", "to talk to PersonY"),
 ]
 
 
