@@ -189,19 +189,21 @@ class Signature:
     active: tuple[str, ...] = ()
     """Verbs said in an active form with a direct object ("to *love* her", "he *hired* a
     nanny"); a participle said of the subject ("feel *excited*") is neither."""
+    phrasal: tuple[str, ...] = ()
+    """``verb>particle`` of each phrasal verb ("calm>down", "give>up")."""
 
     def to_json(self) -> str:
         """Compact JSON (the parse cache stores this)."""
         return json.dumps([list(self.words), self.negated, list(self.verbs), list(self.soft),
-                           list(self.light_objects), list(self.passive), list(self.active)],
-                          separators=(",", ":"))
+                           list(self.light_objects), list(self.passive), list(self.active),
+                           list(self.phrasal)], separators=(",", ":"))
 
     @staticmethod
     def from_json(raw: str) -> Signature:
         """Inverse of :meth:`to_json`."""
-        words, negated, verbs, soft, light_objects, passive, active = json.loads(raw)
+        words, negated, verbs, soft, light_objects, passive, active, phrasal = json.loads(raw)
         return Signature(tuple(words), bool(negated), tuple(verbs), tuple(soft),
-                         tuple(light_objects), tuple(passive), tuple(active))
+                         tuple(light_objects), tuple(passive), tuple(active), tuple(phrasal))
 
     def voice_differs(self, other: Signature) -> str:
         """A verb said in the passive on one side and only in the active on the other
@@ -285,6 +287,7 @@ def _signature(doc: Any) -> Signature:
     light_objects: set[str] = set()
     passive: set[str] = set()
     active: set[str] = set()
+    phrasal: set[str] = set()
     negations = 0
     skip = _idiom_tokens(doc)
     for tok in doc:
@@ -312,6 +315,10 @@ def _signature(doc: Any) -> Signature:
             continue
         if tok.dep_ == "prt" or (tok.pos_ == "ADP" and low in DIRECTIONS):
             words.add(lemma + "|")  # particle or direction: "give up" is not "give"
+            if tok.dep_ == "prt" and tok.head.pos_ == "VERB" and not (
+                    tok.i + 1 < len(doc) and doc[tok.i + 1].pos_ == "ADP"):
+                # "stand up", not the idiom "stand up for"
+                phrasal.add(f"{tok.head.lemma_.lower()}>{lemma}")
             continue
         if tok.pos_ == "DET" and low not in DETERMINERS:
             pass  # mis-tagged content word
@@ -361,7 +368,7 @@ def _signature(doc: Any) -> Signature:
     # crowd text doubles its negations for emphasis ("not gonna get nothing"): any negates
     return Signature(tuple(sorted(words)), negations > 0, tuple(sorted(verbs)),
                      tuple(sorted({_lemma(w) for w in soft})), tuple(sorted(light_objects)),
-                     tuple(sorted(passive)), tuple(sorted(active)))
+                     tuple(sorted(passive)), tuple(sorted(active)), tuple(sorted(phrasal)))
 
 
 class SignatureParser:
@@ -373,7 +380,7 @@ class SignatureParser:
         batch_size: phrases per ``nlp.pipe`` batch.
     """
 
-    VERSION = "canon-signature-22"
+    VERSION = "canon-signature-24"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 
@@ -428,6 +435,7 @@ class Synonyms:
         self._forms: dict[str, frozenset[str]] = {}
         self._lexnames: dict[str, str] = {}
         self._intransitive: dict[str, bool] = {}
+        self._completive: dict[str, bool] = {}
         self._keys: dict[str, frozenset[str]] = {}
         self._same: dict[tuple[str, str], bool] = {}
 
@@ -474,6 +482,20 @@ class Synonyms:
         if got is None:
             found = self.wordnet.synsets(noun, pos="n")[:1] if self.wordnet is not None else []
             got = self._lexnames[noun] = str(found[0].lexname()) if found else ""
+        return got
+
+    def completive(self, verb: str, particle: str) -> bool:
+        """The phrasal verb ``verb particle`` shares a sense with ``verb`` alone in WordNet
+        ("calm down", "sit down", "wake up", "cheer up"; not "give up", "pick up", "make
+        up"): its particle adds nothing."""
+        key = f"{verb}>{particle}"
+        got = self._completive.get(key)
+        if got is None:
+            got = False
+            if self.wordnet is not None:
+                phrasal = {s.name() for s in self.wordnet.synsets(f"{verb}_{particle}", pos="v")}
+                got = bool(phrasal) and not phrasal.isdisjoint(self.synsets(verb, "v"))
+            self._completive[key] = got
         return got
 
     def intransitive(self, verb: str) -> bool:
@@ -609,6 +631,9 @@ def _light(word: str, own: Signature, other: Signature, syn: Synonyms) -> bool:
     lemma = _lemma(word)
     if lemma in FILLERS:
         return True
+    if any(f"{verb}>{lemma}" in own.phrasal and syn.completive(verb, lemma)
+           for verb in other.verbs):
+        return True  # "calm down" = "calm", "sit down" = "sit"; not "give up" = "give"
     if lemma not in LIGHT_VERBS:
         return False
     found = own.objects(lemma)
@@ -670,6 +695,14 @@ def decide(a: Signature, b: Signature, syn: Synonyms, *, text_a: str = "",
     return Decision(True, "lemmas")
 
 
+def _needs_partner(word: str) -> bool:
+    """Whether a signature word must have a partner on the other side: not a light verb, a
+    filler or a particle, which :func:`decide` may leave over."""
+    lemma, _, pos = word.partition("|")
+    return lemma not in LIGHT_VERBS and lemma not in FILLERS and (
+        bool(pos) or lemma not in DIRECTIONS)
+
+
 class PairJudge:
     """The merge decision the build uses: cached signatures + WordNet synonymy.
 
@@ -719,8 +752,7 @@ class PairJudge:
         needs = self._needs.get(text)
         if needs is None:
             needs = self._needs[text] = tuple(
-                (_lemma(w), self.synonyms.keys(w)) for w in sig.words
-                if _lemma(w) not in LIGHT_VERBS and _lemma(w) not in FILLERS)
+                (_lemma(w), self.synonyms.keys(w)) for w in sig.words if _needs_partner(w))
         offers = self._offers.get(other_text)
         if offers is None:
             offers = self._offers[other_text] = tuple(self.synonyms.keys(w) for w in other.words)

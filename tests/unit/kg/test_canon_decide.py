@@ -63,6 +63,8 @@ DIFFERENT = [
     ("not have work", "do not want to work"),                        # "have" receives
     ("make dinner", "eat dinner"),                                   # only "have" eats
     ("make a drink", "drink"),
+    ("to pick up the kids", "to pick the kids"),                     # the particle says it
+    ("to sit down", "to sit up"),
 ]
 SAME = [
     ("feel ill", "feel sick"),                                       # WordNet synonyms
@@ -90,6 +92,8 @@ SAME = [
     ("to have a drink", "to drink something"),
     ("to get some rest", "to rest"),                                 # receiving, intransitive
     ("to have a talk with PersonY", "to talk to PersonY"),
+    ("to sit down", "to sit"),                                       # a particle adding nothing
+    ("to wake up", "to wake"),
 ]
 
 
