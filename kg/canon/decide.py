@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -378,6 +378,9 @@ class SignatureParser:
         model: spaCy package name (the one concept linking uses).
         cache_path: SQLite file keyed by text hash (``None``: no cache).
         batch_size: phrases per ``nlp.pipe`` batch.
+        adjective: whether a word is an adjective (WordNet's, see :meth:`Synonyms.adjective`):
+            a one-word phrase that is one is parsed after "be" ("ill", "ashamed"), which
+            the tagger alone reads as a noun or a verb.
     """
 
     VERSION = "canon-signature-24"
@@ -385,15 +388,25 @@ class SignatureParser:
     change the key by themselves, see :func:`_rules_digest`)."""
 
     def __init__(self, model: str | None = None, *, cache_path: Path | None = None,
-                 batch_size: int = 1024) -> None:
+                 batch_size: int = 1024, adjective: Callable[[str], bool] | None = None,
+                 ) -> None:
         from kg.concepts.heads import DEFAULT_SPACY_MODEL
 
         self.model = model or DEFAULT_SPACY_MODEL
         self.batch_size = batch_size
         self.parsed = 0
+        self.adjective = adjective
         self._nlp: Any = None
+        frame = ":adjectives" if adjective is not None else ""
         self._cache = TextCache(cache_path, table="canon_signatures", column="sig",
-                                key=f"{self.VERSION}:{_rules_digest()}:{self.model}")
+                                key=f"{self.VERSION}:{_rules_digest()}:{self.model}{frame}")
+
+    def _framed(self, text: str) -> str:
+        """``text`` as the parser reads it (:func:`for_parser`, "be" before a lone
+        adjective)."""
+        if self.adjective is not None and " " not in text and self.adjective(text):
+            return "be " + text
+        return for_parser(text)
 
     def _load(self) -> Any:
         if self._nlp is None:
@@ -409,7 +422,7 @@ class SignatureParser:
 
     def _parse(self, texts: list[str]) -> list[Signature]:
         # the signature reads tags, lemmas and the parse, never entities: NER costs a third
-        docs = self._load().pipe([for_parser(t) for t in texts], batch_size=self.batch_size,
+        docs = self._load().pipe([self._framed(t) for t in texts], batch_size=self.batch_size,
                                  disable=["ner"])
         self.parsed += len(texts)
         return [_signature(doc) for doc in docs]
@@ -497,6 +510,11 @@ class Synonyms:
                 got = bool(phrasal) and not phrasal.isdisjoint(self.synsets(verb, "v"))
             self._completive[key] = got
         return got
+
+    def adjective(self, word: str) -> bool:
+        """WordNet knows ``word`` as an adjective ("ill", "ashamed", "blue")."""
+        return self.wordnet is not None and bool(
+            self.wordnet.synsets(word, pos="a") or self.wordnet.synsets(word, pos="s"))
 
     def intransitive(self, verb: str) -> bool:
         """The first sense of ``verb`` takes no direct object in any of WordNet's frames
@@ -793,5 +811,7 @@ def make_judge(settings: Settings, *, parse_cache: Path, wordnet_cache: Path,
     else:
         log.warning(
             "no WordNet at %s: merges need identical lemmas (install wordnet-base)", wn_dir)
-    parser = SignatureParser(cache_path=parse_cache, batch_size=max(64, settings.batch_size))
-    return PairJudge(parser, Synonyms(wordnet, senses=settings.canon.wordnet_senses))
+    synonyms = Synonyms(wordnet, senses=settings.canon.wordnet_senses)
+    parser = SignatureParser(cache_path=parse_cache, batch_size=max(64, settings.batch_size),
+                             adjective=synonyms.adjective if wordnet is not None else None)
+    return PairJudge(parser, synonyms)

@@ -22,7 +22,10 @@ needs_wordnet = pytest.mark.skipif(not (WORDNET / "data.noun").is_file(),
 def judge(tmp_path_factory: pytest.TempPathFactory) -> PairJudge:
     cache = tmp_path_factory.mktemp("canon")
     wordnet = open_wordnet(WORDNET, cache / "wn") if (WORDNET / "data.noun").is_file() else None
-    return PairJudge(SignatureParser(cache_path=cache / "parse.sqlite"), Synonyms(wordnet))
+    synonyms = Synonyms(wordnet)
+    adjective = synonyms.adjective if wordnet is not None else None
+    return PairJudge(SignatureParser(cache_path=cache / "parse.sqlite", adjective=adjective),
+                     synonyms)
 
 
 def _same(judge: PairJudge, a: str, b: str) -> bool:
@@ -94,6 +97,8 @@ SAME = [
     ("to have a talk with PersonY", "to talk to PersonY"),
     ("to sit down", "to sit"),                                       # a particle adding nothing
     ("to wake up", "to wake"),
+    ("ill", "sick"),                                                 # one-word feelings
+    ("guilty", "ashamed"),
 ]
 
 
