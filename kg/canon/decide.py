@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -280,7 +280,7 @@ def _predicate(tok: Any) -> bool:
     return bool(tok.pos_ == "ADJ" and tok.dep_ in ("acomp", "ROOT", "attr", "conj", "oprd"))
 
 
-def _signature(doc: Any) -> Signature:
+def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
     words: set[str] = set()
     verbs: set[str] = set()
     soft: set[str] = set()
@@ -349,6 +349,16 @@ def _signature(doc: Any) -> Signature:
         word = CLASSES.get(lemma, lemma) if tok.pos_ == "VERB" else lemma
         if lemma in STAY_VERBS and any(c.pos_ == "ADJ" for c in tok.children):
             word = "stay"  # "keep warm" = "stay warm" = "remain warm"
+        if tok.tag_ == "VBN" and "auxpass" in child_deps and "dobj" not in child_deps and \
+                lexicon is not None and lexicon.feeling(lemma) and \
+                lexicon.adjective(tok.lower_):
+            # "be thrilled" as "feel thrilled" reads it: an adjective ("thrilled" ~
+            # "excited"); its voice is still kept ("to be loved" is not "to love her")
+            words.add(f"{tok.lower_}|a")
+            if not any(c.dep_ == "nsubjpass" and _PLACEHOLDER_OF.get(c.text, c.lower_)
+                       not in DEFAULT_SUBJECTS for c in tok.children):
+                passive.add(word)
+            continue
         words.add(f"{word}|{_WN_POS.get(tok.pos_, '')}")
         if tok.pos_ == "VERB":
             verbs.add(word)
@@ -378,33 +388,33 @@ class SignatureParser:
         model: spaCy package name (the one concept linking uses).
         cache_path: SQLite file keyed by text hash (``None``: no cache).
         batch_size: phrases per ``nlp.pipe`` batch.
-        adjective: whether a word is an adjective (WordNet's, see :meth:`Synonyms.adjective`):
-            a one-word phrase that is one is parsed after "be" ("ill", "ashamed"), which
-            the tagger alone reads as a noun or a verb.
+        lexicon: WordNet's word classes (:class:`Synonyms`, with WordNet): a one-word
+            phrase that is an adjective is parsed after "be" ("ill", "ashamed", which the
+            tagger alone reads as a noun or a verb), and a feeling said in the passive
+            ("be thrilled") is read as its adjective, as "feel thrilled" is.
     """
 
-    VERSION = "canon-signature-24"
+    VERSION = "canon-signature-26"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 
     def __init__(self, model: str | None = None, *, cache_path: Path | None = None,
-                 batch_size: int = 1024, adjective: Callable[[str], bool] | None = None,
-                 ) -> None:
+                 batch_size: int = 1024, lexicon: Synonyms | None = None) -> None:
         from kg.concepts.heads import DEFAULT_SPACY_MODEL
 
         self.model = model or DEFAULT_SPACY_MODEL
         self.batch_size = batch_size
         self.parsed = 0
-        self.adjective = adjective
+        self.lexicon = lexicon if lexicon is not None and lexicon.wordnet is not None else None
         self._nlp: Any = None
-        frame = ":adjectives" if adjective is not None else ""
+        frame = ":wordnet" if self.lexicon is not None else ""
         self._cache = TextCache(cache_path, table="canon_signatures", column="sig",
                                 key=f"{self.VERSION}:{_rules_digest()}:{self.model}{frame}")
 
     def _framed(self, text: str) -> str:
         """``text`` as the parser reads it (:func:`for_parser`, "be" before a lone
         adjective)."""
-        if self.adjective is not None and " " not in text and self.adjective(text):
+        if self.lexicon is not None and " " not in text and self.lexicon.adjective(text):
             return "be " + text
         return for_parser(text)
 
@@ -425,7 +435,7 @@ class SignatureParser:
         docs = self._load().pipe([self._framed(t) for t in texts], batch_size=self.batch_size,
                                  disable=["ner"])
         self.parsed += len(texts)
-        return [_signature(doc) for doc in docs]
+        return [_signature(doc, self.lexicon) for doc in docs]
 
     def close(self) -> None:
         """Close the cache database."""
@@ -449,6 +459,7 @@ class Synonyms:
         self._lexnames: dict[str, str] = {}
         self._intransitive: dict[str, bool] = {}
         self._completive: dict[str, bool] = {}
+        self._feeling: dict[str, bool] = {}
         self._keys: dict[str, frozenset[str]] = {}
         self._same: dict[tuple[str, str], bool] = {}
 
@@ -515,6 +526,16 @@ class Synonyms:
         """WordNet knows ``word`` as an adjective ("ill", "ashamed", "blue")."""
         return self.wordnet is not None and bool(
             self.wordnet.synsets(word, pos="a") or self.wordnet.synsets(word, pos="s"))
+
+    def feeling(self, verb: str) -> bool:
+        """One of the first senses of ``verb`` is a feeling (WordNet's verb.emotion:
+        "excite", "worry", "please"; not "wear", "charge", "hire")."""
+        got = self._feeling.get(verb)
+        if got is None:
+            found = self.wordnet.synsets(verb, pos="v")[:self.senses] \
+                if self.wordnet is not None else []
+            got = self._feeling[verb] = any(s.lexname() == "verb.emotion" for s in found)
+        return got
 
     def intransitive(self, verb: str) -> bool:
         """The first sense of ``verb`` takes no direct object in any of WordNet's frames
@@ -813,5 +834,5 @@ def make_judge(settings: Settings, *, parse_cache: Path, wordnet_cache: Path,
             "no WordNet at %s: merges need identical lemmas (install wordnet-base)", wn_dir)
     synonyms = Synonyms(wordnet, senses=settings.canon.wordnet_senses)
     parser = SignatureParser(cache_path=parse_cache, batch_size=max(64, settings.batch_size),
-                             adjective=synonyms.adjective if wordnet is not None else None)
+                             lexicon=synonyms)
     return PairJudge(parser, synonyms)

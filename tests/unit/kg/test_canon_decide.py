@@ -23,8 +23,7 @@ def judge(tmp_path_factory: pytest.TempPathFactory) -> PairJudge:
     cache = tmp_path_factory.mktemp("canon")
     wordnet = open_wordnet(WORDNET, cache / "wn") if (WORDNET / "data.noun").is_file() else None
     synonyms = Synonyms(wordnet)
-    adjective = synonyms.adjective if wordnet is not None else None
-    return PairJudge(SignatureParser(cache_path=cache / "parse.sqlite", adjective=adjective),
+    return PairJudge(SignatureParser(cache_path=cache / "parse.sqlite", lexicon=synonyms),
                      synonyms)
 
 
@@ -68,6 +67,7 @@ DIFFERENT = [
     ("make a drink", "drink"),
     ("to pick up the kids", "to pick the kids"),                     # the particle says it
     ("to sit down", "to sit up"),
+    ("be annoying", "be annoyed"),
 ]
 SAME = [
     ("feel ill", "feel sick"),                                       # WordNet synonyms
@@ -99,6 +99,7 @@ SAME = [
     ("to wake up", "to wake"),
     ("ill", "sick"),                                                 # one-word feelings
     ("guilty", "ashamed"),
+    ("PersonX is thrilled", "PersonX feels excited"),                # a feeling in the passive
 ]
 
 
