@@ -59,6 +59,9 @@ COPULAS = frozenset({"be", "feel", "get", "become", "seem", "appear", "grow"})
 STAY_VERBS = frozenset({"keep", "stay", "remain"})
 """Verbs of staying in a state; one word before an adjective ("keep / stay warm")."""
 """Verbs dropped before an adjective or noun complement ("get impatient" = "feel impatient")."""
+CAUSATIVES = frozenset({"make"})
+"""Verbs dropped before a clause about the phrase's own subject ("making him happy" =
+"happy"; "making his wife happy" keeps them)."""
 INTENT_VERBS = frozenset({"want", "need", "hope", "wish", "intend", "would", "plan", "have",
                           "go", "get", "wan", "gon", "ll"})
 """Verbs dropped before the verb they introduce ("want to rest" = "rest")."""
@@ -231,7 +234,7 @@ def _rules_digest() -> str:
     lists = (NEGATIONS, INTENSIFIERS, COPULAS, INTENT_VERBS, MODALS, DEFAULT_SUBJECTS,
              PARTICIPANTS, _FUNCTION_POS, DIRECTIONS, SOFT, DETERMINERS, BENEFICIARIES,
              STAY_VERBS, _MODIFIER_DEPS, PLACEHOLDER_NAMES, TEMPLATE_PARTICIPLES, LIGHT_VERBS,
-             LEVELS, PRAISED_LEVELS, INDEFINITES,
+             LEVELS, PRAISED_LEVELS, INDEFINITES, CAUSATIVES,
              {" ".join(idiom) for idiom in IDIOMS})
     text = "|".join(",".join(sorted(x)) for x in lists) + repr(sorted(CLASSES.items()))
     return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
@@ -247,6 +250,8 @@ _MODIFIER_DEPS = frozenset({"amod", "advmod", "compound", "nmod", "npadvmod"})
 predicate ("they were *cheap*") is what the phrase says and is kept."""
 
 
+_GRADED = frozenset({"JJR", "JJS", "RBR", "RBS"})
+"""Tags of comparatives and superlatives ("better", "best")."""
 _ACTIVE_TAGS = frozenset({"VB", "VBP", "VBZ", "VBD", "VBG"})
 """Tags of a verb said in an active form (a "VBN" is passive or a participle)."""
 
@@ -259,8 +264,10 @@ def _or_not(doc: Any, i: int) -> bool:
                 and all(t.is_punct for t in doc[i + 1:]))
 
 
-IDIOMS: tuple[tuple[str, ...], ...] = (("at", "the", "same", "time"),)
-"""Word sequences said by an intensifier too ("at the same time" = "together"): dropped."""
+IDIOMS: tuple[tuple[str, ...], ...] = (("at", "the", "same", "time"), ("had", "better"),
+                                        ("would", "better"), ("'d", "better"))
+"""Word sequences said by an intensifier or a modal too ("at the same time" = "together",
+"had better take it" = "take it"): dropped."""
 
 
 def _idiom_tokens(doc: Any) -> set[int]:
@@ -328,9 +335,9 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
                 lemma not in LEVELS or tok.head.lemma_.lower() in PRAISED_LEVELS):
             soft.add(f"{lemma}|{_WN_POS.get(tok.pos_, '')}")
             continue
-        if ((low in INTENSIFIERS or lemma in INTENSIFIERS) and not _predicate(tok)) \
-                or lemma in MODALS:
-            continue
+        if ((low in INTENSIFIERS or (lemma in INTENSIFIERS and tok.tag_ not in _GRADED))
+                and not _predicate(tok)) or lemma in MODALS:
+            continue  # "so happy" = "happy"; "better" (lemma "well") is no degree word
         if low == "more" and tok.dep_ == "advmod" and tok.head.pos_ in ("ADJ", "ADV"):
             continue  # comparative degree: "more secure" = "secure"
         if low == "own" and tok.dep_ == "amod" and any(
@@ -343,6 +350,10 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
             continue
         if lemma == "be":
             continue
+        if lemma in CAUSATIVES and any(
+                c.dep_ == "ccomp" and any(g.dep_ == "nsubj" and g.lower_ in DEFAULT_SUBJECTS
+                                          for g in c.children) for c in tok.children):
+            continue  # "making him look good" = "look good": the phrase's own subject
         if lemma in TEMPLATE_PARTICIPLES and tok.tag_ == "VBN" and not any(
                 c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
             continue  # FolkScope's "being used in a costume"
@@ -394,7 +405,7 @@ class SignatureParser:
             ("be thrilled") is read as its adjective, as "feel thrilled" is.
     """
 
-    VERSION = "canon-signature-26"
+    VERSION = "canon-signature-27"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 

@@ -68,6 +68,7 @@ DIFFERENT = [
     ("to pick up the kids", "to pick the kids"),                     # the particle says it
     ("to sit down", "to sit up"),
     ("be annoying", "be annoyed"),
+    ("feel better", "feel"),                                         # "better" is no degree word
 ]
 SAME = [
     ("feel ill", "feel sick"),                                       # WordNet synonyms
@@ -100,6 +101,8 @@ SAME = [
     ("ill", "sick"),                                                 # one-word feelings
     ("guilty", "ashamed"),
     ("PersonX is thrilled", "PersonX feels excited"),                # a feeling in the passive
+    ("because they both are capable of making him look good", "looking good"),  # causative
+    ("he had better take it", "take it"),
 ]
 
 
