@@ -76,6 +76,14 @@ PARTICIPANTS = frozenset({"persony", "personz", "peoplex", "peopley"})
 """ATOMIC's other participants: content, matched only by themselves."""
 _FUNCTION_POS = frozenset({"DET", "PRON", "AUX", "CCONJ", "SCONJ", "PART", "ADP", "PUNCT",
                            "SPACE", "SYM"})
+ROLE_PREPOSITIONS: dict[str, str] = {
+    "from": "source", "to": "goal", "for": "goal", "with": "goal", "about": "topic",
+    "of": "topic", "at": "place", "on": "place", "in": "place", "against": "against"}
+"""Prepositions that say a role, each to its class: a source, a goal (recipient,
+beneficiary, purpose or companion: "talk to" = "talk with", "a gift to her" = "a gift for
+her"), a topic, a place ("at home" = "in the home"). The same word with prepositions of no
+common class relates to something else ("look for" / "look at", "run from" / "run to",
+"talk to" / "talk about", "a gift for" / "a gift from")."""
 DIRECTIONS = frozenset({"out", "up", "down", "away", "off", "back", "over", "through", "into",
                         "onto", "around", "across", "along", "behind", "ahead", "apart"})
 """Prepositions kept as content: "get to the car" is not "get out of the car"."""
@@ -194,19 +202,38 @@ class Signature:
     nanny"); a participle said of the subject ("feel *excited*") is neither."""
     phrasal: tuple[str, ...] = ()
     """``verb>particle`` of each phrasal verb ("calm>down", "give>up")."""
+    roles: tuple[str, ...] = ()
+    """``head>preposition`` of each role preposition with an object ("look>for",
+    "gift>from"): "look for a job" is not "look at a job"."""
+
+    def roles_differ(self, other: Signature) -> str:
+        """A word both sides relate to something by role prepositions none of which they
+        share ("look for" / "look at", "a gift for" / "a gift from"), or ``""``."""
+        mine: dict[str, set[str]] = {}
+        theirs: dict[str, set[str]] = {}
+        for found, roles in ((mine, self.roles), (theirs, other.roles)):
+            for entry in roles:
+                head, _, prep = entry.partition(">")
+                found.setdefault(head, set()).add(ROLE_PREPOSITIONS[prep])
+        clash = sorted(f"{head} {'/'.join(sorted(mine[head] | theirs[head]))}"
+                       for head in mine.keys() & theirs.keys()
+                       if mine[head].isdisjoint(theirs[head]))
+        return ", ".join(clash)
 
     def to_json(self) -> str:
         """Compact JSON (the parse cache stores this)."""
         return json.dumps([list(self.words), self.negated, list(self.verbs), list(self.soft),
                            list(self.light_objects), list(self.passive), list(self.active),
-                           list(self.phrasal)], separators=(",", ":"))
+                           list(self.phrasal), list(self.roles)], separators=(",", ":"))
 
     @staticmethod
     def from_json(raw: str) -> Signature:
         """Inverse of :meth:`to_json`."""
-        words, negated, verbs, soft, light_objects, passive, active, phrasal = json.loads(raw)
+        (words, negated, verbs, soft, light_objects, passive, active, phrasal,
+         roles) = json.loads(raw)
         return Signature(tuple(words), bool(negated), tuple(verbs), tuple(soft),
-                         tuple(light_objects), tuple(passive), tuple(active), tuple(phrasal))
+                         tuple(light_objects), tuple(passive), tuple(active), tuple(phrasal),
+                         tuple(roles))
 
     def voice_differs(self, other: Signature) -> str:
         """A verb said in the passive on one side and only in the active on the other
@@ -234,7 +261,7 @@ def _rules_digest() -> str:
     lists = (NEGATIONS, INTENSIFIERS, COPULAS, INTENT_VERBS, MODALS, DEFAULT_SUBJECTS,
              PARTICIPANTS, _FUNCTION_POS, DIRECTIONS, SOFT, DETERMINERS, BENEFICIARIES,
              STAY_VERBS, _MODIFIER_DEPS, PLACEHOLDER_NAMES, TEMPLATE_PARTICIPLES, LIGHT_VERBS,
-             LEVELS, PRAISED_LEVELS, INDEFINITES, CAUSATIVES,
+             LEVELS, PRAISED_LEVELS, INDEFINITES, CAUSATIVES, ROLE_PREPOSITIONS,
              {" ".join(idiom) for idiom in IDIOMS})
     text = "|".join(",".join(sorted(x)) for x in lists) + repr(sorted(CLASSES.items()))
     return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
@@ -295,6 +322,7 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
     passive: set[str] = set()
     active: set[str] = set()
     phrasal: set[str] = set()
+    roles: set[str] = set()
     negations = 0
     skip = _idiom_tokens(doc)
     for tok in doc:
@@ -320,6 +348,9 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
             continue
         if low in DEFAULT_SUBJECTS or lemma in DEFAULT_SUBJECTS:
             continue
+        if tok.dep_ == "prep" and low in ROLE_PREPOSITIONS and tok.head.pos_ in ("VERB", "NOUN") \
+                and any(c.dep_ == "pobj" for c in tok.children):
+            roles.add(f"{CLASSES.get(tok.head.lemma_.lower(), tok.head.lemma_.lower())}>{low}")
         if tok.dep_ == "prt" or (tok.pos_ == "ADP" and low in DIRECTIONS):
             words.add(lemma + "|")  # particle or direction: "give up" is not "give"
             if tok.dep_ == "prt" and tok.head.pos_ == "VERB" and not (
@@ -389,7 +420,8 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
     # crowd text doubles its negations for emphasis ("not gonna get nothing"): any negates
     return Signature(tuple(sorted(words)), negations > 0, tuple(sorted(verbs)),
                      tuple(sorted({_lemma(w) for w in soft})), tuple(sorted(light_objects)),
-                     tuple(sorted(passive)), tuple(sorted(active)), tuple(sorted(phrasal)))
+                     tuple(sorted(passive)), tuple(sorted(active)), tuple(sorted(phrasal)),
+                     tuple(sorted(roles)))
 
 
 class SignatureParser:
@@ -405,7 +437,7 @@ class SignatureParser:
             ("be thrilled") is read as its adjective, as "feel thrilled" is.
     """
 
-    VERSION = "canon-signature-27"
+    VERSION = "canon-signature-29"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 
@@ -728,6 +760,9 @@ def decide(a: Signature, b: Signature, syn: Synonyms, *, text_a: str = "",
     flips = a.voice_differs(b)
     if flips:
         return Decision(False, "voice", flips)
+    clash = a.roles_differ(b)
+    if clash:
+        return Decision(False, "preposition", clash)
     if not a.words or not b.words:
         return Decision(False, "empty", "no content words")
     used: list[tuple[str, str]] = []

@@ -69,6 +69,9 @@ DIFFERENT = [
     ("to sit down", "to sit up"),
     ("be annoying", "be annoyed"),
     ("feel better", "feel"),                                         # "better" is no degree word
+    ("look for a new job", "look at a new job"),                     # role prepositions
+    ("buy a gift for his wife", "buy a gift from his wife"),
+    ("talk to PersonY", "talk about PersonY"),
 ]
 SAME = [
     ("feel ill", "feel sick"),                                       # WordNet synonyms
@@ -103,6 +106,8 @@ SAME = [
     ("PersonX is thrilled", "PersonX feels excited"),                # a feeling in the passive
     ("because they both are capable of making him look good", "looking good"),  # causative
     ("he had better take it", "take it"),
+    ("talk to PersonY", "talk with PersonY"),                        # one class of role
+    ("use the product at home", "use the product in the home"),
 ]
 
 
@@ -151,6 +156,8 @@ def test_evidence_names_the_rule_and_words(judge: PairJudge) -> None:
     assert judge.decide("sit down", "not sit down").rule == "negation"
     voice = judge.decide("be loved", "love her")
     assert (voice.same, voice.rule, voice.detail) == (False, "voice", "love")
+    role = judge.decide("run from persony", "run to persony")
+    assert (role.same, role.rule, role.detail) == (False, "preposition", "run goal/source")
     assert judge.decide("keep warm", "keep warm").rule == "identical"
 
 
