@@ -385,9 +385,9 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
                 c.dep_ == "ccomp" and any(g.dep_ == "nsubj" and g.lower_ in DEFAULT_SUBJECTS
                                           for g in c.children) for c in tok.children):
             continue  # "making him look good" = "look good": the phrase's own subject
-        if lemma in TEMPLATE_PARTICIPLES and tok.tag_ == "VBN" and not any(
-                c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
-            continue  # FolkScope's "being used in a costume"
+        if lemma in TEMPLATE_PARTICIPLES and tok.tag_ == "VBN" and tok.dep_ != "amod" \
+                and not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
+            continue  # FolkScope's "being used in a costume"; not "a used car"
         word = CLASSES.get(lemma, lemma) if tok.pos_ == "VERB" else lemma
         if lemma in STAY_VERBS and any(c.pos_ == "ADJ" for c in tok.children):
             word = "stay"  # "keep warm" = "stay warm" = "remain warm"
@@ -437,7 +437,7 @@ class SignatureParser:
             ("be thrilled") is read as its adjective, as "feel thrilled" is.
     """
 
-    VERSION = "canon-signature-29"
+    VERSION = "canon-signature-30"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 

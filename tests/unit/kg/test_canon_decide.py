@@ -72,6 +72,7 @@ DIFFERENT = [
     ("look for a new job", "look at a new job"),                     # role prepositions
     ("buy a gift for his wife", "buy a gift from his wife"),
     ("talk to PersonY", "talk about PersonY"),
+    ("buy a used car", "buy a car"),                                 # "used" as an adjective
 ]
 SAME = [
     ("feel ill", "feel sick"),                                       # WordNet synonyms
