@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 from pydantic import Field
 
 from kg.canon import Canonicalization, canonicalize, normalize_intention
-from kg.canon.decide import make_judge
+from kg.canon.decide import PairJudge, make_judge
 from kg.concepts import (
     ConceptGraph,
     PhraseParser,
@@ -319,15 +319,22 @@ def _build(wd: WorkDir, settings: Settings, source: Path, embedder: Embedder | N
 
 def _canonicalize(wd: WorkDir, settings: Settings, counts: dict[str, int],
                   embedder: CachedEmbedder, report: BuildReport) -> Canonicalization:
-    judge = make_judge(settings, parse_cache=wd.parse_cache, wordnet_cache=wd.wordnet_cache)
+    made: list[PairJudge] = []
+
+    def judge() -> PairJudge | None:
+        # made while the candidate search runs (loading WordNet overlaps it)
+        got = make_judge(settings, parse_cache=wd.parse_cache, wordnet_cache=wd.wordnet_cache)
+        made.extend([got] if got is not None else [])
+        return got
+
     try:
         canon = canonicalize(counts, embedder, threshold=settings.canon.threshold, judge=judge,
                              exact_limit=settings.canon.exact_limit,
                              candidates=settings.canon.candidates)
     finally:
-        if judge is not None:
-            report.canon_parsed = judge.parser.parsed
-            judge.parser.close()
+        for got in made:
+            report.canon_parsed = got.parser.parsed
+            got.parser.close()
     report.model = canon.model
     report.intentions = canon.n_intentions
     report.candidate_pairs = canon.candidate_pairs

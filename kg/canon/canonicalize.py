@@ -16,7 +16,8 @@ phrase text, so the same input always gives the same ids and choices.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -116,7 +117,8 @@ class Canonicalization:
 
 
 def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: float,
-                 judge: PairJudge | None = None, exact_limit: int = 20000, candidates: int = 32,
+                 judge: PairJudge | Callable[[], PairJudge | None] | None = None,
+                 exact_limit: int = 20000, candidates: int = 32,
                  complete_limit: int = 300, batch_size: int = 8192) -> Canonicalization:
     """Cluster normalised phrases into canonical intentions.
 
@@ -126,7 +128,10 @@ def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: fl
         threshold: minimum cosine similarity of a candidate pair; without a
             ``judge`` it alone decides a merge.
         judge: the pair decision; only candidate pairs (and the cross pairs of
-            clusters about to join) are decided.
+            clusters about to join) are decided. A function that makes it (or
+            returns ``None`` for the cosine path) is called while the candidate
+            search runs on a background thread (the search is C code that
+            releases the GIL, so loading WordNet overlaps it).
         exact_limit: above this many phrases, neighbours come from HNSW.
         candidates: most candidate neighbours per phrase.
         complete_limit: largest component clustered by complete linkage
@@ -140,7 +145,14 @@ def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: fl
     for start in range(0, len(keys), batch_size):
         vectors[start:start + batch_size] = embedder.encode(keys[start:start + batch_size])
     log.info("embedded %d distinct phrases with %s", len(keys), embedder.name)
-    edges = similarity_edges(vectors, threshold, exact_limit=exact_limit, k=candidates)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        search = pool.submit(similarity_edges, vectors, threshold, exact_limit=exact_limit,
+                             k=candidates)
+        if callable(judge):
+            judge = judge()
+        if judge is not None:
+            judge.preload(keys)  # signatures already cached, read while the search runs
+        edges = search.result()
     log.info("candidate graph: %d edges at threshold %.3f", len(edges[0]), threshold)
     if judge is None:
         labels = cluster_labels(vectors, edges, threshold, weights=support,

@@ -370,6 +370,10 @@ class SignatureParser:
         return self._cache.map(texts, self._parse, encode=Signature.to_json,
                                decode=Signature.from_json)
 
+    def cached(self, texts: Iterable[str]) -> dict[str, Signature]:
+        """The signatures of ``texts`` found in the cache (none are parsed)."""
+        return self._cache.cached(texts, decode=Signature.from_json)
+
     def _parse(self, texts: list[str]) -> list[Signature]:
         # the signature reads tags, lemmas and the parse, never entities: NER costs a third
         docs = self._load().pipe([for_parser(t) for t in texts], batch_size=self.batch_size,
@@ -623,6 +627,11 @@ class PairJudge:
         todo = sorted({t for t in texts if t not in self._sig})
         if todo:
             self._sig.update(zip(todo, self.parser.signatures(todo), strict=True))
+
+    def preload(self, texts: Iterable[str]) -> None:
+        """Read the cached signatures of ``texts`` (nothing is parsed: :meth:`prepare`
+        parses what is still missing)."""
+        self._sig.update(self.parser.cached(t for t in texts if t not in self._sig))
 
     def signature(self, text: str) -> Signature:
         """The signature of ``text`` (parsed now if :meth:`prepare` did not see it)."""

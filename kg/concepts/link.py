@@ -200,7 +200,12 @@ class WordNetLinker:
         self.max_concepts = max_concepts
         self._senses: dict[tuple[str, str], tuple[list[Any], F32]] = {}
         self._priors: dict[tuple[str, str], F32] = {}
+        self._handling: dict[tuple[str, str], F32] = {}
         self._np_vecs: dict[str, F32] = {}
+        # per synset name: its concept id, and its hypernyms sorted by name (pure lookups
+        # that every link of a common sense would otherwise repeat)
+        self._cids: dict[str, str] = {}
+        self._parents: dict[str, list[Any]] = {}
 
     @staticmethod
     def gloss(synset: Any) -> str:
@@ -283,8 +288,12 @@ class WordNetLinker:
         sims = vecs @ context
         total = sims + self._prior(lemma, pos, synsets)
         if handled and HANDLING_PRIOR > 0:
-            total = total + np.array([HANDLING_PRIOR if syn.lexname() in _CONCRETE else 0.0
-                                      for syn in synsets], dtype=np.float32)
+            bonus = self._handling.get((lemma, pos))
+            if bonus is None:
+                bonus = self._handling[(lemma, pos)] = np.array(
+                    [HANDLING_PRIOR if syn.lexname() in _CONCRETE else 0.0 for syn in synsets],
+                    dtype=np.float32)
+            total = total + bonus
         best = int(np.argmax(total))
         if MARGIN > 0 and len(synsets) > 1:
             runner_up = float(np.partition(total, -2)[-2])
@@ -293,7 +302,10 @@ class WordNetLinker:
         return synsets[best], float(sims[best])
 
     def _concept(self, graph: ConceptGraph, synset: Any) -> str:
-        cid = Concept.make_id("wordnet", synset.name())
+        name = synset.name()
+        cid = self._cids.get(name)
+        if cid is None:
+            cid = self._cids[name] = Concept.make_id("wordnet", name)
         if cid not in graph.concepts:
             graph.concepts[cid] = Concept(id=cid, name=synset.lemma_names()[0].replace("_", " "),
                                           source="wordnet", synset=synset.name(),
@@ -393,8 +405,10 @@ class WordNetLinker:
         for _ in range(self.depth):
             nxt: list[tuple[Any, str]] = []
             for syn, child in frontier:
-                parents = sorted(syn.hypernyms() or syn.instance_hypernyms(),
-                                 key=lambda s: s.name())
+                parents = self._parents.get(syn.name())
+                if parents is None:
+                    parents = self._parents[syn.name()] = sorted(
+                        syn.hypernyms() or syn.instance_hypernyms(), key=lambda s: s.name())
                 for parent in parents:
                     pid = self._concept(graph, parent)
                     if ("is_a", child, pid) in graph.links:
