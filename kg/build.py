@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import Field
 
@@ -52,7 +53,7 @@ from kg.concepts.heads import cased
 from kg.concepts.wordnet import DEFAULT_WORDNET_DIR
 from kg.embed import CachedEmbedder, Embedder, EmbeddingCache, SentenceTransformerEmbedder
 from kg.errors import ConfigError
-from kg.io import iter_records, write_records
+from kg.io import RecordWriter, iter_records, write_records
 from kg.records import Intention, IntentionAssertion
 from kg.reports import NoProgress, Progress, StageReport
 from kg.settings import Settings
@@ -307,7 +308,7 @@ def _build(wd: WorkDir, settings: Settings, source: Path, embedder: Embedder | N
     report.embedded = cached.misses - misses0
     report.embedding_cache_hits = cached.hits - hits0
     phase.start("write_nodes")
-    write_records(wd.graph("intentions"), _with_abstract(canon.iter_intentions(), reused, abstract))
+    _write_intentions(wd.graph("intentions"), canon, reused, abstract)
     report.merges = write_records(wd.graph("merges"), canon.iter_merges())
     report.concepts = write_records(wd.graph("concepts"), graph.sorted_concepts())
     report.concept_links = write_records(wd.graph("concept_links"), graph.sorted_links())
@@ -341,11 +342,18 @@ def _canonicalize(wd: WorkDir, settings: Settings, counts: dict[str, int],
     return canon
 
 
-def _with_abstract(intentions: Iterator[Intention], reused: set[str],
-                   abstract: list[Intention]) -> Iterator[Intention]:
-    for i in intentions:
-        yield i.model_copy(update={"abstract": True}) if i.id in reused else i
-    yield from abstract
+def _write_intentions(path: Path, canon: Canonicalization, reused: set[str],
+                      abstract: list[Intention]) -> int:
+    """The canonical intentions (``abstract`` set on the ``reused`` ones), then the new
+    abstract ones; the canonical ones column by column (their embeddings are most of the
+    file)."""
+    table = canon.intention_table(frozenset(reused))
+    if abstract:
+        table = pa.concat_tables([table, pa.Table.from_pylist(
+            [a.model_dump(mode="json") for a in abstract], schema=table.schema)])
+    with RecordWriter(path) as writer:
+        writer.write_table(Intention, table)
+    return writer.count
 
 
 def _with_intention_ids(source: Path, canon: Canonicalization, key_of: dict[str, str],

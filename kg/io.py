@@ -89,6 +89,26 @@ class RecordWriter:
         self._schema: pa.Schema | None = None
         self._writer: pq.ParquetWriter | None = None
 
+    def write_table(self, cls: type[Record], table: pa.Table) -> None:
+        """Add the rows of ``table``, whose columns are ``cls``'s record fields as
+        :func:`arrow_schema` types them (built column by column, for large numeric
+        fields: no record objects). Row groups are ``batch_size`` rows, as with
+        :meth:`write`.
+
+        Raises:
+            ValueError: ``table``'s schema is not ``cls``'s.
+        """
+        schema = arrow_schema(cls)
+        if schema is None or not table.schema.equals(schema):
+            raise ValueError(f"table schema {table.schema} is not that of {cls.__name__}")
+        self._flush()
+        if self._writer is None:
+            self._schema = schema
+        for start in range(0, table.num_rows, self._batch_size):
+            self._schema, self._writer = _flush_table(
+                self._tmp, table.slice(start, self._batch_size), self._writer)
+            self.count += min(self._batch_size, table.num_rows - start)
+
     def write(self, rec: Record) -> None:
         """Add one record."""
         if self._writer is None and not self._batch:  # the first record
@@ -166,7 +186,11 @@ def _flush(
     tmp: Path, batch: list[dict[str, object]], schema: pa.Schema | None,
     writer: pq.ParquetWriter | None,
 ) -> tuple[pa.Schema, pq.ParquetWriter]:
-    table = pa.Table.from_pylist(batch, schema=schema)
+    return _flush_table(tmp, pa.Table.from_pylist(batch, schema=schema), writer)
+
+
+def _flush_table(tmp: Path, table: pa.Table, writer: pq.ParquetWriter | None,
+                 ) -> tuple[pa.Schema, pq.ParquetWriter]:
     if writer is None:
         writer = pq.ParquetWriter(tmp, table.schema)
     writer.write_table(table)

@@ -22,10 +22,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 from kg.canon.cluster import cluster_labels, decided_clusters, pick_canonical, similarity_edges
 from kg.canon.decide import PairJudge
 from kg.embed import Embedder
+from kg.io import arrow_schema
 from kg.records import Intention, MergeRecord
 
 __all__ = ["Canonicalization", "canonicalize"]
@@ -101,6 +103,36 @@ class Canonicalization:
                 support=int(self.support[members].sum()),
                 embedding=self.vectors[rep].tolist() if with_embedding else None,
             )
+
+    def intention_table(self, abstract: frozenset[str] = frozenset()) -> pa.Table:
+        """:meth:`iter_intentions` as an Arrow table of :class:`~kg.records.Intention`'s
+        schema, built column by column (no record per intention); ``abstract`` names
+        the intentions whose ``abstract`` flag is set."""
+        schema = arrow_schema(Intention)
+        assert schema is not None  # every field of Intention has an Arrow type
+        order = np.argsort(self.canonical, kind="stable")
+        starts = np.flatnonzero(np.r_[True, np.diff(self.canonical[order]) != 0]) \
+            if len(order) else np.zeros(0, dtype=np.int64)
+        reps = self.canonical[order[starts]]
+        ids = [self._ids[int(r)] for r in reps.tolist()]
+        aliases: list[list[str]] = [[] for _ in ids]
+        sizes = np.diff(np.r_[starts, len(order)])
+        for g in np.flatnonzero(sizes > 1).tolist():
+            rep = int(reps[g])
+            members = order[starts[g]:starts[g] + sizes[g]].tolist()
+            aliases[g] = sorted(self.keys[m] for m in members if m != rep)
+        dim = self.vectors.shape[1]
+        embedding = pa.ListArray.from_arrays(
+            pa.array(np.arange(len(reps) + 1, dtype=np.int32) * dim, type=pa.int32()),
+            pa.array(self.vectors[reps].astype(np.float64).reshape(-1), type=pa.float64()))
+        support = np.add.reduceat(self.support[order], starts) if len(order) else \
+            np.zeros(0, dtype=np.int64)
+        columns = {"id": ids, "text": [self.keys[int(r)] for r in reps.tolist()],
+                   "aliases": aliases, "support": support.astype(np.int64),
+                   "embedding": embedding, "abstract": [i in abstract for i in ids]}
+        return pa.Table.from_arrays(
+            [embedding if f.name == "embedding" else pa.array(columns[f.name], type=f.type)
+             for f in schema], schema=schema)
 
     def iter_merges(self) -> Iterator[MergeRecord]:
         """One merge record per phrase that was merged into another canonical phrase."""

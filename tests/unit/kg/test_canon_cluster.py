@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pyarrow.parquet as pq
+import pytest
 
 from kg.canon import (
     cluster_labels,
@@ -12,6 +16,9 @@ from kg.canon import (
     similarity_edges,
     star_clusters,
 )
+from kg.canon.canonicalize import Canonicalization
+from kg.io import RecordWriter, write_records
+from kg.records import Intention, MergeRecord
 
 
 def _unit(angles_deg: list[float]) -> np.ndarray:
@@ -107,3 +114,29 @@ def test_each_row_keeps_its_k_nearest_candidates_on_the_exact_path() -> None:
         assert b in ranks_a or a in ranks_b
     assert len(kept) < len(full[0])
     assert np.allclose(s, [sim[a, b] for a, b in zip(r, c, strict=True)], atol=1e-5)
+
+
+def test_intention_table_is_the_intention_records(tmp_path: Path) -> None:
+    # the build writes intentions column by column: the same rows as the records, and the
+    # same file as writing the records one by one
+    keys = ["a cake", "bake a cake", "bake cakes", "keep warm", "stay warm", "walk the dog"]
+    vecs = np.random.default_rng(3).standard_normal((len(keys), 8)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    canon = Canonicalization(keys=keys, support=np.array([3, 1, 2, 1, 4, 1]), vectors=vecs,
+                             canonical=np.array([0, 2, 2, 4, 4, 5]),
+                             similarity=np.ones(len(keys), dtype=np.float32), threshold=0.5,
+                             model="m")
+    abstract = frozenset({canon.intention_id("walk the dog")})
+    records = [i.model_copy(update={"abstract": i.id in abstract})
+               for i in canon.iter_intentions()]
+    assert [r.aliases for r in records] == [[], ["bake a cake"], ["keep warm"], []]
+    write_records(tmp_path / "records.parquet", records, batch_size=3)
+    with RecordWriter(tmp_path / "table.parquet", batch_size=3) as writer:
+        writer.write_table(Intention, canon.intention_table(abstract))
+    by_records = pq.read_table(tmp_path / "records.parquet")
+    by_table = pq.read_table(tmp_path / "table.parquet")
+    assert by_table.equals(by_records) and by_table.num_rows == 4
+    assert pq.ParquetFile(tmp_path / "table.parquet").metadata.num_row_groups == 2
+    assert [Intention.model_validate(r) for r in by_table.to_pylist()] == records
+    with pytest.raises(ValueError, match="schema"):
+        RecordWriter(tmp_path / "merges.parquet").write_table(MergeRecord, canon.intention_table())
