@@ -53,7 +53,7 @@ from kg.concepts.heads import cased
 from kg.concepts.wordnet import DEFAULT_WORDNET_DIR
 from kg.embed import CachedEmbedder, Embedder, EmbeddingCache, SentenceTransformerEmbedder
 from kg.errors import ConfigError
-from kg.io import RecordWriter, iter_records, write_records
+from kg.io import RecordWriter, arrow_schema, iter_records, write_records
 from kg.records import Intention, IntentionAssertion
 from kg.reports import NoProgress, Progress, StageReport
 from kg.settings import Settings
@@ -347,12 +347,20 @@ def _write_intentions(path: Path, canon: Canonicalization, reused: set[str],
     """The canonical intentions (``abstract`` set on the ``reused`` ones), then the new
     abstract ones; the canonical ones column by column (their embeddings are most of the
     file)."""
-    table = canon.intention_table(frozenset(reused))
-    if abstract:
-        table = pa.concat_tables([table, pa.Table.from_pylist(
-            [a.model_dump(mode="json") for a in abstract], schema=table.schema)])
-    with RecordWriter(path) as writer:
-        writer.write_table(Intention, table)
+    batch_size = 10000
+    with RecordWriter(path, batch_size=batch_size) as writer:
+        last: pa.Table | None = None
+        for table in canon.intention_tables(frozenset(reused), batch_size=batch_size):
+            if last is not None:
+                writer.write_table(Intention, last)
+            last = table
+        # the abstract ones share the last row group, as records written one by one would
+        rest = [last] if last is not None else []
+        if abstract:
+            rest.append(pa.Table.from_pylist([a.model_dump(mode="json") for a in abstract],
+                                             schema=arrow_schema(Intention)))
+        if rest:
+            writer.write_table(Intention, pa.concat_tables(rest))
     return writer.count
 
 

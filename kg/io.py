@@ -86,6 +86,10 @@ class RecordWriter:
         self._tmp = path.with_name(f"{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
         self._batch_size = batch_size
         self._batch: list[dict[str, object]] = []
+        # records whose fields are all scalars are kept as value tuples and written column
+        # by column (what model_dump(mode="json") gives for them, without calling it)
+        self._rows: list[tuple[object, ...]] = []
+        self._flat: tuple[str, ...] | None = None
         self._schema: pa.Schema | None = None
         self._writer: pq.ParquetWriter | None = None
 
@@ -111,13 +115,28 @@ class RecordWriter:
 
     def write(self, rec: Record) -> None:
         """Add one record."""
-        if self._writer is None and not self._batch:  # the first record
+        if self._writer is None and not self._batch and not self._rows:  # the first record
             self._schema = arrow_schema(type(rec))
+            self._flat = _flat_fields(type(rec), self._schema)
+        if self._flat is not None:
+            self._rows.append(tuple(getattr(rec, name) for name in self._flat))
+            if len(self._rows) >= self._batch_size:
+                self._flush()
+            return
         self._batch.append(rec.model_dump(mode="json"))
         if len(self._batch) >= self._batch_size:
             self._flush()
 
     def _flush(self) -> None:
+        if self._rows:
+            assert self._flat is not None and self._schema is not None
+            columns = [pa.array(list(col), type=self._schema.field(name).type)
+                       for name, col in zip(self._flat, zip(*self._rows, strict=True),
+                                            strict=True)]
+            self._schema, self._writer = _flush_table(
+                self._tmp, pa.Table.from_arrays(columns, schema=self._schema), self._writer)
+            self.count += len(self._rows)
+            self._rows = []
         if self._batch:
             self._schema, self._writer = _flush(self._tmp, self._batch, self._schema,
                                                 self._writer)
@@ -157,6 +176,17 @@ class RecordWriter:
             self.commit()
         else:
             self.abort()
+
+
+def _flat_fields(cls: type[Record], schema: pa.Schema | None) -> tuple[str, ...] | None:
+    """The field names of ``cls`` when every field is a string, integer, float or boolean
+    (optional or not, string literals included), else ``None``."""
+    if schema is None or list(schema.names) != list(cls.model_fields):
+        return None
+    scalar = set(_SCALARS.values())
+    if any(field.type not in scalar for field in schema):
+        return None
+    return tuple(schema.names)
 
 
 def write_records(path: Path, records: Iterable[Record], *, batch_size: int = 10000) -> int:

@@ -104,35 +104,38 @@ class Canonicalization:
                 embedding=self.vectors[rep].tolist() if with_embedding else None,
             )
 
-    def intention_table(self, abstract: frozenset[str] = frozenset()) -> pa.Table:
-        """:meth:`iter_intentions` as an Arrow table of :class:`~kg.records.Intention`'s
-        schema, built column by column (no record per intention); ``abstract`` names
-        the intentions whose ``abstract`` flag is set."""
+    def intention_tables(self, abstract: frozenset[str] = frozenset(), *,
+                         batch_size: int = 10000) -> Iterator[pa.Table]:
+        """:meth:`iter_intentions` as Arrow tables of :class:`~kg.records.Intention`'s
+        schema, ``batch_size`` intentions each, built column by column (no record per
+        intention); ``abstract`` names the intentions whose ``abstract`` flag is set."""
         schema = arrow_schema(Intention)
         assert schema is not None  # every field of Intention has an Arrow type
         order = np.argsort(self.canonical, kind="stable")
         starts = np.flatnonzero(np.r_[True, np.diff(self.canonical[order]) != 0]) \
             if len(order) else np.zeros(0, dtype=np.int64)
-        reps = self.canonical[order[starts]]
-        ids = [self._ids[int(r)] for r in reps.tolist()]
-        aliases: list[list[str]] = [[] for _ in ids]
         sizes = np.diff(np.r_[starts, len(order)])
-        for g in np.flatnonzero(sizes > 1).tolist():
-            rep = int(reps[g])
-            members = order[starts[g]:starts[g] + sizes[g]].tolist()
-            aliases[g] = sorted(self.keys[m] for m in members if m != rep)
+        all_reps = self.canonical[order[starts]]
+        all_support = np.add.reduceat(self.support[order], starts).astype(np.int64) \
+            if len(order) else np.zeros(0, dtype=np.int64)
         dim = self.vectors.shape[1]
-        embedding = pa.ListArray.from_arrays(
-            pa.array(np.arange(len(reps) + 1, dtype=np.int32) * dim, type=pa.int32()),
-            pa.array(self.vectors[reps].astype(np.float64).reshape(-1), type=pa.float64()))
-        support = np.add.reduceat(self.support[order], starts) if len(order) else \
-            np.zeros(0, dtype=np.int64)
-        columns = {"id": ids, "text": [self.keys[int(r)] for r in reps.tolist()],
-                   "aliases": aliases, "support": support.astype(np.int64),
-                   "embedding": embedding, "abstract": [i in abstract for i in ids]}
-        return pa.Table.from_arrays(
-            [embedding if f.name == "embedding" else pa.array(columns[f.name], type=f.type)
-             for f in schema], schema=schema)
+        for at in range(0, len(all_reps), batch_size):
+            reps = all_reps[at:at + batch_size]
+            ids = [self._ids[int(r)] for r in reps.tolist()]
+            aliases: list[list[str]] = [[] for _ in ids]
+            for g in np.flatnonzero(sizes[at:at + batch_size] > 1).tolist():
+                rep = int(reps[g])
+                members = order[starts[at + g]:starts[at + g] + sizes[at + g]].tolist()
+                aliases[g] = sorted(self.keys[m] for m in members if m != rep)
+            embedding = pa.ListArray.from_arrays(
+                pa.array(np.arange(len(reps) + 1, dtype=np.int32) * dim, type=pa.int32()),
+                pa.array(self.vectors[reps].astype(np.float64).reshape(-1), type=pa.float64()))
+            columns = {"id": ids, "text": [self.keys[int(r)] for r in reps.tolist()],
+                       "aliases": aliases, "support": all_support[at:at + batch_size],
+                       "abstract": [i in abstract for i in ids]}
+            yield pa.Table.from_arrays(
+                [embedding if f.name == "embedding" else pa.array(columns[f.name], type=f.type)
+                 for f in schema], schema=schema)
 
     def iter_merges(self) -> Iterator[MergeRecord]:
         """One merge record per phrase that was merged into another canonical phrase."""

@@ -116,7 +116,7 @@ def test_each_row_keeps_its_k_nearest_candidates_on_the_exact_path() -> None:
     assert np.allclose(s, [sim[a, b] for a, b in zip(r, c, strict=True)], atol=1e-5)
 
 
-def test_intention_table_is_the_intention_records(tmp_path: Path) -> None:
+def test_intention_tables_are_the_intention_records(tmp_path: Path) -> None:
     # the build writes intentions column by column: the same rows as the records, and the
     # same file as writing the records one by one
     keys = ["a cake", "bake a cake", "bake cakes", "keep warm", "stay warm", "walk the dog"]
@@ -132,11 +132,13 @@ def test_intention_table_is_the_intention_records(tmp_path: Path) -> None:
     assert [r.aliases for r in records] == [[], ["bake a cake"], ["keep warm"], []]
     write_records(tmp_path / "records.parquet", records, batch_size=3)
     with RecordWriter(tmp_path / "table.parquet", batch_size=3) as writer:
-        writer.write_table(Intention, canon.intention_table(abstract))
+        for table in canon.intention_tables(abstract, batch_size=3):
+            writer.write_table(Intention, table)
     by_records = pq.read_table(tmp_path / "records.parquet")
     by_table = pq.read_table(tmp_path / "table.parquet")
     assert by_table.equals(by_records) and by_table.num_rows == 4
     assert pq.ParquetFile(tmp_path / "table.parquet").metadata.num_row_groups == 2
     assert [Intention.model_validate(r) for r in by_table.to_pylist()] == records
     with pytest.raises(ValueError, match="schema"):
-        RecordWriter(tmp_path / "merges.parquet").write_table(MergeRecord, canon.intention_table())
+        RecordWriter(tmp_path / "merges.parquet").write_table(
+            MergeRecord, next(canon.intention_tables()))
