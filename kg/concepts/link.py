@@ -294,10 +294,14 @@ class WordNetLinker:
                     [HANDLING_PRIOR if syn.lexname() in _CONCRETE else 0.0 for syn in synsets],
                     dtype=np.float32)
             total = total + bonus
-        best = int(np.argmax(total))
+        # on the few totals as Python floats (exact): the first best, as np.argmax, and
+        # the runner-up, as np.partition(total, -2)[-2]
+        totals = total.tolist()
+        top = max(totals)
+        best = totals.index(top)
         if MARGIN > 0 and len(synsets) > 1:
-            runner_up = float(np.partition(total, -2)[-2])
-            if float(total[best]) - runner_up < MARGIN:
+            runner_up = sorted(totals)[-2]
+            if top - runner_up < MARGIN:
                 return None
         return synsets[best], float(sims[best])
 
@@ -342,7 +346,7 @@ class WordNetLinker:
         if vec is None:
             vec = self._np_vecs[terms[0]] = self.embedder.encode([terms[0]])[0]
         mixed = context + NP_WEIGHT * vec
-        norm = float(np.linalg.norm(mixed))
+        norm = float(np.sqrt(mixed.dot(mixed)))  # np.linalg.norm's own sum, without its checks
         return (mixed / norm).astype(np.float32) if norm > 0 else context
 
     def sense_of(self, context: F32, terms: Sequence[str], *, named: bool = False,
