@@ -84,9 +84,10 @@ class BuildReport(StageReport):
     ``phases`` the seconds of each phase (``read``, ``embed_ray``, ``canonicalize``,
     ``concepts``, ``abstract``, ``write_nodes``, ``write_assertions``).
     ``candidate_pairs`` counts the pairs the embeddings proposed to the merge decision
-    (at most ``canon.candidates`` per phrase). ``embedded_on_ray`` counts phrases
-    embedded by Ray actors (``embed.engine = "ray"``) before canonicalization read them
-    from the cache.
+    (at most ``canon.candidates`` per phrase); ``candidates_cached`` says they came from
+    the last build's candidate cache (same phrase vectors and settings).
+    ``embedded_on_ray`` counts phrases embedded by Ray actors (``embed.engine = "ray"``)
+    before canonicalization read them from the cache.
     """
 
     stage: Stage = "graph"
@@ -102,6 +103,7 @@ class BuildReport(StageReport):
     embedded: int = 0
     embedded_on_ray: int = 0
     candidate_pairs: int = 0
+    candidates_cached: bool = False
     embedding_cache_hits: int = 0
     parsed: int = 0
     canon_parsed: int = 0
@@ -331,7 +333,8 @@ def _canonicalize(wd: WorkDir, settings: Settings, counts: dict[str, int],
     try:
         canon = canonicalize(counts, embedder, threshold=settings.canon.threshold, judge=judge,
                              exact_limit=settings.canon.exact_limit,
-                             candidates=settings.canon.candidates)
+                             candidates=settings.canon.candidates,
+                             candidates_cache=wd.candidates_cache)
     finally:
         for got in made:
             report.canon_parsed = got.parser.parsed
@@ -339,6 +342,7 @@ def _canonicalize(wd: WorkDir, settings: Settings, counts: dict[str, int],
     report.model = canon.model
     report.intentions = canon.n_intentions
     report.candidate_pairs = canon.candidate_pairs
+    report.candidates_cached = canon.candidates_cached
     return canon
 
 

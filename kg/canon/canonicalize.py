@@ -19,11 +19,13 @@ import logging
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from kg.canon.candidates import cached_edges
 from kg.canon.cluster import cluster_labels, decided_clusters, pick_canonical, similarity_edges
 from kg.canon.decide import PairJudge
 from kg.embed import Embedder
@@ -51,6 +53,8 @@ class Canonicalization:
         rule: per key, the rule that merged it into its canonical key ("" if none).
         detail: per key, the words behind that rule (synonyms used, light words).
         candidate_pairs: pairs the embeddings proposed (each decided once).
+        candidates_cached: the pairs came from the candidate cache
+            (:mod:`kg.canon.candidates`), not from a search.
     """
 
     keys: list[str]
@@ -64,6 +68,7 @@ class Canonicalization:
     rule: list[str] = field(default_factory=list)
     detail: list[str] = field(default_factory=list)
     candidate_pairs: int = 0
+    candidates_cached: bool = False
 
     def __post_init__(self) -> None:
         self._row = {k: i for i, k in enumerate(self.keys)}
@@ -154,7 +159,8 @@ class Canonicalization:
 def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: float,
                  judge: PairJudge | Callable[[], PairJudge | None] | None = None,
                  exact_limit: int = 20000, candidates: int = 32,
-                 complete_limit: int = 300, batch_size: int = 8192) -> Canonicalization:
+                 complete_limit: int = 300, batch_size: int = 8192,
+                 candidates_cache: Path | None = None) -> Canonicalization:
     """Cluster normalised phrases into canonical intentions.
 
     Args:
@@ -172,6 +178,8 @@ def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: fl
         complete_limit: largest component clustered by complete linkage
             (cosine path only).
         batch_size: phrases embedded per call.
+        candidates_cache: a file keeping the last candidate pairs
+            (:func:`~kg.canon.candidates.cached_edges`); ``None``: always search.
     """
     keys = sorted(counts)
     support = np.array([counts[k] for k in keys], dtype=np.int64)
@@ -181,13 +189,15 @@ def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: fl
         vectors[start:start + batch_size] = embedder.encode(keys[start:start + batch_size])
     log.info("embedded %d distinct phrases with %s", len(keys), embedder.name)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        search = pool.submit(similarity_edges, vectors, threshold, exact_limit=exact_limit,
-                             k=candidates)
+        search = pool.submit(
+            cached_edges, candidates_cache, vectors,
+            lambda: similarity_edges(vectors, threshold, exact_limit=exact_limit, k=candidates),
+            threshold=threshold, exact_limit=exact_limit, k=candidates)
         if callable(judge):
             judge = judge()
         if judge is not None:
             judge.preload(keys)  # signatures already cached, read while the search runs
-        edges = search.result()
+        edges, from_cache = search.result()
     log.info("candidate graph: %d edges at threshold %.3f", len(edges[0]), threshold)
     if judge is None:
         labels = cluster_labels(vectors, edges, threshold, weights=support,
@@ -220,4 +230,5 @@ def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: fl
     return Canonicalization(keys=keys, support=support, vectors=vectors, canonical=canonical,
                             similarity=similarity, threshold=threshold, model=embedder.name,
                             stage="cosine" if judge is None else judge.name,
-                            rule=rule, detail=detail, candidate_pairs=len(edges[0]))
+                            rule=rule, detail=detail, candidate_pairs=len(edges[0]),
+                            candidates_cached=from_cache)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,9 @@ from kg.canon import (
     similarity_edges,
     star_clusters,
 )
+from kg.canon.candidates import cached_edges
 from kg.canon.canonicalize import Canonicalization
+from kg.canon.cluster import Edges
 from kg.io import RecordWriter, write_records
 from kg.records import Intention, MergeRecord
 
@@ -142,3 +145,34 @@ def test_intention_tables_are_the_intention_records(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="schema"):
         RecordWriter(tmp_path / "merges.parquet").write_table(
             MergeRecord, next(canon.intention_tables()))
+
+
+def test_candidate_pairs_are_kept_for_the_same_vectors_and_settings(tmp_path: Path) -> None:
+    vecs = np.random.default_rng(5).standard_normal((300, 16)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    path = tmp_path / "graph" / "candidates.npz"
+    searches: list[int] = []
+
+    def search(x: np.ndarray, threshold: float) -> Callable[[], Edges]:
+        def run() -> Edges:
+            searches.append(1)
+            return similarity_edges(x, threshold, k=8)
+        return run
+
+    first, cached = cached_edges(path, vecs, search(vecs, 0.3), threshold=0.3, k=8)
+    assert not cached and path.is_file() and len(first[0]) > 100
+    again, cached = cached_edges(path, vecs, search(vecs, 0.3), threshold=0.3, k=8)
+    assert cached and len(searches) == 1
+    for a, b in zip(first, again, strict=True):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    # other settings or other vectors search again (and replace the file)
+    _, cached = cached_edges(path, vecs, search(vecs, 0.4), threshold=0.4, k=8)
+    assert not cached and len(searches) == 2
+    moved = vecs.copy()
+    moved[0] = moved[1]
+    _, cached = cached_edges(path, moved, search(moved, 0.4), threshold=0.4, k=8)
+    assert not cached and len(searches) == 3
+    path.write_bytes(b"not an npz file")
+    _, cached = cached_edges(path, moved, search(moved, 0.4), threshold=0.4, k=8)
+    assert not cached and len(searches) == 4
+    assert [p.name for p in path.parent.iterdir()] == ["candidates.npz"]  # no temp files left
