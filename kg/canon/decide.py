@@ -659,39 +659,40 @@ class PairJudge:
         return self._same(a, needs_a, offers_a, b, needs_b, offers_b)
 
     def same_pairs(self, texts: Sequence[str], rows: npt.NDArray[np.int64],
-                   cols: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+                   cols: npt.NDArray[np.int64], *, block: int = 1 << 18,
+                   ) -> npt.NDArray[np.bool_]:
         """``same(texts[r], texts[c])`` for each pair ``(r, c)`` of ``rows`` and ``cols``.
 
-        The decision reads only the two signatures (and whether the texts are equal), so
-        each distinct pair of signatures is decided once, however many pairs share it.
+        The decision reads only the two signatures (and whether the texts are equal):
+        the cheap rejection runs on arrays of signature ids, ``block`` pairs at a time
+        (bounded memory), and only the pairs it lets through are decided, each distinct
+        pair of signatures once (:meth:`decide`'s memo).
         """
         out = np.zeros(len(rows), dtype=np.bool_)
         if not len(rows):
             return out
-        used = np.unique(np.concatenate([rows, cols]))
         ids: dict[Signature, int] = {}
         sid = np.full(len(texts), -1, dtype=np.int64)
-        for r in used.tolist():
+        for r in np.unique(np.concatenate([rows, cols])).tolist():
             sid[r] = ids.setdefault(self.signature(texts[r]), len(ids))
         sigs = list(ids)
-        n = len(sigs)
-        code = sid[rows] * n + sid[cols]
-        unique, inverse = np.unique(code, return_inverse=True)
-        x, y = unique // n, unique % n
         negated = np.array([s.negated for s in sigs], dtype=np.bool_)
         has_words = np.array([bool(s.words) for s in sigs], dtype=np.bool_)
-        decided = (negated[x] == negated[y]) & has_words[x] & has_words[y]
         prefilter = PairFilter([s.words for s in sigs], [s.soft for s in sigs],
                                self.synonyms.keys, _needs_partner, _lemma)
-        for mine, theirs in ((x, y), (y, x)):  # the cheap rejection, both ways, vectorised
-            at = np.flatnonzero(decided)
-            decided[at] = prefilter.may_match(mine[at], theirs[at])
-        for i in np.flatnonzero(decided).tolist():
-            decided[i] = self._decided(sigs[int(x[i])], sigs[int(y[i])]).same
-        out[:] = decided[inverse.reshape(-1)]
-        # equal texts (one signature) are the same whatever their signature says
-        for i in np.flatnonzero((code // n == code % n) & ~out).tolist():
-            out[i] = texts[int(rows[i])] == texts[int(cols[i])]
+        for start in range(0, len(rows), block):
+            r, c = rows[start:start + block], cols[start:start + block]
+            x, y = sid[r], sid[c]
+            decided = (negated[x] == negated[y]) & has_words[x] & has_words[y]
+            for mine, theirs in ((x, y), (y, x)):  # the cheap rejection, both ways
+                at = np.flatnonzero(decided)
+                decided[at] = prefilter.may_match(mine[at], theirs[at])
+            for i in np.flatnonzero(decided).tolist():
+                decided[i] = self._decided(sigs[int(x[i])], sigs[int(y[i])]).same
+            # equal texts (one signature) are the same whatever their signature says
+            for i in np.flatnonzero((x == y) & ~decided).tolist():
+                decided[i] = texts[int(r[i])] == texts[int(c[i])]
+            out[start:start + block] = decided
         return out
 
     def _same(self, a: Signature, needs_a: _Needs, offers_a: frozenset[str],

@@ -83,7 +83,7 @@ class PairFilter:
         self._needs = np.fromiter((w for r in need_rows for w in r), dtype=np.int64,
                                   count=int(self._ptr[-1]))
 
-    def may_match(self, a: I64, b: I64, *, chunk: int = 1 << 20) -> npt.NDArray[np.bool_]:
+    def may_match(self, a: I64, b: I64, *, chunk: int = 1 << 18) -> npt.NDArray[np.bool_]:
         """For each pair ``(a[i], b[i])`` of signature indices: every needed word of
         ``a[i]`` is a lemma ``b[i]`` drops as praise, or has a match key among the keys of
         ``b[i]``'s words.

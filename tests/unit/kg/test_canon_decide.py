@@ -107,14 +107,15 @@ def test_the_quick_rejection_never_changes_a_decision(judge: PairJudge) -> None:
 
 
 def test_pairs_decided_in_a_batch_are_decided_as_one_by_one(judge: PairJudge) -> None:
-    # same_pairs (signature pairs deduplicated, vectorised rejection) is same() of each pair,
-    # repeated texts (equal signatures, equal texts) included
+    # same_pairs (vectorised rejection, in blocks) is same() of each pair, repeated texts
+    # (equal signatures, equal texts) included
     texts = sorted({normalize_intention(t) for case in DIFFERENT + SAME for t in case})
     texts += texts[:5]
     rows, cols = (a.ravel() for a in np.meshgrid(np.arange(len(texts)), np.arange(len(texts))))
     got = judge.same_pairs(texts, rows, cols)
     assert got.tolist() == [judge.same(texts[r], texts[c]) for r, c in zip(rows, cols, strict=True)]
     assert got.sum() > len(texts) and not got.all()
+    assert judge.same_pairs(texts, rows, cols, block=97).tolist() == got.tolist()
 
 
 @needs_wordnet
