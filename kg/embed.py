@@ -23,7 +23,6 @@ import numpy.typing as npt
 from kg.errors import ConfigError, MissingExtraError
 
 __all__ = [
-    "MMAP_SIZE",
     "PACKAGED_MODEL",
     "CachedEmbedder",
     "Embedder",
@@ -147,10 +146,6 @@ class SentenceTransformerEmbedder:
         return np.ascontiguousarray(out, dtype=np.float32)
 
 
-MMAP_SIZE = 1 << 34
-"""Bytes of a cache database SQLite may map into memory (it caps this at its own limit)."""
-
-
 def text_hash(text: str) -> bytes:
     """16-byte BLAKE2b digest of ``text`` (the cache key)."""
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
@@ -169,8 +164,6 @@ class EmbeddingCache:
         self._db = sqlite3.connect(path)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        # reads through a memory map, not a read() per page: a build looks up every phrase
-        self._db.execute(f"PRAGMA mmap_size={MMAP_SIZE}")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS embeddings (model TEXT NOT NULL, hash BLOB NOT NULL, "
             "dim INTEGER NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (model, hash)) WITHOUT ROWID"

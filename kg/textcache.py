@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from kg.embed import MMAP_SIZE, text_hash
+from kg.embed import text_hash
 
 __all__ = ["TextCache"]
 
@@ -44,7 +44,6 @@ class TextCache:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path)
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(f"PRAGMA mmap_size={MMAP_SIZE}")
             self._db.execute(
                 f"CREATE TABLE IF NOT EXISTS {table} (model TEXT NOT NULL, hash BLOB NOT NULL,"
                 f" {column} TEXT NOT NULL, PRIMARY KEY (model, hash)) WITHOUT ROWID")
