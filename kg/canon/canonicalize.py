@@ -26,7 +26,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from kg.canon.candidates import cached_edges
-from kg.canon.cluster import cluster_labels, decided_clusters, pick_canonical, similarity_edges
+from kg.canon.cluster import F32, cluster_labels, decided_clusters, pick_canonical, similarity_edges
 from kg.canon.decide import PairJudge
 from kg.embed import Embedder
 from kg.io import arrow_schema
@@ -160,7 +160,9 @@ def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: fl
                  judge: PairJudge | Callable[[], PairJudge | None] | None = None,
                  exact_limit: int = 20000, candidates: int = 32,
                  complete_limit: int = 300, batch_size: int = 8192,
-                 candidates_cache: Path | None = None) -> Canonicalization:
+                 candidates_cache: Path | None = None,
+                 while_searching: Callable[[list[str], F32], None] | None = None,
+                 ) -> Canonicalization:
     """Cluster normalised phrases into canonical intentions.
 
     Args:
@@ -180,6 +182,9 @@ def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: fl
         batch_size: phrases embedded per call.
         candidates_cache: a file keeping the last candidate pairs
             (:func:`~kg.canon.candidates.cached_edges`); ``None``: always search.
+        while_searching: called with the sorted phrases and their vectors while the
+            candidate search runs (after ``judge`` is made): other work that needs only
+            those overlaps the search.
     """
     keys = sorted(counts)
     support = np.array([counts[k] for k in keys], dtype=np.int64)
@@ -197,6 +202,8 @@ def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: fl
             judge = judge()
         if judge is not None:
             judge.preload(keys)  # signatures already cached, read while the search runs
+        if while_searching is not None:
+            while_searching(keys, vectors)
         edges, from_cache = search.result()
     log.info("candidate graph: %d edges at threshold %.3f", len(edges[0]), threshold)
     if judge is None:

@@ -321,12 +321,20 @@ class WordNetLinker:
         """Add ABOUT links of intentions ``ids`` (and their IS_A chains) to ``graph``."""
         graph = graph or ConceptGraph()
         self.prefetch_parts(parts)
-        for iid, vec, p in zip(ids, vectors, parts, strict=True):
-            for synset, score in self.about(vec, p):
+        self.add_links(ids, [self.about(vec, p) for vec, p in zip(vectors, parts, strict=True)],
+                       graph)
+        return graph
+
+    def add_links(self, ids: Sequence[str], senses: Sequence[Sequence[tuple[Any, float]]],
+                  graph: ConceptGraph) -> None:
+        """Add the ABOUT links (and IS_A chains) of intentions ``ids`` to ``graph``, given
+        the senses :meth:`about` chose for each (chosen beforehand, as the build does
+        while the candidate search runs)."""
+        for iid, found in zip(ids, senses, strict=True):
+            for synset, score in found:
                 cid = self._concept(graph, synset)
                 graph.add_link("about", iid, cid, max(0.0, min(1.0, score)))
                 self._chain(graph, synset, cid)
-        return graph
 
     def prefetch_parts(self, parts: Sequence[PhraseParts]) -> None:
         """Embed, in one batch, the glosses and noun phrases :meth:`about` will need."""
