@@ -3,10 +3,11 @@
 :meth:`kg.canon.decide.PairJudge.same` rejects most candidate pairs before
 deciding them: a word of one side that needs a partner, whose match keys
 (:meth:`kg.canon.decide.Synonyms.keys`) meet none of the other side's and that
-the other side does not drop as praise, cannot get one. :func:`may_match` is
-that test for arrays of signature pairs (:class:`PairFilter`): words and keys
-become sparse incidence matrices, "word ``w`` has a partner in signature ``s``"
-is one sparse product, looked up per (pair, needed word) by binary search.
+the other side does not drop as praise, cannot get one. :meth:`PairFilter.may_match`
+is that test for arrays of signature pairs: words and keys become sparse
+incidence matrices, "word ``w`` has a partner in signature ``s``" is one sparse
+product, looked up per (pair, needed word) by binary search. It must say what
+``kg.canon.decide._may_match`` says of each pair (a test compares them).
 """
 
 from __future__ import annotations
