@@ -2,8 +2,11 @@
 
 Generates N intention assertions (realistic short phrases from templates,
 about 30% near-duplicates: case, punctuation, boilerplate, synonyms, word
-order), then times ``build_graph`` cold (empty caches) and again with cached
-embeddings and parses, and prints peak RSS (resource.getrusage).
+order), then times ``build_graph`` cold (empty caches), again with cached
+embeddings and parses (the candidate pairs searched afresh, as after new
+assertions), and once more as a rebuild over the same phrases (candidate pairs
+from the last build too, as after a change of merge rules), and prints peak RSS
+(resource.getrusage).
 
     .venv/bin/python bench/bench_build.py --quick      # 50k assertions
     .venv/bin/python bench/bench_build.py              # 1M assertions
@@ -24,6 +27,7 @@ from kg.build import build_graph
 from kg.io import write_records
 from kg.records import IntentionAssertion
 from kg.settings import Settings
+from kg.workdir import WorkDir
 
 VERBS = ["keep", "protect", "charge", "clean", "carry", "store", "cook", "bake", "brew", "make",
          "decorate", "organize", "repair", "wash", "dry", "feed", "walk", "train", "grow",
@@ -103,13 +107,16 @@ def main() -> None:
     write_workload(wd, n)
     print(f"generated {n} assertions in {time.perf_counter() - t0:.1f}s")
     settings = Settings(workdir=wd)
-    for label in ("cold" if not args.keep_cache else "cached", "cached"):
+    for label in ("cold" if not args.keep_cache else "cached", "cached", "rebuild"):
+        if label != "rebuild":
+            WorkDir(wd).candidates_cache.unlink(missing_ok=True)
         t0 = time.perf_counter()
         report = build_graph(wd, settings)
         took = time.perf_counter() - t0
         print(f"{label:6s} build: {took:8.1f}s  phrases {report.distinct_phrases}  "
               f"intentions {report.intentions}  merges {report.merges}  "
-              f"concepts {report.concepts}  candidate pairs {report.candidate_pairs}  "
+              f"concepts {report.concepts}  candidate pairs {report.candidate_pairs}"
+              f"{' (cached)' if report.candidates_cached else ''}  "
               f"embedded {report.embedded}  "
               f"parsed {report.parsed} (merge decision {report.canon_parsed})  "
               f"peak RSS {peak_rss_gb():.2f} GB")

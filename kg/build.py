@@ -27,17 +27,18 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import Field
 
 from kg.canon import Canonicalization, canonicalize, normalize_intention
-from kg.canon.decide import make_judge
+from kg.canon.decide import PairJudge, make_judge
 from kg.concepts import (
     ConceptGraph,
     PhraseParser,
@@ -52,7 +53,7 @@ from kg.concepts.heads import cased
 from kg.concepts.wordnet import DEFAULT_WORDNET_DIR
 from kg.embed import CachedEmbedder, Embedder, EmbeddingCache, SentenceTransformerEmbedder
 from kg.errors import ConfigError
-from kg.io import iter_records, write_records
+from kg.io import RecordWriter, arrow_schema, iter_records, write_records
 from kg.records import Intention, IntentionAssertion
 from kg.reports import NoProgress, Progress, StageReport
 from kg.settings import Settings
@@ -83,9 +84,10 @@ class BuildReport(StageReport):
     ``phases`` the seconds of each phase (``read``, ``embed_ray``, ``canonicalize``,
     ``concepts``, ``abstract``, ``write_nodes``, ``write_assertions``).
     ``candidate_pairs`` counts the pairs the embeddings proposed to the merge decision
-    (at most ``canon.candidates`` per phrase). ``embedded_on_ray`` counts phrases
-    embedded by Ray actors (``embed.engine = "ray"``) before canonicalization read them
-    from the cache.
+    (at most ``canon.candidates`` per phrase); ``candidates_cached`` says they came from
+    the last build's candidate cache (same phrase vectors and settings).
+    ``embedded_on_ray`` counts phrases embedded by Ray actors (``embed.engine = "ray"``)
+    before canonicalization read them from the cache.
     """
 
     stage: Stage = "graph"
@@ -101,6 +103,7 @@ class BuildReport(StageReport):
     embedded: int = 0
     embedded_on_ray: int = 0
     candidate_pairs: int = 0
+    candidates_cached: bool = False
     embedding_cache_hits: int = 0
     parsed: int = 0
     canon_parsed: int = 0
@@ -157,54 +160,127 @@ def _default_embedder(workdir: Path, settings: Settings, embedder: Embedder | No
     return CachedEmbedder(inner, EmbeddingCache(WorkDir(workdir).embeddings_cache))
 
 
-def _link_concepts(workdir: Path, settings: Settings, canon: Canonicalization,
-                   embedder: Embedder, report: BuildReport, raw_of: dict[str, str],
-                   ) -> tuple[ConceptGraph, list[_Object]]:
-    rows = canon.canonical_rows()
-    keys = [canon.keys[int(r)] for r in rows]
-    ids = [canon.intention_id(t) for t in keys]
-    # The parser reads each intention with its original capitals, which mark names.
-    texts = [cased(k, raw_of.get(k, k)) for k in keys]
-    parser = PhraseParser(cache_path=WorkDir(workdir).parse_cache,
-                          batch_size=settings.batch_size)
-    graph = ConceptGraph()
-    objects: list[_Object] = []
-    cfg = settings.concepts
-    try:
-        step = 50000
+_Senses = tuple[list[tuple[Any, float]], tuple[str, str, Any] | None]
+"""What concept linking chose for one phrase: its ABOUT senses, and its direct object's
+action, complement and sense (``None`` without one)."""
+
+
+class _Concepts:
+    """Concept linking of the canonical intentions.
+
+    With WordNet, :meth:`choose_cached` chooses the senses of every phrase whose parse
+    is cached while the candidate search runs (each phrase's choice reads only its own
+    parse and vector); :meth:`link` then links the canonical intentions, choosing only
+    for those not chosen yet, so the links are the same as choosing after clustering.
+    """
+
+    STEP = 50000
+    """Phrases parsed and linked at a time."""
+
+    def __init__(self, wd: WorkDir, settings: Settings, embedder: Embedder,
+                 raw_of: dict[str, str]) -> None:
+        self.wd = wd
+        self.settings = settings
+        self.embedder = embedder
+        self.raw_of = raw_of
+        self.chosen: dict[str, _Senses] = {}
+        self._linker: WordNetLinker | None = None
+
+    def _text(self, key: str) -> str:
+        # The parser reads each intention with its original capitals, which mark names.
+        return cased(key, self.raw_of.get(key, key))
+
+    def _wordnet(self) -> Path | None:
+        """The WordNet directory concept linking reads (``None``: Probase or nothing)."""
+        cfg = self.settings.concepts
         if cfg.probase_path is not None:
-            report.concept_source = "probase"
-            parts = parser.parse(texts)
-            ProbaseLinker(cfg.probase_path, depth=cfg.depth,
-                          max_concepts=cfg.max_concepts_per_intention).link(ids, parts, graph)
-        else:
-            wn_dir = cfg.wordnet_dir or DEFAULT_WORDNET_DIR
-            if cfg.wordnet_dir is None and not (wn_dir / "data.noun").is_file():
+            return None
+        wn_dir = cfg.wordnet_dir or DEFAULT_WORDNET_DIR
+        if cfg.wordnet_dir is None and not (wn_dir / "data.noun").is_file():
+            return None
+        return wn_dir
+
+    def _wordnet_linker(self, wn_dir: Path) -> WordNetLinker:
+        if self._linker is None:
+            cfg = self.settings.concepts
+            self._linker = WordNetLinker(open_wordnet(wn_dir, self.wd.wordnet_cache),
+                                         self.embedder, depth=cfg.depth,
+                                         max_concepts=cfg.max_concepts_per_intention)
+        return self._linker
+
+    def _choose(self, linker: WordNetLinker, keys: list[str], vectors: npt.NDArray[np.float32],
+                parts: list[PhraseParts]) -> None:
+        linker.prefetch_parts(parts)
+        about = [linker.about(vec, p) for vec, p in zip(vectors, parts, strict=True)]
+        objects: dict[int, tuple[str, str, Any]] = {}
+        if self.settings.abstract.enabled:
+            # the object's sense is chosen as for its ABOUT link (the glosses are fetched)
+            objects = {i: (action, complement, synset) for i, action, complement, synset
+                       in direct_objects(linker, vectors, parts)}
+        for i, key in enumerate(keys):
+            self.chosen[key] = (about[i], objects.get(i))
+
+    def choose_cached(self, keys: list[str], vectors: npt.NDArray[np.float32]) -> None:
+        """Choose the senses of those of ``keys`` whose parse is cached (nothing is parsed)."""
+        wn_dir = self._wordnet()
+        if wn_dir is None:
+            return
+        linker = self._wordnet_linker(wn_dir)
+        parser = PhraseParser(cache_path=self.wd.parse_cache,
+                              batch_size=self.settings.batch_size)
+        try:
+            for start in range(0, len(keys), self.STEP):
+                texts = [self._text(k) for k in keys[start:start + self.STEP]]
+                found = parser.cached(texts)
+                at = [i for i, t in enumerate(texts) if t in found]
+                if at:
+                    self._choose(linker, [keys[start + i] for i in at],
+                                 vectors[start + np.array(at, dtype=np.int64)],
+                                 [found[texts[i]] for i in at])
+        finally:
+            parser.close()
+
+    def link(self, canon: Canonicalization, report: BuildReport,
+             ) -> tuple[ConceptGraph, list[_Object]]:
+        """ABOUT and IS_A links of the canonical intentions, and their direct objects."""
+        rows = canon.canonical_rows()
+        keys = [canon.keys[int(r)] for r in rows]
+        ids = [canon.intention_id(t) for t in keys]
+        parser = PhraseParser(cache_path=self.wd.parse_cache,
+                              batch_size=self.settings.batch_size)
+        graph = ConceptGraph()
+        objects: list[_Object] = []
+        cfg = self.settings.concepts
+        try:
+            wn_dir = self._wordnet()
+            if cfg.probase_path is not None:
+                report.concept_source = "probase"
+                parts = parser.parse([self._text(k) for k in keys])
+                ProbaseLinker(cfg.probase_path, depth=cfg.depth,
+                              max_concepts=cfg.max_concepts_per_intention).link(ids, parts, graph)
+            elif wn_dir is None:
                 log.warning("no WordNet at %s and no Probase file: concepts skipped "
-                            "(install wordnet-base or set concepts.wordnet_dir)", wn_dir)
+                            "(install wordnet-base or set concepts.wordnet_dir)",
+                            DEFAULT_WORDNET_DIR)
                 return graph, objects
-            report.concept_source = "wordnet"
-            linker = WordNetLinker(open_wordnet(wn_dir, WorkDir(workdir).wordnet_cache), embedder,
-                                   depth=cfg.depth, max_concepts=cfg.max_concepts_per_intention)
-            for start in range(0, len(texts), step):
-                parts = parser.parse(texts[start:start + step])
-                linker.link(ids[start:start + step], canon.vectors[rows[start:start + step]],
-                            parts, graph)
-                if settings.abstract.enabled:
-                    objects.extend(_direct_objects(linker, canon, ids[start:start + step],
-                                                   rows[start:start + step], parts))
-        report.parsed = parser.parsed
-    finally:
-        parser.close()
-    return graph, objects
-
-
-def _direct_objects(linker: WordNetLinker, canon: Canonicalization, ids: list[str],
-                    rows: npt.NDArray[np.int64], parts: list[PhraseParts]) -> Iterator[_Object]:
-    # The object's sense is chosen as concept linking chose it for the ABOUT link
-    # (linker.link fetched the glosses).
-    for i, action, complement, synset in direct_objects(linker, canon.vectors[rows], parts):
-        yield ids[i], int(rows[i]), action, complement, synset
+            else:
+                report.concept_source = "wordnet"
+                linker = self._wordnet_linker(wn_dir)
+                for start in range(0, len(keys), self.STEP):
+                    step = keys[start:start + self.STEP]
+                    todo = [i for i, k in enumerate(step) if k not in self.chosen]
+                    if todo:
+                        self._choose(linker, [step[i] for i in todo],
+                                     canon.vectors[rows[start + np.array(todo, dtype=np.int64)]],
+                                     parser.parse([self._text(step[i]) for i in todo]))
+                    chosen = [self.chosen[k] for k in step]
+                    linker.add_links(ids[start:start + self.STEP], [c[0] for c in chosen], graph)
+                    objects.extend((ids[start + i], int(rows[start + i]), *obj)
+                                   for i, (_, obj) in enumerate(chosen) if obj is not None)
+            report.parsed = parser.parsed
+        finally:
+            parser.close()
+        return graph, objects
 
 
 def _abstract_intentions(settings: Settings, canon: Canonicalization, objects: list[_Object],
@@ -299,15 +375,16 @@ def _build(wd: WorkDir, settings: Settings, source: Path, embedder: Embedder | N
                                               settings.ray)
     phase.start("canonicalize")
     hits0, misses0 = cached.hits, cached.misses
-    canon = _canonicalize(wd, settings, counts, cached, report)
+    concepts = _Concepts(wd, settings, cached, raw_of)
+    canon = _canonicalize(wd, settings, counts, cached, report, concepts.choose_cached)
     phase.start("concepts")
-    graph, objects = _link_concepts(wd.root, settings, canon, cached, report, raw_of)
+    graph, objects = concepts.link(canon, report)
     phase.start("abstract")
     abstract, reused = _abstract_intentions(settings, canon, objects, cached, graph, report)
     report.embedded = cached.misses - misses0
     report.embedding_cache_hits = cached.hits - hits0
     phase.start("write_nodes")
-    write_records(wd.graph("intentions"), _with_abstract(canon.iter_intentions(), reused, abstract))
+    _write_intentions(wd.graph("intentions"), canon, reused, abstract)
     report.merges = write_records(wd.graph("merges"), canon.iter_merges())
     report.concepts = write_records(wd.graph("concepts"), graph.sorted_concepts())
     report.concept_links = write_records(wd.graph("concept_links"), graph.sorted_links())
@@ -318,27 +395,54 @@ def _build(wd: WorkDir, settings: Settings, source: Path, embedder: Embedder | N
 
 
 def _canonicalize(wd: WorkDir, settings: Settings, counts: dict[str, int],
-                  embedder: CachedEmbedder, report: BuildReport) -> Canonicalization:
-    judge = make_judge(settings, parse_cache=wd.parse_cache, wordnet_cache=wd.wordnet_cache)
+                  embedder: CachedEmbedder, report: BuildReport,
+                  while_searching: Callable[[list[str], npt.NDArray[np.float32]], None],
+                  ) -> Canonicalization:
+    made: list[PairJudge] = []
+
+    def judge() -> PairJudge | None:
+        # made while the candidate search runs (loading WordNet overlaps it)
+        got = make_judge(settings, parse_cache=wd.parse_cache, wordnet_cache=wd.wordnet_cache)
+        made.extend([got] if got is not None else [])
+        return got
+
     try:
         canon = canonicalize(counts, embedder, threshold=settings.canon.threshold, judge=judge,
                              exact_limit=settings.canon.exact_limit,
-                             candidates=settings.canon.candidates)
+                             candidates=settings.canon.candidates,
+                             candidates_cache=wd.candidates_cache,
+                             while_searching=while_searching)
     finally:
-        if judge is not None:
-            report.canon_parsed = judge.parser.parsed
-            judge.parser.close()
+        for got in made:
+            report.canon_parsed = got.parser.parsed
+            got.parser.close()
     report.model = canon.model
     report.intentions = canon.n_intentions
     report.candidate_pairs = canon.candidate_pairs
+    report.candidates_cached = canon.candidates_cached
     return canon
 
 
-def _with_abstract(intentions: Iterator[Intention], reused: set[str],
-                   abstract: list[Intention]) -> Iterator[Intention]:
-    for i in intentions:
-        yield i.model_copy(update={"abstract": True}) if i.id in reused else i
-    yield from abstract
+def _write_intentions(path: Path, canon: Canonicalization, reused: set[str],
+                      abstract: list[Intention]) -> int:
+    """The canonical intentions (``abstract`` set on the ``reused`` ones), then the new
+    abstract ones; the canonical ones column by column (their embeddings are most of the
+    file)."""
+    batch_size = 10000
+    with RecordWriter(path, batch_size=batch_size) as writer:
+        last: pa.Table | None = None
+        for table in canon.intention_tables(frozenset(reused), batch_size=batch_size):
+            if last is not None:
+                writer.write_table(Intention, last)
+            last = table
+        # the abstract ones share the last row group, as records written one by one would
+        rest = [last] if last is not None else []
+        if abstract:
+            rest.append(pa.Table.from_pylist([a.model_dump(mode="json") for a in abstract],
+                                             schema=arrow_schema(Intention)))
+        if rest:
+            writer.write_table(Intention, pa.concat_tables(rest))
+    return writer.count
 
 
 def _with_intention_ids(source: Path, canon: Canonicalization, key_of: dict[str, str],

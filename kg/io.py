@@ -86,18 +86,57 @@ class RecordWriter:
         self._tmp = path.with_name(f"{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
         self._batch_size = batch_size
         self._batch: list[dict[str, object]] = []
+        # records whose fields are all scalars are kept as value tuples and written column
+        # by column (what model_dump(mode="json") gives for them, without calling it)
+        self._rows: list[tuple[object, ...]] = []
+        self._flat: tuple[str, ...] | None = None
         self._schema: pa.Schema | None = None
         self._writer: pq.ParquetWriter | None = None
 
+    def write_table(self, cls: type[Record], table: pa.Table) -> None:
+        """Add the rows of ``table``, whose columns are ``cls``'s record fields as
+        :func:`arrow_schema` types them (built column by column, for large numeric
+        fields: no record objects). Row groups are ``batch_size`` rows, as with
+        :meth:`write`.
+
+        Raises:
+            ValueError: ``table``'s schema is not ``cls``'s.
+        """
+        schema = arrow_schema(cls)
+        if schema is None or not table.schema.equals(schema):
+            raise ValueError(f"table schema {table.schema} is not that of {cls.__name__}")
+        self._flush()
+        if self._writer is None:
+            self._schema = schema
+        for start in range(0, table.num_rows, self._batch_size):
+            self._schema, self._writer = _flush_table(
+                self._tmp, table.slice(start, self._batch_size), self._writer)
+            self.count += min(self._batch_size, table.num_rows - start)
+
     def write(self, rec: Record) -> None:
         """Add one record."""
-        if self._writer is None and not self._batch:  # the first record
+        if self._writer is None and not self._batch and not self._rows:  # the first record
             self._schema = arrow_schema(type(rec))
+            self._flat = _flat_fields(type(rec), self._schema)
+        if self._flat is not None:
+            self._rows.append(tuple(getattr(rec, name) for name in self._flat))
+            if len(self._rows) >= self._batch_size:
+                self._flush()
+            return
         self._batch.append(rec.model_dump(mode="json"))
         if len(self._batch) >= self._batch_size:
             self._flush()
 
     def _flush(self) -> None:
+        if self._rows:
+            assert self._flat is not None and self._schema is not None
+            columns = [pa.array(list(col), type=self._schema.field(name).type)
+                       for name, col in zip(self._flat, zip(*self._rows, strict=True),
+                                            strict=True)]
+            self._schema, self._writer = _flush_table(
+                self._tmp, pa.Table.from_arrays(columns, schema=self._schema), self._writer)
+            self.count += len(self._rows)
+            self._rows = []
         if self._batch:
             self._schema, self._writer = _flush(self._tmp, self._batch, self._schema,
                                                 self._writer)
@@ -139,6 +178,17 @@ class RecordWriter:
             self.abort()
 
 
+def _flat_fields(cls: type[Record], schema: pa.Schema | None) -> tuple[str, ...] | None:
+    """The field names of ``cls`` when every field is a string, integer, float or boolean
+    (optional or not, string literals included), else ``None``."""
+    if schema is None or list(schema.names) != list(cls.model_fields):
+        return None
+    scalar = set(_SCALARS.values())
+    if any(field.type not in scalar for field in schema):
+        return None
+    return tuple(schema.names)
+
+
 def write_records(path: Path, records: Iterable[Record], *, batch_size: int = 10000) -> int:
     """Write ``records`` to ``path`` as Parquet, atomically (temp file + rename).
 
@@ -166,7 +216,11 @@ def _flush(
     tmp: Path, batch: list[dict[str, object]], schema: pa.Schema | None,
     writer: pq.ParquetWriter | None,
 ) -> tuple[pa.Schema, pq.ParquetWriter]:
-    table = pa.Table.from_pylist(batch, schema=schema)
+    return _flush_table(tmp, pa.Table.from_pylist(batch, schema=schema), writer)
+
+
+def _flush_table(tmp: Path, table: pa.Table, writer: pq.ParquetWriter | None,
+                 ) -> tuple[pa.Schema, pq.ParquetWriter]:
     if writer is None:
         writer = pq.ParquetWriter(tmp, table.schema)
     writer.write_table(table)

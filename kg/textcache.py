@@ -10,7 +10,7 @@ depend on input order) and stores it.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -75,6 +75,17 @@ class TextCache:
             found.update(new)
             self._store([(h, encode(v)) for h, v in new])
         return [found[h] for h in hashes]
+
+    def cached(self, texts: Iterable[str], *, decode: Callable[[str], T | None]) -> dict[str, T]:
+        """The cached results among ``texts`` (nothing is computed); ``decode`` as in
+        :meth:`map`."""
+        by_hash = {text_hash(t): t for t in texts}
+        found: dict[str, T] = {}
+        for h, raw in self._rows(list(by_hash)):
+            value = decode(raw)
+            if value is not None:
+                found[by_hash[h]] = value
+        return found
 
     def close(self) -> None:
         """Close the database."""

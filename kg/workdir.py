@@ -4,7 +4,7 @@
 <root>/ingest/{posts,products,cobuys}.parquet, report.json, .spool/
 <root>/distill/{assertions,image_descriptions,key_info}.parquet, report.json, llm_cache.sqlite
 <root>/graph/{intentions,assertions,concepts,concept_links,merges}.parquet, report.json,
-             embeddings.sqlite, parse_cache.sqlite
+             embeddings.sqlite, parse_cache.sqlite, candidates.npz
 <root>/load/report.json
 <root>/{distill,load}/.<stage>.lock   held while that stage runs (kg.locks.DirLock)
 <root>/eval/judgments.parquet (human judgments: never reset, never rewritten by a stage),
@@ -35,7 +35,8 @@ INGEST_FILES = ("posts", "products", "cobuys")
 DISTILL_FILES = ("assertions", "image_descriptions", "key_info")
 GRAPH_FILES = ("intentions", "assertions", "concepts", "concept_links", "merges")
 CACHE_FILES: dict[Stage, tuple[str, ...]] = {
-    "distill": ("llm_cache.sqlite",), "graph": ("embeddings.sqlite", "parse_cache.sqlite")}
+    "distill": ("llm_cache.sqlite",),
+    "graph": ("embeddings.sqlite", "parse_cache.sqlite", "candidates.npz")}
 """Caches :meth:`WorkDir.reset` keeps (with their SQLite ``-wal``/``-shm`` files)."""
 
 
@@ -84,6 +85,11 @@ class WorkDir:
     def parse_cache(self) -> Path:
         """The spaCy parse cache (SQLite)."""
         return self.stage("graph") / "parse_cache.sqlite"
+
+    @property
+    def candidates_cache(self) -> Path:
+        """The last build's candidate pairs (:mod:`kg.canon.candidates`)."""
+        return self.stage("graph") / "candidates.npz"
 
     @property
     def wordnet_cache(self) -> Path:

@@ -16,15 +16,20 @@ phrase text, so the same input always gives the same ids and choices.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
-from kg.canon.cluster import cluster_labels, decided_clusters, pick_canonical, similarity_edges
+from kg.canon.candidates import cached_edges
+from kg.canon.cluster import F32, cluster_labels, decided_clusters, pick_canonical, similarity_edges
 from kg.canon.decide import PairJudge
 from kg.embed import Embedder
+from kg.io import arrow_schema
 from kg.records import Intention, MergeRecord
 
 __all__ = ["Canonicalization", "canonicalize"]
@@ -48,6 +53,8 @@ class Canonicalization:
         rule: per key, the rule that merged it into its canonical key ("" if none).
         detail: per key, the words behind that rule (synonyms used, light words).
         candidate_pairs: pairs the embeddings proposed (each decided once).
+        candidates_cached: the pairs came from the candidate cache
+            (:mod:`kg.canon.candidates`), not from a search.
     """
 
     keys: list[str]
@@ -61,6 +68,7 @@ class Canonicalization:
     rule: list[str] = field(default_factory=list)
     detail: list[str] = field(default_factory=list)
     candidate_pairs: int = 0
+    candidates_cached: bool = False
 
     def __post_init__(self) -> None:
         self._row = {k: i for i, k in enumerate(self.keys)}
@@ -101,6 +109,39 @@ class Canonicalization:
                 embedding=self.vectors[rep].tolist() if with_embedding else None,
             )
 
+    def intention_tables(self, abstract: frozenset[str] = frozenset(), *,
+                         batch_size: int = 10000) -> Iterator[pa.Table]:
+        """:meth:`iter_intentions` as Arrow tables of :class:`~kg.records.Intention`'s
+        schema, ``batch_size`` intentions each, built column by column (no record per
+        intention); ``abstract`` names the intentions whose ``abstract`` flag is set."""
+        schema = arrow_schema(Intention)
+        assert schema is not None  # every field of Intention has an Arrow type
+        order = np.argsort(self.canonical, kind="stable")
+        starts = np.flatnonzero(np.r_[True, np.diff(self.canonical[order]) != 0]) \
+            if len(order) else np.zeros(0, dtype=np.int64)
+        sizes = np.diff(np.r_[starts, len(order)])
+        all_reps = self.canonical[order[starts]]
+        all_support = np.add.reduceat(self.support[order], starts).astype(np.int64) \
+            if len(order) else np.zeros(0, dtype=np.int64)
+        dim = self.vectors.shape[1]
+        for at in range(0, len(all_reps), batch_size):
+            reps = all_reps[at:at + batch_size]
+            ids = [self._ids[int(r)] for r in reps.tolist()]
+            aliases: list[list[str]] = [[] for _ in ids]
+            for g in np.flatnonzero(sizes[at:at + batch_size] > 1).tolist():
+                rep = int(reps[g])
+                members = order[starts[at + g]:starts[at + g] + sizes[at + g]].tolist()
+                aliases[g] = sorted(self.keys[m] for m in members if m != rep)
+            embedding = pa.ListArray.from_arrays(
+                pa.array(np.arange(len(reps) + 1, dtype=np.int32) * dim, type=pa.int32()),
+                pa.array(self.vectors[reps].astype(np.float64).reshape(-1), type=pa.float64()))
+            columns = {"id": ids, "text": [self.keys[int(r)] for r in reps.tolist()],
+                       "aliases": aliases, "support": all_support[at:at + batch_size],
+                       "abstract": [i in abstract for i in ids]}
+            yield pa.Table.from_arrays(
+                [embedding if f.name == "embedding" else pa.array(columns[f.name], type=f.type)
+                 for f in schema], schema=schema)
+
     def iter_merges(self) -> Iterator[MergeRecord]:
         """One merge record per phrase that was merged into another canonical phrase."""
         for row in np.flatnonzero(self.canonical != np.arange(len(self.keys))):
@@ -116,8 +157,12 @@ class Canonicalization:
 
 
 def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: float,
-                 judge: PairJudge | None = None, exact_limit: int = 20000, candidates: int = 32,
-                 complete_limit: int = 300, batch_size: int = 8192) -> Canonicalization:
+                 judge: PairJudge | Callable[[], PairJudge | None] | None = None,
+                 exact_limit: int = 20000, candidates: int = 32,
+                 complete_limit: int = 300, batch_size: int = 8192,
+                 candidates_cache: Path | None = None,
+                 while_searching: Callable[[list[str], F32], None] | None = None,
+                 ) -> Canonicalization:
     """Cluster normalised phrases into canonical intentions.
 
     Args:
@@ -126,12 +171,20 @@ def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: fl
         threshold: minimum cosine similarity of a candidate pair; without a
             ``judge`` it alone decides a merge.
         judge: the pair decision; only candidate pairs (and the cross pairs of
-            clusters about to join) are decided.
+            clusters about to join) are decided. A function that makes it (or
+            returns ``None`` for the cosine path) is called while the candidate
+            search runs on a background thread (the search is C code that
+            releases the GIL, so loading WordNet overlaps it).
         exact_limit: above this many phrases, neighbours come from HNSW.
         candidates: most candidate neighbours per phrase.
         complete_limit: largest component clustered by complete linkage
             (cosine path only).
         batch_size: phrases embedded per call.
+        candidates_cache: a file keeping the last candidate pairs
+            (:func:`~kg.canon.candidates.cached_edges`); ``None``: always search.
+        while_searching: called with the sorted phrases and their vectors while the
+            candidate search runs (after ``judge`` is made): other work that needs only
+            those overlaps the search.
     """
     keys = sorted(counts)
     support = np.array([counts[k] for k in keys], dtype=np.int64)
@@ -140,7 +193,18 @@ def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: fl
     for start in range(0, len(keys), batch_size):
         vectors[start:start + batch_size] = embedder.encode(keys[start:start + batch_size])
     log.info("embedded %d distinct phrases with %s", len(keys), embedder.name)
-    edges = similarity_edges(vectors, threshold, exact_limit=exact_limit, k=candidates)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        search = pool.submit(
+            cached_edges, candidates_cache, vectors,
+            lambda: similarity_edges(vectors, threshold, exact_limit=exact_limit, k=candidates),
+            threshold=threshold, exact_limit=exact_limit, k=candidates)
+        if callable(judge):
+            judge = judge()
+        if judge is not None:
+            judge.preload(keys)  # signatures already cached, read while the search runs
+        if while_searching is not None:
+            while_searching(keys, vectors)
+        edges, from_cache = search.result()
     log.info("candidate graph: %d edges at threshold %.3f", len(edges[0]), threshold)
     if judge is None:
         labels = cluster_labels(vectors, edges, threshold, weights=support,
@@ -151,7 +215,8 @@ def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: fl
         def accept(i: int, j: int) -> bool:
             return judge.same(keys[i], keys[j])
 
-        labels = decided_clusters(len(keys), edges, accept)
+        labels = decided_clusters(len(keys), edges, accept,
+                                  accepted=judge.same_pairs(keys, edges[0], edges[1]))
     canonical = np.arange(len(keys), dtype=np.int64)
     similarity = np.ones(len(keys), dtype=np.float32)
     rule = [""] * len(keys) if judge is not None else []
@@ -172,4 +237,5 @@ def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: fl
     return Canonicalization(keys=keys, support=support, vectors=vectors, canonical=canonical,
                             similarity=similarity, threshold=threshold, model=embedder.name,
                             stage="cosine" if judge is None else judge.name,
-                            rule=rule, detail=detail, candidate_pairs=len(edges[0]))
+                            rule=rule, detail=detail, candidate_pairs=len(edges[0]),
+                            candidates_cached=from_cache)

@@ -257,7 +257,8 @@ def pick_canonical(members: I64, vectors: F32, weights: I64) -> tuple[int, F32]:
     return chosen, (vectors[members] @ vectors[chosen]).astype(np.float32)
 
 
-def decided_clusters(n: int, edges: Edges, accept: Callable[[int, int], bool]) -> I64:
+def decided_clusters(n: int, edges: Edges, accept: Callable[[int, int], bool], *,
+                     accepted: npt.NDArray[np.bool_] | None = None) -> I64:
     """Clusters in which **every** member pair is accepted by ``accept``.
 
     Complete linkage over a yes/no decision: the candidate ``edges`` are taken
@@ -271,6 +272,9 @@ def decided_clusters(n: int, edges: Edges, accept: Callable[[int, int], bool]) -
         n: number of rows.
         edges: candidate pairs (:func:`similarity_edges`).
         accept: the pair decision (called at most once per pair).
+        accepted: ``accept`` of every edge, decided beforehand (in a batch); then
+            ``accept`` is called only for the cross pairs of clusters about to join,
+            and the clusters are the same (a rejected edge never joins clusters).
 
     Returns:
         ``labels[i]`` = the smallest row index in row ``i``'s cluster.
@@ -289,6 +293,10 @@ def decided_clusters(n: int, edges: Edges, accept: Callable[[int, int], bool]) -
             got = decided[key] = accept(*key)
         return got
 
+    if accepted is not None:
+        order = order[accepted[order]]
+        for e in order.tolist():
+            decided[(int(rows[e]), int(cols[e]))] = True
     for e in order.tolist():
         a, b = int(rows[e]), int(cols[e])
         ra, rb = int(root[a]), int(root[b])
@@ -296,7 +304,7 @@ def decided_clusters(n: int, edges: Edges, accept: Callable[[int, int], bool]) -
             continue
         ma, mb = members.get(ra), members.get(rb)
         if ma is None and mb is None:  # two singletons: one decision, not remembered
-            if accept(min(a, b), max(a, b)):
+            if accepted is not None or accept(min(a, b), max(a, b)):
                 keep, gone = (ra, rb) if ra < rb else (rb, ra)
                 members[keep] = [ra, rb]
                 root[[ra, rb]] = keep

@@ -33,6 +33,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
+from kg.canon.prefilter import Needs as _Needs
+from kg.canon.prefilter import PairFilter
 from kg.settings import Settings
 from kg.textcache import TextCache
 
@@ -473,6 +478,10 @@ class SignatureParser:
         return self._cache.map(texts, self._parse, encode=Signature.to_json,
                                decode=Signature.from_json)
 
+    def cached(self, texts: Iterable[str]) -> dict[str, Signature]:
+        """The signatures of ``texts`` found in the cache (none are parsed)."""
+        return self._cache.cached(texts, decode=Signature.from_json)
+
     def _parse(self, texts: list[str]) -> list[Signature]:
         # the signature reads tags, lemmas and the parse, never entities: NER costs a third
         docs = self._load().pipe([self._framed(t) for t in texts], batch_size=self.batch_size,
@@ -788,6 +797,11 @@ def _needs_partner(word: str) -> bool:
         bool(pos) or lemma not in DIRECTIONS)
 
 
+def _may_match(needs: _Needs, other: Signature, offers: frozenset[str]) -> bool:
+    """Every needed word is praise the other side drops, or has a key among ``offers``."""
+    return all(lemma in other.soft or not keys.isdisjoint(offers) for lemma, keys in needs)
+
+
 class PairJudge:
     """The merge decision the build uses: cached signatures + WordNet synonymy.
 
@@ -805,14 +819,19 @@ class PairJudge:
         self.synonyms = synonyms
         self._sig: dict[str, Signature] = {}
         self._memo: dict[tuple[Signature, Signature], Decision] = {}
-        self._needs: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {}
-        self._offers: dict[str, tuple[frozenset[str], ...]] = {}
+        self._needs: dict[str, _Needs] = {}
+        self._offers: dict[str, frozenset[str]] = {}
 
     def prepare(self, texts: Iterable[str]) -> None:
         """Parse the signatures of ``texts`` not seen yet (one batched spaCy pass)."""
         todo = sorted({t for t in texts if t not in self._sig})
         if todo:
             self._sig.update(zip(todo, self.parser.signatures(todo), strict=True))
+
+    def preload(self, texts: Iterable[str]) -> None:
+        """Read the cached signatures of ``texts`` (nothing is parsed: :meth:`prepare`
+        parses what is still missing)."""
+        self._sig.update(self.parser.cached(t for t in texts if t not in self._sig))
 
     def signature(self, text: str) -> Signature:
         """The signature of ``text`` (parsed now if :meth:`prepare` did not see it)."""
@@ -827,28 +846,79 @@ class PairJudge:
         if text_a == text_b:
             return True
         a, b = self.signature(text_a), self.signature(text_b)
+        needs_a, needs_b = self._needs.get(text_a), self._needs.get(text_b)
+        if needs_a is None:
+            needs_a = self._needs[text_a] = self._need_keys(a)
+        if needs_b is None:
+            needs_b = self._needs[text_b] = self._need_keys(b)
+        offers_a, offers_b = self._offers.get(text_a), self._offers.get(text_b)
+        if offers_a is None:
+            offers_a = self._offers[text_a] = self._offer_keys(a)
+        if offers_b is None:
+            offers_b = self._offers[text_b] = self._offer_keys(b)
+        return self._same(a, needs_a, offers_a, b, needs_b, offers_b)
+
+    def same_pairs(self, texts: Sequence[str], rows: npt.NDArray[np.int64],
+                   cols: npt.NDArray[np.int64], *, block: int = 1 << 18,
+                   ) -> npt.NDArray[np.bool_]:
+        """``same(texts[r], texts[c])`` for each pair ``(r, c)`` of ``rows`` and ``cols``.
+
+        The decision reads only the two signatures (and whether the texts are equal):
+        the cheap rejection runs on arrays of signature ids, ``block`` pairs at a time
+        (bounded memory), and only the pairs it lets through are decided, each distinct
+        pair of signatures once (:meth:`decide`'s memo).
+        """
+        out = np.zeros(len(rows), dtype=np.bool_)
+        if not len(rows):
+            return out
+        ids: dict[Signature, int] = {}
+        sid = np.full(len(texts), -1, dtype=np.int64)
+        for r in np.unique(np.concatenate([rows, cols])).tolist():
+            sid[r] = ids.setdefault(self.signature(texts[r]), len(ids))
+        sigs = list(ids)
+        negated = np.array([s.negated for s in sigs], dtype=np.bool_)
+        has_words = np.array([bool(s.words) for s in sigs], dtype=np.bool_)
+        prefilter = PairFilter([s.words for s in sigs], [s.soft for s in sigs],
+                               self.synonyms.keys, _needs_partner, _lemma)
+        for start in range(0, len(rows), block):
+            r, c = rows[start:start + block], cols[start:start + block]
+            x, y = sid[r], sid[c]
+            decided = (negated[x] == negated[y]) & has_words[x] & has_words[y]
+            for mine, theirs in ((x, y), (y, x)):  # the cheap rejection, both ways
+                at = np.flatnonzero(decided)
+                decided[at] = prefilter.may_match(mine[at], theirs[at])
+            for i in np.flatnonzero(decided).tolist():
+                decided[i] = self._decided(sigs[int(x[i])], sigs[int(y[i])]).same
+            # equal texts (one signature) are the same whatever their signature says
+            for i in np.flatnonzero((x == y) & ~decided).tolist():
+                decided[i] = texts[int(r[i])] == texts[int(c[i])]
+            out[start:start + block] = decided
+        return out
+
+    def _same(self, a: Signature, needs_a: _Needs, offers_a: frozenset[str],
+              b: Signature, needs_b: _Needs, offers_b: frozenset[str]) -> bool:
+        """:meth:`same` of two different texts with signatures ``a`` and ``b``."""
         if a.negated != b.negated or not a.words or not b.words:
             return False
-        if not (self._may_match(text_a, a, text_b, b) and self._may_match(text_b, b, text_a, a)):
+        if not (_may_match(needs_a, b, offers_b) and _may_match(needs_b, a, offers_a)):
             return False
-        return self.decide(text_a, text_b).same
+        return self._decided(a, b).same
 
-    def _may_match(self, text: str, sig: Signature, other_text: str, other: Signature) -> bool:
-        needs = self._needs.get(text)
-        if needs is None:
-            needs = self._needs[text] = tuple(
-                (_lemma(w), self.synonyms.keys(w)) for w in sig.words if _needs_partner(w))
-        offers = self._offers.get(other_text)
-        if offers is None:
-            offers = self._offers[other_text] = tuple(self.synonyms.keys(w) for w in other.words)
-        return all(lemma in other.soft or any(not keys.isdisjoint(o) for o in offers)
-                   for lemma, keys in needs)
+    def _need_keys(self, sig: Signature) -> _Needs:
+        """The words of ``sig`` that must have a partner, with their match keys."""
+        return tuple((_lemma(w), self.synonyms.keys(w)) for w in sig.words if _needs_partner(w))
+
+    def _offer_keys(self, sig: Signature) -> frozenset[str]:
+        """Every match key of the words of ``sig`` (a partner's keys must meet these)."""
+        return frozenset().union(*(self.synonyms.keys(w) for w in sig.words))
 
     def decide(self, text_a: str, text_b: str) -> Decision:
         """The decision for two normalised phrases."""
         if text_a == text_b:
             return Decision(True, "identical")
-        a, b = self.signature(text_a), self.signature(text_b)
+        return self._decided(self.signature(text_a), self.signature(text_b))
+
+    def _decided(self, a: Signature, b: Signature) -> Decision:
         key = (a, b) if a.words <= b.words else (b, a)
         got = self._memo.get(key)
         if got is None:

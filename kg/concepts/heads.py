@@ -257,6 +257,10 @@ class PhraseParser:
         return self._cache.map(texts, self._parse, encode=lambda p: json.dumps(asdict(p)),
                                decode=_parts_from_json)
 
+    def cached(self, texts: Sequence[str]) -> dict[str, PhraseParts]:
+        """The parts of those of ``texts`` found in the cache (none are parsed)."""
+        return self._cache.cached(texts, decode=_parts_from_json)
+
     def _parse(self, texts: list[str]) -> list[PhraseParts]:
         nlp = self._load()
         # Names are found by NER in text with capitals after its first letter; the

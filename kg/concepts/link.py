@@ -200,7 +200,12 @@ class WordNetLinker:
         self.max_concepts = max_concepts
         self._senses: dict[tuple[str, str], tuple[list[Any], F32]] = {}
         self._priors: dict[tuple[str, str], F32] = {}
+        self._handling: dict[tuple[str, str], F32] = {}
         self._np_vecs: dict[str, F32] = {}
+        # per synset name: its concept id, and its hypernyms sorted by name (pure lookups
+        # that every link of a common sense would otherwise repeat)
+        self._cids: dict[str, str] = {}
+        self._parents: dict[str, list[Any]] = {}
 
     @staticmethod
     def gloss(synset: Any) -> str:
@@ -283,17 +288,28 @@ class WordNetLinker:
         sims = vecs @ context
         total = sims + self._prior(lemma, pos, synsets)
         if handled and HANDLING_PRIOR > 0:
-            total = total + np.array([HANDLING_PRIOR if syn.lexname() in _CONCRETE else 0.0
-                                      for syn in synsets], dtype=np.float32)
-        best = int(np.argmax(total))
+            bonus = self._handling.get((lemma, pos))
+            if bonus is None:
+                bonus = self._handling[(lemma, pos)] = np.array(
+                    [HANDLING_PRIOR if syn.lexname() in _CONCRETE else 0.0 for syn in synsets],
+                    dtype=np.float32)
+            total = total + bonus
+        # on the few totals as Python floats (exact): the first best, as np.argmax, and
+        # the runner-up, as np.partition(total, -2)[-2]
+        totals = total.tolist()
+        top = max(totals)
+        best = totals.index(top)
         if MARGIN > 0 and len(synsets) > 1:
-            runner_up = float(np.partition(total, -2)[-2])
-            if float(total[best]) - runner_up < MARGIN:
+            runner_up = sorted(totals)[-2]
+            if top - runner_up < MARGIN:
                 return None
         return synsets[best], float(sims[best])
 
     def _concept(self, graph: ConceptGraph, synset: Any) -> str:
-        cid = Concept.make_id("wordnet", synset.name())
+        name = synset.name()
+        cid = self._cids.get(name)
+        if cid is None:
+            cid = self._cids[name] = Concept.make_id("wordnet", name)
         if cid not in graph.concepts:
             graph.concepts[cid] = Concept(id=cid, name=synset.lemma_names()[0].replace("_", " "),
                                           source="wordnet", synset=synset.name(),
@@ -305,12 +321,20 @@ class WordNetLinker:
         """Add ABOUT links of intentions ``ids`` (and their IS_A chains) to ``graph``."""
         graph = graph or ConceptGraph()
         self.prefetch_parts(parts)
-        for iid, vec, p in zip(ids, vectors, parts, strict=True):
-            for synset, score in self.about(vec, p):
+        self.add_links(ids, [self.about(vec, p) for vec, p in zip(vectors, parts, strict=True)],
+                       graph)
+        return graph
+
+    def add_links(self, ids: Sequence[str], senses: Sequence[Sequence[tuple[Any, float]]],
+                  graph: ConceptGraph) -> None:
+        """Add the ABOUT links (and IS_A chains) of intentions ``ids`` to ``graph``, given
+        the senses :meth:`about` chose for each (chosen beforehand, as the build does
+        while the candidate search runs)."""
+        for iid, found in zip(ids, senses, strict=True):
+            for synset, score in found:
                 cid = self._concept(graph, synset)
                 graph.add_link("about", iid, cid, max(0.0, min(1.0, score)))
                 self._chain(graph, synset, cid)
-        return graph
 
     def prefetch_parts(self, parts: Sequence[PhraseParts]) -> None:
         """Embed, in one batch, the glosses and noun phrases :meth:`about` will need."""
@@ -330,7 +354,7 @@ class WordNetLinker:
         if vec is None:
             vec = self._np_vecs[terms[0]] = self.embedder.encode([terms[0]])[0]
         mixed = context + NP_WEIGHT * vec
-        norm = float(np.linalg.norm(mixed))
+        norm = float(np.sqrt(mixed.dot(mixed)))  # np.linalg.norm's own sum, without its checks
         return (mixed / norm).astype(np.float32) if norm > 0 else context
 
     def sense_of(self, context: F32, terms: Sequence[str], *, named: bool = False,
@@ -393,8 +417,10 @@ class WordNetLinker:
         for _ in range(self.depth):
             nxt: list[tuple[Any, str]] = []
             for syn, child in frontier:
-                parents = sorted(syn.hypernyms() or syn.instance_hypernyms(),
-                                 key=lambda s: s.name())
+                parents = self._parents.get(syn.name())
+                if parents is None:
+                    parents = self._parents[syn.name()] = sorted(
+                        syn.hypernyms() or syn.instance_hypernyms(), key=lambda s: s.name())
                 for parent in parents:
                     pid = self._concept(graph, parent)
                     if ("is_a", child, pid) in graph.links:

@@ -18,6 +18,7 @@ from kg.load import load_graph
 from kg.records import ConceptLink, Intention, IntentionAssertion
 from kg.settings import Settings
 from kg.store.falkordb import FalkorStore
+from kg.workdir import GRAPH_FILES, WorkDir
 
 pytestmark = pytest.mark.skipif(not (WORDNET / "data.noun").is_file(),
                                 reason="Debian wordnet-base is not installed")
@@ -84,13 +85,20 @@ def test_build_makes_abstract_intentions(built: tuple[Path, BuildReport]) -> Non
 def test_rebuild_gives_the_same_abstractions(built: tuple[Path, BuildReport],
                                              minilm: SentenceTransformerEmbedder,
                                              tmp_path: Path) -> None:
-    workdir, _ = built
-    copy = shutil.copytree(workdir, tmp_path / "again")
-    report = build_graph(copy, _settings(copy), embedder=minilm)
-    assert report.embedded == 0
-    for name in ("intentions", "concept_links"):
-        assert pq.read_table(graph_paths(copy)[name]).to_pylist() == \
-            pq.read_table(graph_paths(workdir)[name]).to_pylist()
+    # the first build parsed and searched; a rebuild chooses the senses of cached parses
+    # while the candidate search runs, or takes the last candidate pairs
+    workdir, first = built
+    assert first.parsed > 0 and not first.candidates_cached
+    for fresh_search in (True, False):
+        copy = shutil.copytree(workdir, tmp_path / f"again-{fresh_search}")
+        if fresh_search:
+            WorkDir(copy).candidates_cache.unlink()
+        report = build_graph(copy, _settings(copy), embedder=minilm)
+        assert report.embedded == 0 and report.parsed == 0
+        assert report.candidates_cached is not fresh_search
+        for name in GRAPH_FILES:
+            assert pq.read_table(graph_paths(copy)[name]).to_pylist() == \
+                pq.read_table(graph_paths(workdir)[name]).to_pylist()
 
 
 def test_disabled_or_stricter_settings(built: tuple[Path, BuildReport],

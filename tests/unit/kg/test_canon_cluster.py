@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import numpy as np
+import pyarrow.parquet as pq
+import pytest
 
 from kg.canon import (
     cluster_labels,
@@ -12,6 +17,11 @@ from kg.canon import (
     similarity_edges,
     star_clusters,
 )
+from kg.canon.candidates import cached_edges
+from kg.canon.canonicalize import Canonicalization
+from kg.canon.cluster import Edges
+from kg.io import RecordWriter, write_records
+from kg.records import Intention, MergeRecord
 
 
 def _unit(angles_deg: list[float]) -> np.ndarray:
@@ -107,3 +117,62 @@ def test_each_row_keeps_its_k_nearest_candidates_on_the_exact_path() -> None:
         assert b in ranks_a or a in ranks_b
     assert len(kept) < len(full[0])
     assert np.allclose(s, [sim[a, b] for a, b in zip(r, c, strict=True)], atol=1e-5)
+
+
+def test_intention_tables_are_the_intention_records(tmp_path: Path) -> None:
+    # the build writes intentions column by column: the same rows as the records, and the
+    # same file as writing the records one by one
+    keys = ["a cake", "bake a cake", "bake cakes", "keep warm", "stay warm", "walk the dog"]
+    vecs = np.random.default_rng(3).standard_normal((len(keys), 8)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    canon = Canonicalization(keys=keys, support=np.array([3, 1, 2, 1, 4, 1]), vectors=vecs,
+                             canonical=np.array([0, 2, 2, 4, 4, 5]),
+                             similarity=np.ones(len(keys), dtype=np.float32), threshold=0.5,
+                             model="m")
+    abstract = frozenset({canon.intention_id("walk the dog")})
+    records = [i.model_copy(update={"abstract": i.id in abstract})
+               for i in canon.iter_intentions()]
+    assert [r.aliases for r in records] == [[], ["bake a cake"], ["keep warm"], []]
+    write_records(tmp_path / "records.parquet", records, batch_size=3)
+    with RecordWriter(tmp_path / "table.parquet", batch_size=3) as writer:
+        for table in canon.intention_tables(abstract, batch_size=3):
+            writer.write_table(Intention, table)
+    by_records = pq.read_table(tmp_path / "records.parquet")
+    by_table = pq.read_table(tmp_path / "table.parquet")
+    assert by_table.equals(by_records) and by_table.num_rows == 4
+    assert pq.ParquetFile(tmp_path / "table.parquet").metadata.num_row_groups == 2
+    assert [Intention.model_validate(r) for r in by_table.to_pylist()] == records
+    with pytest.raises(ValueError, match="schema"):
+        RecordWriter(tmp_path / "merges.parquet").write_table(
+            MergeRecord, next(canon.intention_tables()))
+
+
+def test_candidate_pairs_are_kept_for_the_same_vectors_and_settings(tmp_path: Path) -> None:
+    vecs = np.random.default_rng(5).standard_normal((300, 16)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    path = tmp_path / "graph" / "candidates.npz"
+    searches: list[int] = []
+
+    def search(x: np.ndarray, threshold: float) -> Callable[[], Edges]:
+        def run() -> Edges:
+            searches.append(1)
+            return similarity_edges(x, threshold, k=8)
+        return run
+
+    first, cached = cached_edges(path, vecs, search(vecs, 0.3), threshold=0.3, k=8)
+    assert not cached and path.is_file() and len(first[0]) > 100
+    again, cached = cached_edges(path, vecs, search(vecs, 0.3), threshold=0.3, k=8)
+    assert cached and len(searches) == 1
+    for a, b in zip(first, again, strict=True):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    # other settings or other vectors search again (and replace the file)
+    _, cached = cached_edges(path, vecs, search(vecs, 0.4), threshold=0.4, k=8)
+    assert not cached and len(searches) == 2
+    moved = vecs.copy()
+    moved[0] = moved[1]
+    _, cached = cached_edges(path, moved, search(moved, 0.4), threshold=0.4, k=8)
+    assert not cached and len(searches) == 3
+    path.write_bytes(b"not an npz file")
+    _, cached = cached_edges(path, moved, search(moved, 0.4), threshold=0.4, k=8)
+    assert not cached and len(searches) == 4
+    assert [p.name for p in path.parent.iterdir()] == ["candidates.npz"]  # no temp files left

@@ -142,6 +142,18 @@ def test_the_quick_rejection_never_changes_a_decision(judge: PairJudge) -> None:
     assert sum(judge.same(a, b) for a, b in pairs) > len(texts)  # some pairs do merge
 
 
+def test_pairs_decided_in_a_batch_are_decided_as_one_by_one(judge: PairJudge) -> None:
+    # same_pairs (vectorised rejection, in blocks) is same() of each pair, repeated texts
+    # (equal signatures, equal texts) included
+    texts = sorted({normalize_intention(t) for case in DIFFERENT + SAME for t in case})
+    texts += texts[:5]
+    rows, cols = (a.ravel() for a in np.meshgrid(np.arange(len(texts)), np.arange(len(texts))))
+    got = judge.same_pairs(texts, rows, cols)
+    assert got.tolist() == [judge.same(texts[r], texts[c]) for r, c in zip(rows, cols, strict=True)]
+    assert got.sum() > len(texts) and not got.all()
+    assert judge.same_pairs(texts, rows, cols, block=97).tolist() == got.tolist()
+
+
 @needs_wordnet
 def test_a_rare_sense_is_no_synonym(judge: PairJudge) -> None:
     # "phone" is a lemma of WordNet's earphone synset, a sense the tagged corpus never uses
@@ -191,6 +203,28 @@ def test_decided_clusters_keep_a_partner_that_agrees_with_every_member() -> None
     # because it agrees with every member, although 0~2 was never a candidate edge
     labels = decided_clusters(3, _edges([(0, 1, 0.95), (1, 2, 0.89)]), lambda i, j: True)
     assert labels.tolist() == [0, 0, 0]
+
+
+def test_decided_clusters_are_the_same_with_edges_decided_beforehand() -> None:
+    rng = np.random.default_rng(7)
+    n = 60
+    pairs = {(int(min(a, b)), int(max(a, b))) for a, b in rng.integers(0, n, (400, 2)) if a != b}
+    edges = _edges([(a, b, float(rng.random())) for a, b in sorted(pairs)])
+    said = {(a, b): bool(rng.random() < 0.7) for a in range(n) for b in range(a + 1, n)}
+    calls: list[tuple[int, int]] = []
+
+    def accept(i: int, j: int) -> bool:
+        calls.append((i, j))
+        return said[(i, j)]
+
+    one_by_one = decided_clusters(n, edges, accept)
+    assert len(set(one_by_one.tolist())) < n - 5  # clusters formed
+    asked = len(calls)
+    calls.clear()
+    accepted = np.array([said[(int(a), int(b))] for a, b in zip(edges[0], edges[1], strict=True)])
+    batch = decided_clusters(n, edges, accept, accepted=accepted)
+    assert batch.tolist() == one_by_one.tolist()
+    assert len(calls) < asked - len(pairs) // 2  # edges are not asked again
 
 
 def test_normaliser_strips_templates_and_is_idempotent() -> None:

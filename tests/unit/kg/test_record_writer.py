@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
-from kg.io import RecordWriter, count_records, read_records, write_records
-from kg.records import CoBuy
+from kg.io import RecordWriter, arrow_schema, count_records, read_records, write_records
+from kg.records import CoBuy, ConceptLink, IntentionAssertion
 
 
 def _pairs(n: int, start: int = 0) -> list[CoBuy]:
@@ -53,3 +55,23 @@ def test_committing_nothing_removes_a_stale_file(tmp_path: Path) -> None:
     write_records(path, _pairs(2))
     assert write_records(path, []) == 0
     assert not path.exists() and count_records(path) == 0
+
+
+def test_flat_records_are_written_as_their_json_dump(tmp_path: Path) -> None:
+    # records of scalar fields go column by column: the same table as their model_dump
+    rows = [IntentionAssertion(id=f"a{i}", subject_id="s", subject_kind="post",
+                               relation="xIntent", text=f"t{i}", raw_text="r", model="m",
+                               prompt_version="v", plausibility=[None, 0.5, float("nan")][i % 3],
+                               keep=bool(i % 2), intention_id=None if i % 2 else "x")
+            for i in range(7)]
+    links = [ConceptLink(kind="about", source_id=f"i{i}", target_id="c", score=i / 3)
+             for i in range(5)]
+    for name, records in (("assertions", rows), ("links", links)):
+        path = tmp_path / f"{name}.parquet"
+        assert write_records(path, records, batch_size=3) == len(records)
+        expected = pa.Table.from_pylist([r.model_dump(mode="json") for r in records],
+                                        schema=arrow_schema(type(records[0])))
+        assert pq.read_table(path).to_pylist().__repr__() == expected.to_pylist().__repr__()
+        assert pq.read_table(path).schema.equals(expected.schema)
+        assert pq.ParquetFile(path).metadata.num_row_groups == -(-len(records) // 3)
+    assert read_records(tmp_path / "links.parquet", ConceptLink) == links
