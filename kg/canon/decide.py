@@ -115,6 +115,11 @@ LIGHT_VERBS = frozenset({"have", "get", "make", "take", "do", "give"})
 says something besides its participants ("make some life change" = "life change", not
 "persony do that" = "persony be"), unless its object is a concrete thing ("make bracelets"
 is not "wristband", "have a child" is not "be a kid")."""
+_INFORMAL = re.compile(r"(an? )?(informal|uncomplimentary|slang|colloquial) terms? for ")
+"""WordNet glosses of a synset that only names its hypernym less formally ("mom", "dad",
+"cop")."""
+_FEELING_LEXNAMES = frozenset({"verb.emotion"})
+"""WordNet's verb files of feelings (not verb.body: "being worn" is no "worn" look)."""
 SIMILAR = "~"
 """Prefix of a synset an adjective reaches by WordNet's similar-to link
 (:meth:`Synonyms.synsets`)."""
@@ -442,7 +447,7 @@ class SignatureParser:
             ("be thrilled") is read as its adjective, as "feel thrilled" is.
     """
 
-    VERSION = "canon-signature-30"
+    VERSION = "canon-signature-32"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 
@@ -531,6 +536,9 @@ class Synonyms:
                     else:
                         found = self._used(key, found)
                     names.update(s.name() for s in found)
+                    if part == "n":  # "mom" is WordNet's "informal term for a mother"
+                        names.update(h.name() for s in found if _INFORMAL.match(s.definition())
+                                     for h in s.hypernyms())
                     if part == "a":
                         # "angry" ~ "mad", "guilty" ~ "ashamed": WordNet's similar-to links,
                         # marked: two satellites of one head are no synonyms ("lucky" and
@@ -580,13 +588,13 @@ class Synonyms:
             self.wordnet.synsets(word, pos="a") or self.wordnet.synsets(word, pos="s"))
 
     def feeling(self, verb: str) -> bool:
-        """One of the first senses of ``verb`` is a feeling (WordNet's verb.emotion:
-        "excite", "worry", "please"; not "wear", "charge", "hire")."""
+        """One of the first senses of ``verb`` is a feeling (WordNet's verb.emotion: "excite",
+        "worry", "please"; not "wear", "charge", "hire")."""
         got = self._feeling.get(verb)
         if got is None:
             found = self.wordnet.synsets(verb, pos="v")[:self.senses] \
                 if self.wordnet is not None else []
-            got = self._feeling[verb] = any(s.lexname() == "verb.emotion" for s in found)
+            got = self._feeling[verb] = any(s.lexname() in _FEELING_LEXNAMES for s in found)
         return got
 
     def intransitive(self, verb: str) -> bool:
@@ -732,6 +740,10 @@ def _light(word: str, own: Signature, other: Signature, syn: Synonyms) -> bool:
     if lemma == "have" and objects and all(
             syn.lexname(obj) == "noun.attribute" for obj in objects):
         return True  # a property said with "have": "has good quality" = "is good quality"
+    if lemma in RECEIVING_VERBS and objects and other.passive and all(
+            not syn.concrete(obj) and any(syn.same(f"{obj}|n", f"{v}|v") for v in other.passive)
+            for obj in objects):
+        return True  # receiving is the passive: "get praise" = "be praised"
     if lemma == "have" and _consumed(own, syn) and set(other.verbs) & CONSUMING_VERBS:
         return True  # "have dinner" = "eat dinner", "have a drink" = "drink something"
     if objects and other.verbs and all(

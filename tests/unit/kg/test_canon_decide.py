@@ -73,6 +73,7 @@ DIFFERENT = [
     ("buy a gift for his wife", "buy a gift from his wife"),
     ("talk to PersonY", "talk about PersonY"),
     ("buy a used car", "buy a car"),                                 # "used" as an adjective
+    ("being worn with a suit", "a worn suit"),                       # "wear" is no feeling
 ]
 SAME = [
     ("feel ill", "feel sick"),                                       # WordNet synonyms
@@ -109,6 +110,8 @@ SAME = [
     ("he had better take it", "take it"),
     ("talk to PersonY", "talk with PersonY"),                        # one class of role
     ("use the product at home", "use the product in the home"),
+    ("to call their mom", "to call their mother"),                   # an informal term
+    ("to be praised", "to get praise"),                              # receiving = the passive
 ]
 
 
