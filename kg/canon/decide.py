@@ -699,8 +699,8 @@ class Decision:
 
     same: bool
     rule: str
-    """``identical``, ``lemmas``, ``synonyms``, ``light`` (same); ``negation``, ``unmatched``,
-    ``empty`` (different)."""
+    """``identical``, ``lemmas``, ``synonyms``, ``light`` (same); ``negation``, ``voice``,
+    ``preposition``, ``unmatched``, ``empty`` (different)."""
     detail: str = ""
     """The words that decided: the synonym pairs used, or the words left unmatched."""
 
