@@ -193,16 +193,6 @@ class Signature:
     """``verb>noun`` for each light verb with a noun as its direct object ("make>bracelet"),
     ``verb>noun>a`` when the noun has an indefinite determiner ("get some rest"): with a
     concrete thing as its object the verb is not light (:meth:`Synonyms.concrete`)."""
-
-    def objects(self, verb: str) -> list[tuple[str, bool]]:
-        """``(noun, indefinite)`` for each direct object of light verb ``verb``."""
-        found = []
-        for entry in self.light_objects:
-            head, _, rest = entry.partition(">")
-            if head == verb:
-                noun, _, det = rest.partition(">")
-                found.append((noun, bool(det)))
-        return found
     passive: tuple[str, ...] = ()
     """Verbs said in the passive of the phrase's own subject ("to be *loved*", "he was
     *hired*"); not with another subject ("his laptop to be *repaired*" = "repair his
@@ -215,6 +205,16 @@ class Signature:
     roles: tuple[str, ...] = ()
     """``head>preposition`` of each role preposition with an object ("look>for",
     "gift>from"): "look for a job" is not "look at a job"."""
+
+    def objects(self, verb: str) -> list[tuple[str, bool]]:
+        """``(noun, indefinite)`` for each direct object of light verb ``verb``."""
+        found = []
+        for entry in self.light_objects:
+            head, _, rest = entry.partition(">")
+            if head == verb:
+                noun, _, det = rest.partition(">")
+                found.append((noun, bool(det)))
+        return found
 
     def roles_differ(self, other: Signature) -> str:
         """A word both sides relate to something by role prepositions none of which they
@@ -324,6 +324,13 @@ def _predicate(tok: Any) -> bool:
     return bool(tok.pos_ == "ADJ" and tok.dep_ in ("acomp", "ROOT", "attr", "conj", "oprd"))
 
 
+def _own_passive(tok: Any) -> bool:
+    """A passive ``tok`` says the phrase's own subject is acted on: its passive subject, if
+    any, is a default one ("to be loved", "he was hired"; not "his laptop to be repaired")."""
+    return not any(c.dep_ == "nsubjpass" and _PLACEHOLDER_OF.get(c.text, c.lower_)
+                   not in DEFAULT_SUBJECTS for c in tok.children)
+
+
 def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
     words: set[str] = set()
     verbs: set[str] = set()
@@ -407,16 +414,13 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
             # "be thrilled" as "feel thrilled" reads it: an adjective ("thrilled" ~
             # "excited"); its voice is still kept ("to be loved" is not "to love her")
             words.add(f"{tok.lower_}|a")
-            if not any(c.dep_ == "nsubjpass" and _PLACEHOLDER_OF.get(c.text, c.lower_)
-                       not in DEFAULT_SUBJECTS for c in tok.children):
+            if _own_passive(tok):
                 passive.add(word)
             continue
         words.add(f"{word}|{_WN_POS.get(tok.pos_, '')}")
         if tok.pos_ == "VERB":
             verbs.add(word)
-            if tok.tag_ == "VBN" and "auxpass" in child_deps and not any(
-                    c.dep_ == "nsubjpass" and _PLACEHOLDER_OF.get(c.text, c.lower_)
-                    not in DEFAULT_SUBJECTS for c in tok.children):
+            if tok.tag_ == "VBN" and "auxpass" in child_deps and _own_passive(tok):
                 passive.add(word)  # "to be loved": the subject is acted on
             elif tok.tag_ in _ACTIVE_TAGS and "dobj" in child_deps:
                 active.add(word)  # "to love her"
@@ -726,6 +730,12 @@ def _consumed(sig: Signature, syn: Synonyms) -> bool:
     return bool(foods) and all(syn.lexname(obj) == "noun.food" for obj in foods)
 
 
+def _nominal(noun: str, verbs: Iterable[str], syn: Synonyms) -> bool:
+    """``noun`` is not a concrete thing and names one of ``verbs`` ("walk", "decision" /
+    "decide")."""
+    return not syn.concrete(noun) and any(syn.same(f"{noun}|n", f"{v}|v") for v in verbs)
+
+
 def _light(word: str, own: Signature, other: Signature, syn: Synonyms) -> bool:
     lemma = _lemma(word)
     if lemma in FILLERS:
@@ -740,17 +750,14 @@ def _light(word: str, own: Signature, other: Signature, syn: Synonyms) -> bool:
     if lemma == "have" and objects and all(
             syn.lexname(obj) == "noun.attribute" for obj in objects):
         return True  # a property said with "have": "has good quality" = "is good quality"
-    if lemma in RECEIVING_VERBS and objects and other.passive and all(
-            not syn.concrete(obj) and any(syn.same(f"{obj}|n", f"{v}|v") for v in other.passive)
-            for obj in objects):
+    if lemma in RECEIVING_VERBS and objects and all(
+            _nominal(obj, other.passive, syn) for obj in objects):
         return True  # receiving is the passive: "get praise" = "be praised"
     if lemma == "have" and _consumed(own, syn) and set(other.verbs) & CONSUMING_VERBS:
         return True  # "have dinner" = "eat dinner", "have a drink" = "drink something"
-    if objects and other.verbs and all(
-            not syn.concrete(obj) and any(
-                syn.same(f"{obj}|n", f"{v}|v") and (
-                    lemma not in RECEIVING_VERBS or (indefinite and syn.intransitive(v)))
-                for v in other.verbs)
+    if objects and all(
+            _nominal(obj, [v for v in other.verbs if lemma not in RECEIVING_VERBS or (
+                indefinite and syn.intransitive(v))], syn)
             for obj, indefinite in found):
         # the verb said as a noun: "take a walk" = "walk", "make a decision" = "decide";
         # "get some rest" = "rest", but "get the call" is not "call it" (see RECEIVING_VERBS)
