@@ -103,6 +103,27 @@ BOILERPLATE: tuple[str, ...] = (
 )
 """Leading phrases removed (longest first) after the relation templates."""
 
+_KINDS = ("a type of", "a kind of", "a manner of", "defined as", "related to", "the category of")
+"""Templates that introduce what kind of thing a product is: the rest is a name or a class."""
+
+_LISTED = re.compile(
+    r"^(?:the )?(?P<name>.+?)(?: (?:in|on|from) (?:the |its |their |our )?(?:same )?"
+    r"(?:amazon(?:\.com)? )?(?:product (?:title|name|description|category)|search results"
+    r"|description|database|website|title|listing|catalog|category)| category)$")
+"""Where a model says it read the name ("defined as "Sony" in the product title", "related
+to the watch category"): after a kind template the place is no part of what the product is."""
+
+_FOUND_IN = re.compile(
+    r"^(?:found|listed|sold) (?:in|under) (?:the )?(?:categor(?:y|ies) (?:of )?(?P<a>.+)"
+    r"|(?P<b>.+?) categor(?:y|ies)(?: (?:of|on|at) amazon(?:\.com)?)?)$")
+"""A product's category said as where it is found ("found in the "Jewelry" category")."""
+
+_NO_NAME = ("same", "different", "other", "their", "its", "this", "that", "a ", "an ", "one ")
+"""Words that make "the same category" a comparison, not a category's name."""
+
+_CLAUSE = re.compile(r"\b(?:are|is|was|were|both|they|it)\b")
+"""A clause before the place ("star wars and both are in the same category"): kept whole."""
+
 _QUOTES = re.compile(r"^[\"'`“”‘’\s]+|[\"'`“”‘’\s]+$")
 _INNER_QUOTES = re.compile(r"[\"“”]")
 _TAGS = re.compile(r"<[^>]{0,200}>")
@@ -134,9 +155,28 @@ def normalize_intention(text: str) -> str:
     norm = _INNER_QUOTES.sub("", norm)
     norm = _POSSESSIVE.sub(lambda m: "his" if m.group(1) == "personx" else m.group(0), norm)
     prefix = _prefix_re()
+    kind = False
     while True:
-        stripped = _QUOTES.sub("", prefix.sub("", norm, count=1))
+        match = prefix.match(norm)
+        if match is None:
+            break
+        kind = kind or any(k in match.group(0) for k in _KINDS)
+        stripped = _QUOTES.sub("", norm[match.end():])
         if stripped == norm:
             break
         norm = stripped
-    return norm.rstrip(" .!;,")
+    return _category_name(norm.rstrip(" .!;,"), kind)
+
+
+def _category_name(norm: str, kind: bool) -> str:
+    """The category a FolkScope assertion names, without where it was read or found:
+    "jewelry in the description" (after a kind template) and "found in the jewelry
+    category" are "jewelry"; "found in the same category" stays."""
+    name = None
+    if found := _FOUND_IN.match(norm):
+        name = found.group("a") or found.group("b")
+    elif kind and (listed := _LISTED.match(norm)):
+        name = listed.group("name")
+    if not name or name.startswith(_NO_NAME) or _CLAUSE.search(name):
+        return norm
+    return _QUOTES.sub("", name).rstrip(" .!;,") or norm

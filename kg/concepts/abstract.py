@@ -156,11 +156,47 @@ def _lemma_counts(synset: Any) -> tuple[int, ...]:
     return got
 
 
+_THINGS = frozenset({
+    "noun.artifact", "noun.person", "noun.animal", "noun.plant", "noun.food", "noun.body",
+    "noun.object", "noun.substance", "noun.location", "noun.group",
+})
+"""Lexicographer files of things one can point at: a word that mostly names one of them
+is read as that thing, whatever the verb ("receive telephones")."""
+
+
+def _misleading(lemma: Any, count: int, synset: Any) -> bool:
+    """``lemma`` of ``synset`` (SemCor ``count``) mostly means a thing of another kind:
+    its word has a noun sense in another lexicographer file of :data:`_THINGS` counted at
+    least 5 times and more than three times as often ("telephones" for telephony, "lines"
+    for cables; not "dishes" for food, nor "shows" for performances, whose rival sense
+    is an act)."""
+    reader = getattr(synset, "_wordnet_corpus_reader", None)
+    if reader is None:
+        return False
+    word = str(lemma.name()).lower()
+    for other in reader.synsets(word, pos="n"):
+        if other.lexname() == synset.lexname() or other.lexname() not in _THINGS:
+            continue
+        theirs = sum(n for lem, n in zip(other.lemmas(), _lemma_counts(other), strict=True)
+                     if lem.name().lower() == word)
+        if theirs >= 5 and theirs > 3 * count:
+            return True
+    return False
+
+
+def _names(synset: Any) -> list[tuple[Any, int]]:
+    """The synset's lemmas that name it plainly, with their SemCor counts: not a word that
+    mostly means something else (:func:`_misleading`)."""
+    return [(lem, n) for lem, n in zip(synset.lemmas(), _lemma_counts(synset), strict=True)
+            if not _misleading(lem, n, synset)]
+
+
 def plain_name(synset: Any, avoid: str = "") -> str:
-    """The synset's most common lemma (SemCor counts; ties: WordNet's order), spaces for
-    ``_``, other than ``avoid`` when there is another ("drink beverages", not "drink drinks").
+    """The synset's most common plain lemma (SemCor counts; ties: WordNet's order; not
+    one that mostly means something else), spaces for ``_``, other than ``avoid`` when
+    there is another ("drink beverages", not "drink drinks").
     """
-    counted = list(zip(synset.lemmas(), _lemma_counts(synset), strict=True))
+    counted = _names(synset) or list(zip(synset.lemmas(), _lemma_counts(synset), strict=True))
     lemmas = [(lem, n) for lem, n in counted if lem.name().replace("_", " ").lower() != avoid] \
         or counted
     best = max(enumerate(lemmas), key=lambda il: (il[1][1], -il[0]))[1][0]
@@ -180,14 +216,17 @@ events stay ("protect equipment", "sell real estate", "watch shows")."""
 
 def _internal(synset: Any) -> bool:
     """A hypernym no analyst would name a group by: too general, abstract (an act, idea
-    or state), or a multiword term nobody uses ("medium of exchange", "source of
-    illumination", "consumer goods")."""
+    or state), a multiword term nobody uses ("medium of exchange", "source of
+    illumination", "consumer goods"), or one whose every word mostly means something
+    else ("telephone" for telephony)."""
     if synset.name() in TOO_GENERAL or synset.name() in _CLASSIFIERS:
         return True
     if synset.lexname() in _ABSTRACT_LEXNAMES:
         return True
-    return all(n == 0 and "_" in lem.name()
-               for lem, n in zip(synset.lemmas(), _lemma_counts(synset), strict=True))
+    names = _names(synset)
+    if len(names) < len(synset.lemmas()) and all(n == 0 for _, n in names):
+        return True  # its usual word misleads and no other is in use ("telephony")
+    return not names or all(n == 0 and "_" in lem.name() for lem, n in names)
 
 
 def _light(action: str) -> bool:

@@ -12,6 +12,7 @@ import pytest
 from kgbuild_support import WORDNET
 
 from kg.concepts import PhraseParser, find_abstractions, open_wordnet, plural
+from kg.concepts.abstract import plain_name
 from kg.embed import text_hash
 
 
@@ -186,3 +187,16 @@ def test_a_plural_lemma_is_not_pluralised_again(wordnet: Any) -> None:
                    ("love potatoes", "love", "potato.n.01"))
     texts = [a.text for a in find_abstractions(items)]
     assert "love starches" in texts and not any("starcheses" in t for t in texts)
+
+
+def test_a_word_that_mostly_names_another_thing_does_not_name_the_group(wordnet: Any) -> None:
+    # cable.n.02's most counted lemma is "line", which mostly means a line of people
+    cables = _items(wordnet, ("connect the coax cable", "connect", "coaxial_cable.n.01"),
+                    ("connect a printer cable", "connect", "printer_cable.n.01"))
+    assert [a.text for a in find_abstractions(cables)] == ["connect cables"]
+    # telephony's only word in use is "telephone", the instrument: no "receive telephones"
+    calls = _items(wordnet, ("receive a voicemail", "receive", "voice_mail.n.01"),
+                   ("receive a phone call", "receive", "call.n.01"))
+    assert not any("telephone" in a.text for a in find_abstractions(calls))
+    # a rival sense that is an act misleads nobody: a stage show is still a "show"
+    assert plain_name(wordnet.synset("show.n.03")) == "show"

@@ -95,6 +95,25 @@ def test_normalize_strips_templates_and_boilerplate() -> None:
     assert normalize_intention("toys for kids") == "toys for kids"
 
 
+def test_normalize_drops_where_a_model_read_or_found_a_category() -> None:
+    """FolkScope's model says where it read a product's name; the name is the node."""
+    named = normalize_intention('because they both are defined as "Sony" in the product title.')
+    assert named == normalize_intention('because they both are defined as "Sony" in the '
+                                        'Amazon search results.') == "sony"
+    assert normalize_intention('because they could both be found in the "Jewelry" category '
+                               'of Amazon.com.') == "jewelry"
+    assert normalize_intention("because they could both be found in the category of Jewelry.") \
+        == "jewelry"
+    assert normalize_intention("because they both are related to the watch category.") == "watch"
+    # a comparison, a clause, or a place outside a kind template stays whole
+    assert normalize_intention("because they could both be found in the same category.") \
+        == "found in the same category"
+    clause = 'because they both are defined as "Star Wars" and both are in the same category.'
+    assert normalize_intention(clause) == "star wars and both are in the same category"
+    assert normalize_intention("because they both are used for posting photos on the website") \
+        == "posting photos on the website"
+
+
 def test_each_row_keeps_its_k_nearest_candidates_on_the_exact_path() -> None:
     """A dense neighbourhood proposes at most k pairs per row: the most similar ones."""
     rng = np.random.default_rng(3)
