@@ -77,6 +77,12 @@ DEFAULT_SUBJECTS = frozenset({"personx", "he", "she", "they", "i", "we", "you", 
                               "its", "himself", "herself", "themselves", "myself", "yourself",
                               "someone", "something", "somebody", "one", "person", "x"})
 """Pronouns and ATOMIC's default subject: who the phrase is about, never its content."""
+THING_SUBJECTS = frozenset({"it", "that", "this", "something", "everything", "nothing",
+                            "anything"})
+"""Subjects that are a thing, not the phrase's person: "it be at the beach" is about where
+something is, not where PersonX is ("be at the beach")."""
+EXPLETIVE_VERBS = frozenset({"matter", "happen", "seem", "appear", "occur", "rain", "snow"})
+"""Verbs whose "it" stands for no thing ("it does not matter" = "does not matter")."""
 PARTICIPANTS = frozenset({"persony", "personz", "peoplex", "peopley"})
 """ATOMIC's other participants: content, matched only by themselves."""
 _FUNCTION_POS = frozenset({"DET", "PRON", "AUX", "CCONJ", "SCONJ", "PART", "ADP", "PUNCT",
@@ -163,8 +169,17 @@ _PLACEHOLDER_OF = {name: word for word, name in PLACEHOLDER_NAMES.items()}
 _PLACEHOLDER_RE = re.compile(r"\b(" + "|".join(PLACEHOLDER_NAMES) + r")\b")
 
 
+_CONTRACTED = re.compile(
+    r"\b(do|does|did|is|are|was|were|has|have|had|would|could|should|must|need|wo|ca|ai)n t\b")
+"""A contraction whose apostrophe was lost ("don t make", as CSKB writes it): the tagger
+reads "don" as a noun and loses the negation."""
+_UNCONTRACTED = {"wo": "will", "ca": "can", "ai": "is"}
+
+
 def for_parser(text: str) -> str:
-    """``text`` with ATOMIC's placeholders replaced by names the parser understands."""
+    """``text`` with ATOMIC's placeholders replaced by names the parser understands and
+    contractions that lost their apostrophe spelled out ("don t" → "do not")."""
+    text = _CONTRACTED.sub(lambda m: _UNCONTRACTED.get(m.group(1), m.group(1)) + " not", text)
     return _PLACEHOLDER_RE.sub(lambda m: PLACEHOLDER_NAMES[m.group(1)], text)
 
 
@@ -269,9 +284,10 @@ def _rules_digest() -> str:
     import hashlib
 
     lists = (NEGATIONS, INTENSIFIERS, COPULAS, INTENT_VERBS, MODALS, DEFAULT_SUBJECTS,
-             PARTICIPANTS, _FUNCTION_POS, DIRECTIONS, SOFT, DETERMINERS, BENEFICIARIES,
-             STAY_VERBS, _MODIFIER_DEPS, PLACEHOLDER_NAMES, TEMPLATE_PARTICIPLES, LIGHT_VERBS,
-             LEVELS, PRAISED_LEVELS, INDEFINITES, CAUSATIVES, ROLE_PREPOSITIONS,
+             THING_SUBJECTS, EXPLETIVE_VERBS, PARTICIPANTS, _FUNCTION_POS, DIRECTIONS, SOFT,
+             DETERMINERS, BENEFICIARIES, STAY_VERBS, _MODIFIER_DEPS, PLACEHOLDER_NAMES,
+             TEMPLATE_PARTICIPLES, LIGHT_VERBS, LEVELS, PRAISED_LEVELS, INDEFINITES, CAUSATIVES,
+             ROLE_PREPOSITIONS,
              {" ".join(idiom) for idiom in IDIOMS})
     text = "|".join(",".join(sorted(x)) for x in lists) + repr(sorted(CLASSES.items()))
     return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
@@ -359,6 +375,10 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
             # PersonX acted on by another ("persony understand personx" is not "persony
             # understand"); as the subject or possessor PersonX is the default and dropped
             words.add("personx|")
+            continue
+        if low in THING_SUBJECTS and tok.dep_ in ("nsubj", "nsubjpass") \
+                and tok.head.dep_ == "ROOT" and tok.head.lemma_.lower() not in EXPLETIVE_VERBS:
+            words.add("thing@subj|")  # "it be nice" is not "be nice"
             continue
         if low in BENEFICIARIES and tok.dep_ == "pobj" and tok.head.lower_ == "for":
             words.add("for-someone|")
@@ -451,7 +471,7 @@ class SignatureParser:
             ("be thrilled") is read as its adjective, as "feel thrilled" is.
     """
 
-    VERSION = "canon-signature-32"
+    VERSION = "canon-signature-34"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 

@@ -74,6 +74,9 @@ DIFFERENT = [
     ("talk to PersonY", "talk about PersonY"),
     ("buy a used car", "buy a car"),                                 # "used" as an adjective
     ("being worn with a suit", "a worn suit"),                       # "wear" is no feeling
+    ("it is at the beach", "be at the beach"),                       # a thing as the subject
+    ("something is big", "have a big one"),
+    ("PersonX don t make it", "PersonX makes it"),                   # apostrophe lost
 ]
 SAME = [
     ("feel ill", "feel sick"),                                       # WordNet synonyms
@@ -112,6 +115,8 @@ SAME = [
     ("use the product at home", "use the product in the home"),
     ("to call their mom", "to call their mother"),                   # an informal term
     ("to be praised", "to get praise"),                              # receiving = the passive
+    ("it does not matter", "does not matter now"),                   # "it" stands for nothing
+    ("PersonX can t sleep", "PersonX can not sleep"),                # apostrophe lost
 ]
 
 
