@@ -399,6 +399,10 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
             pass  # mis-tagged content word
         elif tok.pos_ in _FUNCTION_POS or tok.is_punct or not any(c.isalnum() for c in low):
             continue
+        if lemma == "quality" and tok.dep_ == "compound" and any(
+                c.lower_ in SOFT for c in (*tok.children, *tok.head.children)):
+            soft.add("quality|n")  # "high quality service" = "good service": praise
+            continue
         if (lemma in SOFT or low in SOFT) and tok.dep_ in _MODIFIER_DEPS and (
                 lemma not in LEVELS or tok.head.lemma_.lower() in PRAISED_LEVELS):
             soft.add(f"{lemma}|{_WN_POS.get(tok.pos_, '')}")
@@ -471,7 +475,7 @@ class SignatureParser:
             ("be thrilled") is read as its adjective, as "feel thrilled" is.
     """
 
-    VERSION = "canon-signature-34"
+    VERSION = "canon-signature-35"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 

@@ -77,6 +77,7 @@ DIFFERENT = [
     ("it is at the beach", "be at the beach"),                       # a thing as the subject
     ("something is big", "have a big one"),
     ("PersonX don t make it", "PersonX makes it"),                   # apostrophe lost
+    ("quality products", "products"),                                # quality without praise
 ]
 SAME = [
     ("feel ill", "feel sick"),                                       # WordNet synonyms
@@ -117,6 +118,7 @@ SAME = [
     ("to be praised", "to get praise"),                              # receiving = the passive
     ("it does not matter", "does not matter now"),                   # "it" stands for nothing
     ("PersonX can t sleep", "PersonX can not sleep"),                # apostrophe lost
+    ("giving a good service", "providing high quality service"),     # quality as praise
 ]
 
 
