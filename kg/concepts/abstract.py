@@ -53,9 +53,10 @@ _CLASSIFIERS = frozenset({
     "placental.n.01", "mammal.n.01", "vertebrate.n.01", "chordate.n.01", "animal.n.01",
     "social_control.n.01", "group_action.n.01", "body_part.n.01", "external_body_part.n.01",
     "substance.n.01", "substance.n.07", "solid.n.01", "fluid.n.01", "material.n.01",
+    "nutriment.n.01",
 })
 """WordNet's classifying levels, correct but no name for what people do ("shoot
-representations", "plow facilities", "like placentals")."""
+representations", "plow facilities", "like placentals", "eat sustenance")."""
 
 _UNCOUNTABLE = frozenset({
     "advice", "apparatus", "apparel", "attire", "baggage", "bedding", "clothing", "crockery",

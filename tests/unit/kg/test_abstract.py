@@ -200,3 +200,12 @@ def test_a_word_that_mostly_names_another_thing_does_not_name_the_group(wordnet:
     assert not any("telephone" in a.text for a in find_abstractions(calls))
     # a rival sense that is an act misleads nobody: a stage show is still a "show"
     assert plain_name(wordnet.synset("show.n.03")) == "show"
+
+
+def test_a_classifying_level_names_no_group(wordnet: Any) -> None:
+    # breakfast and dinner are meals; meals and pizza are nutriment, named "sustenance"
+    items = _items(wordnet, ("eat breakfast", "eat", "breakfast.n.01"),
+                   ("eat dinner", "eat", "dinner.n.01"), ("eat pizza", "eat", "pizza.n.01"),
+                   ("eat a snack", "eat", "bite.n.04"))
+    texts = [a.text for a in find_abstractions(items)]
+    assert "eat meals" in texts and not any("sustenance" in t for t in texts)
