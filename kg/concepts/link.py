@@ -400,9 +400,12 @@ class WordNetLinker:
         out: list[tuple[Any, float]] = []
         seen: set[str] = set()
         named = parts.named or (False,) * len(parts.heads)
-        for terms, is_named in zip(_terms_of(parts), named, strict=True):
+        verbal = parts.verbal or (False,) * len(parts.heads)
+        for terms, is_named, may_be_verb in zip(_terms_of(parts), named, verbal, strict=True):
             if len(out) >= self.max_concepts:
                 break
+            if may_be_verb and self.wn.synsets(terms[-1], pos="v"):
+                continue  # "be jump": CSKB's lemmatised "is jumping", no thing
             chosen = self.sense_of(context, terms, named=is_named,
                                    handled=parts.verb in HANDLING_VERBS)
             if chosen is not None and chosen[0].name() not in seen:

@@ -80,6 +80,16 @@ def test_links_take_the_compound_and_skip_frames_and_names(
     assert links["they both are a manner of the same product"] == []
 
 
+def test_a_verb_lemmatised_after_be_links_no_thing(
+        wordnet: Any, counting: CountingEmbedder, parser: PhraseParser) -> None:
+    """CSKB writes "is jumping" as "be jump": no concept "jump" (a noun sense)."""
+    links = _links(wordnet, counting, parser, "PersonX be jump", "PersonX be still debate",
+                   "Was just city.", "PersonX be a web developer")
+    assert links["PersonX be jump"] == [] and links["PersonX be still debate"] == []
+    assert links["Was just city."] == ["city.n.01"]  # no verb "city": a noun after all
+    assert links["PersonX be a web developer"] != []  # a determiner makes it a noun
+
+
 def test_abstraction_texts_name_plain_groups(wordnet: Any) -> None:
     texts = [t for _, t in abstraction_texts("protect", "", wordnet.synset("eye.n.01"))]
     assert texts == ["protect sense organs", "protect organs"]
