@@ -5,8 +5,8 @@ about 30% near-duplicates: case, punctuation, boilerplate, synonyms, word
 order), then times ``build_graph`` cold (empty caches), again with cached
 embeddings and parses (the candidate pairs searched afresh, as after new
 assertions), and once more as a rebuild over the same phrases (candidate pairs
-from the last build too, as after a change of merge rules), and prints peak RSS
-(resource.getrusage).
+from the last build too, as after a change of merge rules), each in a process of its
+own, and prints each build's peak RSS (resource.getrusage).
 
     .venv/bin/python bench/bench_build.py --quick      # 50k assertions
     .venv/bin/python bench/bench_build.py              # 1M assertions
@@ -16,6 +16,7 @@ from the last build too, as after a change of merge rules), and prints peak RSS
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import random
 import resource
 import shutil
@@ -106,25 +107,38 @@ def main() -> None:
     t0 = time.perf_counter()
     write_workload(wd, n)
     print(f"generated {n} assertions in {time.perf_counter() - t0:.1f}s")
-    settings = Settings(workdir=wd)
-    for label in ("cold" if not args.keep_cache else "cached", "cached", "rebuild"):
-        if label != "rebuild":
-            WorkDir(wd).candidates_cache.unlink(missing_ok=True)
-        t0 = time.perf_counter()
-        report = build_graph(wd, settings)
-        took = time.perf_counter() - t0
-        print(f"{label:6s} build: {took:8.1f}s  phrases {report.distinct_phrases}  "
-              f"intentions {report.intentions}  merges {report.merges}  "
-              f"concepts {report.concepts}  candidate pairs {report.candidate_pairs}"
-              f"{' (cached)' if report.candidates_cached else ''}  "
-              f"embedded {report.embedded}  "
-              f"parsed {report.parsed} (merge decision {report.canon_parsed})  "
-              f"peak RSS {peak_rss_gb():.2f} GB")
-        print(f"       phases: {report.phases}")
-        if report.embedded:
-            enc = report.phases["canonicalize"] + report.phases["concepts"]
-            print(f"       ~{report.embedded / enc:.0f} texts/s embedded+parsed (cold, 2 cores)")
+    labels = ("cold" if not args.keep_cache else "cached", "cached", "rebuild")
+    spawn = multiprocessing.get_context("spawn")
+    for label in labels:
+        # Each build in a process of its own, as a user runs it: its peak RSS is its own,
+        # not the high-water mark of the builds before it in this process.
+        child = spawn.Process(target=_build, args=(wd, label))
+        child.start()
+        child.join()
+        if child.exitcode != 0:
+            raise SystemExit(f"{label} build failed (exit code {child.exitcode})")
 
+
+def _build(wd: Path, label: str) -> None:
+    """One timed build, printed with the process's own peak RSS."""
+    settings = Settings(workdir=wd)
+    if label != "rebuild":
+        WorkDir(wd).candidates_cache.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    report = build_graph(wd, settings)
+    took = time.perf_counter() - t0
+    print(f"{label:6s} build: {took:8.1f}s  phrases {report.distinct_phrases}  "
+          f"intentions {report.intentions}  merges {report.merges}  "
+          f"concepts {report.concepts}  candidate pairs {report.candidate_pairs}"
+          f"{' (cached)' if report.candidates_cached else ''}  "
+          f"embedded {report.embedded}  "
+          f"parsed {report.parsed} (merge decision {report.canon_parsed})  "
+          f"peak RSS {peak_rss_gb():.2f} GiB", flush=True)
+    print(f"       phases: {report.phases}", flush=True)
+    if report.embedded:
+        enc = report.phases["canonicalize"] + report.phases["concepts"]
+        print(f"       ~{report.embedded / enc:.0f} texts/s embedded+parsed (cold, 2 cores)",
+              flush=True)
 
 if __name__ == "__main__":
     main()
