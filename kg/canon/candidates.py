@@ -35,7 +35,8 @@ def edges_key(vectors: npt.NDArray[np.float32], **settings: object) -> str:
     import faiss
 
     h = hashlib.blake2b(digest_size=16)
-    for fn in (cluster.similarity_edges, cluster._nearest, cluster._unique_pairs):
+    for fn in (cluster.similarity_edges, cluster._nearest, cluster._pair_keys,
+               cluster._unique_pairs):
         h.update(inspect.getsource(fn).encode())
     h.update(f"faiss {faiss.__version__} {sorted(settings.items())!r} {vectors.shape}".encode())
     h.update(np.ascontiguousarray(vectors, dtype=np.float32).data)
