@@ -69,6 +69,9 @@ _WANTS = ("intends to", "intended to", "intend to", "wants to", "wanted to", "wa
           "needs to", "needed to", "need to", "would like to", "wishes to", "wished to",
           "wish to", "is looking to", "was looking to", "wants", "wanted", "want")
 
+_KINDS = ("a type of", "a kind of", "a manner of", "defined as", "related to", "the category of")
+"""Templates that introduce what kind of thing a product is: the rest is a name or a class."""
+
 BOILERPLATE: tuple[str, ...] = (
     "personx bought a product of item a and a product of item b",
     "the user posts this because they intend to",
@@ -97,19 +100,16 @@ BOILERPLATE: tuple[str, ...] = (
     "capable of",
     "being used as", "being used for", "being used to",
     "used as", "used for", "used to", "used in", "used with", "used on", "used by",
-    "a type of", "a kind of", "a manner of", "defined as", "related to", "the category of",
+    *_KINDS,
     "personx",
     "to",
 )
 """Leading phrases removed (longest first) after the relation templates."""
 
-_KINDS = ("a type of", "a kind of", "a manner of", "defined as", "related to", "the category of")
-"""Templates that introduce what kind of thing a product is: the rest is a name or a class."""
-
 _LISTED = re.compile(
     r"^(?:the )?(?P<name>.+?)(?: (?:in|on|from) (?:the |its |their |our )?(?:same )?"
     r"(?:amazon(?:\.com)? )?(?:product (?:title|name|description|category)|search results"
-    r"|description|database|website|title|listing|catalog|category)| category)$")
+    r"|description|database|website|title|listing|catalog|(?:[\w&-]+ )?category)| category)$")
 """Where a model says it read the name ("defined as "Sony" in the product title", "related
 to the watch category"): after a kind template the place is no part of what the product is."""
 
@@ -158,10 +158,8 @@ def normalize_intention(text: str) -> str:
     kind = False
     while True:
         match = prefix.match(norm)
-        if match is None:
-            break
-        kind = kind or any(k in match.group(0) for k in _KINDS)
-        stripped = _QUOTES.sub("", norm[match.end():])
+        kind = kind or (match is not None and any(k in match.group(0) for k in _KINDS))
+        stripped = _QUOTES.sub("", norm[match.end():] if match else norm)
         if stripped == norm:
             break
         norm = stripped

@@ -91,6 +91,7 @@ def test_normalize_strips_templates_and_boilerplate() -> None:
         == "share a meal"
     assert normalize_intention("because of the rain") == "the rain"
     assert normalize_intention("1. to-do lists") == "to-do lists"
+    assert normalize_intention("- 'keep warm'") == "keep warm"  # quotes inside a bullet
     assert normalize_intention("because") == "because"
     assert normalize_intention("toys for kids") == "toys for kids"
 
@@ -105,6 +106,8 @@ def test_normalize_drops_where_a_model_read_or_found_a_category() -> None:
     assert normalize_intention("because they could both be found in the category of Jewelry.") \
         == "jewelry"
     assert normalize_intention("because they both are related to the watch category.") == "watch"
+    assert normalize_intention('they both are defined as "Swimwear" in the swimwear category') \
+        == "swimwear"
     # a comparison, a clause, or a place outside a kind template stays whole
     assert normalize_intention("because they could both be found in the same category.") \
         == "found in the same category"
