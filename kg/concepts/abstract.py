@@ -185,11 +185,21 @@ def _misleading(lemma: Any, count: int, synset: Any) -> bool:
     return False
 
 
+_NAMES: dict[tuple[int, str], list[tuple[Any, int]]] = {}
+""":func:`_names` by (WordNet reader, synset name): every instance of a group asks about
+the same hypernyms, and each answer looks up every sense of every lemma."""
+
+
 def _names(synset: Any) -> list[tuple[Any, int]]:
     """The synset's lemmas that name it plainly, with their SemCor counts: not a word that
     mostly means something else (:func:`_misleading`)."""
-    return [(lem, n) for lem, n in zip(synset.lemmas(), _lemma_counts(synset), strict=True)
+    key = (id(getattr(synset, "_wordnet_corpus_reader", None)), str(synset.name()))
+    got = _NAMES.get(key)
+    if got is None:
+        got = _NAMES[key] = [
+            (lem, n) for lem, n in zip(synset.lemmas(), _lemma_counts(synset), strict=True)
             if not _misleading(lem, n, synset)]
+    return got
 
 
 def plain_name(synset: Any, avoid: str = "") -> str:
