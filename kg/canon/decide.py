@@ -116,6 +116,9 @@ FILLERS = frozenset({"category", "product", "item", "amazon", "amazon.com", "pur
                      "kind"})
 """Filler nouns: a pair that differs only in these is still one intention ("the watch
 category" = "the watch")."""
+GENERIC_NOUNS = frozenset({"thing", "stuff", "item", "object", "belonging"})
+"""Nouns that name no particular thing: any two are one ("carry a lot of stuff" = "hold a lot
+of things"), but none is dropped, unlike :data:`FILLERS` ("have things" is not "have it")."""
 LIGHT_VERBS = frozenset({"have", "get", "make", "take", "do", "give"})
 """Light verbs: one side's light verb is ignored when the other side has no verb at all but
 says something besides its participants ("make some life change" = "life change", not
@@ -129,6 +132,9 @@ _FEELING_LEXNAMES = frozenset({"verb.emotion"})
 SIMILAR = "~"
 """Prefix of a synset an adjective reaches by WordNet's similar-to link
 (:meth:`Synonyms.synsets`)."""
+PROPERTY_VERBS = frozenset({"have", "give", "provide", "offer", "deliver"})
+"""Verbs that only say a property when their objects are all attributes: "has good quality",
+"gives him the best quality" and "offers a good price" are "good quality and price"."""
 RECEIVING_VERBS = frozenset({"get", "have"})
 """Light verbs whose subject may receive what the noun says ("get a call", "have help",
 "have work"): the verb itself only with an indefinite noun of an intransitive verb ("get
@@ -205,7 +211,8 @@ class Signature:
     """Lemmas of praise dropped as modifiers ("a *good* product"): the other side may say
     the same word as its predicate ("the product is *good*")."""
     light_objects: tuple[str, ...] = ()
-    """``verb>noun`` for each light verb with a noun as its direct object ("make>bracelet"),
+    """``verb>noun`` for each light or property verb (:data:`PROPERTY_VERBS`) with a noun as
+    its direct object ("make>bracelet"),
     ``verb>noun>a`` when the noun has an indefinite determiner ("get some rest"): with a
     concrete thing as its object the verb is not light (:meth:`Synonyms.concrete`)."""
     passive: tuple[str, ...] = ()
@@ -286,8 +293,8 @@ def _rules_digest() -> str:
     lists = (NEGATIONS, INTENSIFIERS, COPULAS, INTENT_VERBS, MODALS, DEFAULT_SUBJECTS,
              THING_SUBJECTS, EXPLETIVE_VERBS, PARTICIPANTS, _FUNCTION_POS, DIRECTIONS, SOFT,
              DETERMINERS, BENEFICIARIES, STAY_VERBS, _MODIFIER_DEPS, PLACEHOLDER_NAMES,
-             TEMPLATE_PARTICIPLES, LIGHT_VERBS, LEVELS, PRAISED_LEVELS, INDEFINITES, CAUSATIVES,
-             ROLE_PREPOSITIONS,
+             TEMPLATE_PARTICIPLES, LIGHT_VERBS, PROPERTY_VERBS, LEVELS, PRAISED_LEVELS,
+             INDEFINITES, CAUSATIVES, ROLE_PREPOSITIONS,
              {" ".join(idiom) for idiom in IDIOMS})
     text = "|".join(",".join(sorted(x)) for x in lists) + repr(sorted(CLASSES.items()))
     return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
@@ -345,6 +352,16 @@ def _own_passive(tok: Any) -> bool:
     any, is a default one ("to be loved", "he was hired"; not "his laptop to be repaired")."""
     return not any(c.dep_ == "nsubjpass" and _PLACEHOLDER_OF.get(c.text, c.lower_)
                    not in DEFAULT_SUBJECTS for c in tok.children)
+
+
+def _direct_objects(verb: Any, given: bool) -> list[Any]:
+    """The nouns ``verb`` governs as direct objects, and with ``given`` also those after its
+    "with" ("provide him *with* the best quality")."""
+    found = [c for c in verb.children if c.dep_ == "dobj" and c.pos_ == "NOUN"]
+    if given:
+        found += [g for c in verb.children if c.dep_ == "prep" and c.lower_ == "with"
+                  for g in c.children if g.dep_ == "pobj" and g.pos_ == "NOUN"]
+    return found
 
 
 def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
@@ -448,11 +465,11 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
                 passive.add(word)  # "to be loved": the subject is acted on
             elif tok.tag_ in _ACTIVE_TAGS and "dobj" in child_deps:
                 active.add(word)  # "to love her"
-            if word in LIGHT_VERBS:
+            if word in LIGHT_VERBS or word in PROPERTY_VERBS:
                 light_objects.update(
                     f"{word}>{c.lemma_.lower()}" + (">a" if any(
                         d.dep_ == "det" and d.lower_ in INDEFINITES for d in c.children) else "")
-                    for c in tok.children if c.dep_ == "dobj" and c.pos_ == "NOUN")
+                    for c in _direct_objects(tok, word in PROPERTY_VERBS))
     if not any(_lemma(w) not in PARTICIPANTS and "@" not in w for w in words):
         words |= soft  # praise is all the phrase says ("persony be great")
     # crowd text doubles its negations for emphasis ("not gonna get nothing"): any negates
@@ -475,7 +492,7 @@ class SignatureParser:
             ("be thrilled") is read as its adjective, as "feel thrilled" is.
     """
 
-    VERSION = "canon-signature-35"
+    VERSION = "canon-signature-37"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 
@@ -669,6 +686,8 @@ class Synonyms:
         if got is None:
             lemma, _, pos = word.partition("|")
             keys = {"L:" + lemma, "P:" + lemma.rstrip("e")}
+            if lemma in GENERIC_NOUNS and pos == "n":
+                keys.add("G:")
             if lemma == "have":  # "have dinner" may be "eat dinner" (see _consumed)
                 keys.update("L:" + verb for verb in CONSUMING_VERBS)
             keys.update("P:" + lemma[:-len(end)] for end in _PARTICIPLE_ENDS
@@ -702,6 +721,8 @@ class Synonyms:
             return True
         if "@" in la or "@" in lb or la in PARTICIPANTS or lb in PARTICIPANTS or not pa or not pb:
             return False
+        if pa == pb == "n" and la in GENERIC_NOUNS and lb in GENERIC_NOUNS:
+            return True
         if la in LIGHT_VERBS and lb in LIGHT_VERBS:
             return False  # "make do" is not "make it": light verbs share senses, not meaning
         if pa == pb and _share_sense(self.synsets(la, pa), self.synsets(lb, pb)):
@@ -767,13 +788,15 @@ def _light(word: str, own: Signature, other: Signature, syn: Synonyms) -> bool:
     if any(f"{verb}>{lemma}" in own.phrasal and syn.completive(verb, lemma)
            for verb in other.verbs):
         return True  # "calm down" = "calm", "sit down" = "sit"; not "give up" = "give"
-    if lemma not in LIGHT_VERBS:
+    if lemma not in LIGHT_VERBS and lemma not in PROPERTY_VERBS:
         return False
     found = own.objects(lemma)
     objects = [obj for obj, _ in found]
-    if lemma == "have" and objects and all(
+    if lemma in PROPERTY_VERBS and objects and all(
             syn.lexname(obj) == "noun.attribute" for obj in objects):
-        return True  # a property said with "have": "has good quality" = "is good quality"
+        return True  # a property said with a verb: "has / gives him good quality"
+    if lemma not in LIGHT_VERBS:
+        return False
     if lemma in RECEIVING_VERBS and objects and all(
             _nominal(obj, other.passive, syn) for obj in objects):
         return True  # receiving is the passive: "get praise" = "be praised"
@@ -833,11 +856,11 @@ def decide(a: Signature, b: Signature, syn: Synonyms, *, text_a: str = "",
 
 
 def _needs_partner(word: str) -> bool:
-    """Whether a signature word must have a partner on the other side: not a light verb, a
-    filler or a particle, which :func:`decide` may leave over."""
+    """Whether a signature word must have a partner on the other side: not a light or
+    property verb, a filler or a particle, which :func:`decide` may leave over."""
     lemma, _, pos = word.partition("|")
-    return lemma not in LIGHT_VERBS and lemma not in FILLERS and (
-        bool(pos) or lemma not in DIRECTIONS)
+    return lemma not in LIGHT_VERBS and lemma not in PROPERTY_VERBS and \
+        lemma not in FILLERS and (bool(pos) or lemma not in DIRECTIONS)
 
 
 def _may_match(needs: _Needs, other: Signature, offers: frozenset[str]) -> bool:

@@ -58,6 +58,8 @@ DIFFERENT = [
     ("PersonX gets paid", "to pay them"),
     ("he is not gonna get nothing", "get it"),                      # doubled negation
     ("do it", "don"),                                                # no participle of "do"
+    ("providing him with a car", "a car"),                           # a thing given is content
+    ("PersonX has things", "PersonX has it"),                        # "things" is not dropped
     ("art supplies", "art"),                                         # "supply" the noun
     ("feel lucky", "be happy"),                                      # two satellites of one head
     ("wear high heels", "wear heels"),                               # a level, not praise
@@ -119,6 +121,9 @@ SAME = [
     ("it does not matter", "does not matter now"),                   # "it" stands for nothing
     ("PersonX can t sleep", "PersonX can not sleep"),                # apostrophe lost
     ("giving a good service", "providing high quality service"),     # quality as praise
+    ("having a good quality and good price",
+     "providing him with the best quality and the best price"),      # a property given
+    ("carrying a lot of stuff", "carrying a lot of things"),          # no particular thing
 ]
 
 
