@@ -325,9 +325,9 @@ def _or_not(doc: Any, i: int) -> bool:
 
 
 IDIOMS: tuple[tuple[str, ...], ...] = (("at", "the", "same", "time"), ("had", "better"),
-                                        ("would", "better"), ("'d", "better"))
+                                        ("would", "better"), ("'d", "better"), ("as", "well"))
 """Word sequences said by an intensifier or a modal too ("at the same time" = "together",
-"had better take it" = "take it"): dropped."""
+"had better take it" = "take it", "do it as well" = "do it too"): dropped."""
 
 
 def _idiom_tokens(doc: Any) -> set[int]:
@@ -352,6 +352,34 @@ def _own_passive(tok: Any) -> bool:
     any, is a default one ("to be loved", "he was hired"; not "his laptop to be repaired")."""
     return not any(c.dep_ == "nsubjpass" and _PLACEHOLDER_OF.get(c.text, c.lower_)
                    not in DEFAULT_SUBJECTS for c in tok.children)
+
+
+def _participant_role(tok: Any) -> str:
+    """``@subj`` for a participant who is the subject, ``@`` and the role class of the
+    preposition it follows ("talk *with* persony" is ``@goal``), else nothing: an object,
+    direct or indirect, also as "to" or "for" beside a direct object ("give persony a
+    call" = "call persony", "give a gift to persony" = "give persony a gift")."""
+    if tok.dep_ in ("nsubj", "nsubjpass"):
+        return "@subj"
+    prep = tok.head
+    if tok.dep_ != "pobj" or prep.lower_ not in ROLE_PREPOSITIONS:
+        return ""
+    if prep.lower_ in ("to", "for") and (prep.head.dep_ == "dobj" or any(
+            c.dep_ == "dobj" for c in prep.head.children)):
+        return ""  # after the object ("a gift for persony") or its verb
+    return "@" + ROLE_PREPOSITIONS[prep.lower_]
+
+
+def _manner(tok: Any) -> bool:
+    """``tok`` says how much or how well a verb is done, which changes the goal: "well"
+    after an active verb ("do well", "sleep well"; not "as well" or "well prepared"), "too
+    much" or "too little" ("eat too much")."""
+    head = tok.head
+    if tok.dep_ != "advmod" or head.pos_ != "VERB" or head.tag_ == "VBN":
+        return False
+    if tok.lower_ == "well":
+        return not any(c.lower_ == "as" for c in tok.children)
+    return tok.lower_ in ("much", "little") and any(c.lower_ == "too" for c in tok.children)
 
 
 def _direct_objects(verb: Any, given: bool) -> list[Any]:
@@ -385,8 +413,9 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
                 negations += 1
             continue
         if low in PARTICIPANTS:
-            # who does what to whom: "persony supervises" is not "supervise persony"
-            words.add((low + "@subj" if tok.dep_ in ("nsubj", "nsubjpass") else low) + "|")
+            # who does what to whom: "persony supervises" is not "supervise persony", and
+            # "watch persony" is not "watch it with persony"
+            words.add(low + _participant_role(tok) + "|")
             continue
         if low == "personx" and tok.dep_ in _OBJECT_DEPS:
             # PersonX acted on by another ("persony understand personx" is not "persony
@@ -424,6 +453,9 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
                 lemma not in LEVELS or tok.head.lemma_.lower() in PRAISED_LEVELS):
             soft.add(f"{lemma}|{_WN_POS.get(tok.pos_, '')}")
             continue
+        if _manner(tok):
+            words.add(f"{'too ' if low != 'well' else ''}{low}|r")
+            continue  # "do well" is not "do", "eat too much" is not "eat"
         if ((low in INTENSIFIERS or (lemma in INTENSIFIERS and tok.tag_ not in _GRADED))
                 and not _predicate(tok)) or lemma in MODALS:
             continue  # "so happy" = "happy"; "better" (lemma "well") is no degree word
@@ -492,7 +524,7 @@ class SignatureParser:
             ("be thrilled") is read as its adjective, as "feel thrilled" is.
     """
 
-    VERSION = "canon-signature-37"
+    VERSION = "canon-signature-41"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 

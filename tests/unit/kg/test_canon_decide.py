@@ -60,6 +60,10 @@ DIFFERENT = [
     ("do it", "don"),                                                # no participle of "do"
     ("providing him with a car", "a car"),                           # a thing given is content
     ("PersonX has things", "PersonX has it"),                        # "things" is not dropped
+    ("PersonX does well", "PersonX does something"),                 # how well it is done
+    ("PersonX eats too much", "PersonX eats"),                       # how much
+    ("PersonX watches PersonY", "PersonX watches a movie with PersonY"),  # object or companion
+    ("PersonX smiles at PersonY", "PersonY smiles"),
     ("art supplies", "art"),                                         # "supply" the noun
     ("feel lucky", "be happy"),                                      # two satellites of one head
     ("wear high heels", "wear heels"),                               # a level, not praise
@@ -124,6 +128,10 @@ SAME = [
     ("having a good quality and good price",
      "providing him with the best quality and the best price"),      # a property given
     ("carrying a lot of stuff", "carrying a lot of things"),          # no particular thing
+    ("PersonX does it as well", "PersonX does it"),                  # "as well" = "too"
+    ("PersonX gives PersonY a call", "PersonX calls PersonY"),        # an indirect object
+    ("PersonX buys a gift for PersonY", "PersonX buys PersonY a gift"),
+    ("PersonX talks to PersonY", "PersonX talks with PersonY"),
 ]
 
 
