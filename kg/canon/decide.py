@@ -354,6 +354,12 @@ def _own_passive(tok: Any) -> bool:
                    not in DEFAULT_SUBJECTS for c in tok.children)
 
 
+def _state_alone(doc: Any) -> bool:
+    """``doc`` is "be" and one participle: a state said alone ("exhausted", "is
+    prepared"; not "get shot")."""
+    return len(doc) == 2 and doc[0].lower_ in ("be", "is", "am", "are", "was", "were")
+
+
 def _participant_role(tok: Any) -> str:
     """``@subj`` for a participant who is the subject, ``@`` and the role class of the
     preposition it follows ("talk *with* persony" is ``@goal``), else nothing: an object,
@@ -482,10 +488,11 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
         if lemma in STAY_VERBS and any(c.pos_ == "ADJ" for c in tok.children):
             word = "stay"  # "keep warm" = "stay warm" = "remain warm"
         if tok.tag_ == "VBN" and "auxpass" in child_deps and "dobj" not in child_deps and \
-                lexicon is not None and lexicon.feeling(lemma) and \
+                lexicon is not None and (lexicon.feeling(lemma) or _state_alone(doc)) and \
                 lexicon.adjective(tok.lower_):
             # "be thrilled" as "feel thrilled" reads it: an adjective ("thrilled" ~
-            # "excited"); its voice is still kept ("to be loved" is not "to love her")
+            # "excited"), as is a state said alone ("exhausted" ~ "tired"); its voice is
+            # still kept ("to be loved" is not "to love her")
             words.add(f"{tok.lower_}|a")
             if _own_passive(tok):
                 passive.add(word)
@@ -524,7 +531,7 @@ class SignatureParser:
             ("be thrilled") is read as its adjective, as "feel thrilled" is.
     """
 
-    VERSION = "canon-signature-41"
+    VERSION = "canon-signature-43"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 
@@ -815,8 +822,8 @@ def _nominal(noun: str, verbs: Iterable[str], syn: Synonyms) -> bool:
 
 def _light(word: str, own: Signature, other: Signature, syn: Synonyms) -> bool:
     lemma = _lemma(word)
-    if lemma in FILLERS:
-        return True
+    if lemma in FILLERS or (lemma in GENERIC_NOUNS and own.verbs and not other.verbs):
+        return True  # "the watch category" = "watch"; "storing things" = "storage"
     if any(f"{verb}>{lemma}" in own.phrasal and syn.completive(verb, lemma)
            for verb in other.verbs):
         return True  # "calm down" = "calm", "sit down" = "sit"; not "give up" = "give"
@@ -889,10 +896,12 @@ def decide(a: Signature, b: Signature, syn: Synonyms, *, text_a: str = "",
 
 def _needs_partner(word: str) -> bool:
     """Whether a signature word must have a partner on the other side: not a light or
-    property verb, a filler or a particle, which :func:`decide` may leave over."""
+    property verb, a filler, a generic noun or a particle, which :func:`decide` may leave
+    over."""
     lemma, _, pos = word.partition("|")
     return lemma not in LIGHT_VERBS and lemma not in PROPERTY_VERBS and \
-        lemma not in FILLERS and (bool(pos) or lemma not in DIRECTIONS)
+        lemma not in FILLERS and lemma not in GENERIC_NOUNS and \
+        (bool(pos) or lemma not in DIRECTIONS)
 
 
 def _may_match(needs: _Needs, other: Signature, offers: frozenset[str]) -> bool:

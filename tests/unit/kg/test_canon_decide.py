@@ -64,6 +64,8 @@ DIFFERENT = [
     ("PersonX eats too much", "PersonX eats"),                       # how much
     ("PersonX watches PersonY", "PersonX watches a movie with PersonY"),  # object or companion
     ("PersonX smiles at PersonY", "PersonY smiles"),
+    ("PersonX gets shot", "PersonX gets a shot"),                    # a participle after "get"
+    ("to buy things", "to buy"),                                     # a verb on both sides
     ("art supplies", "art"),                                         # "supply" the noun
     ("feel lucky", "be happy"),                                      # two satellites of one head
     ("wear high heels", "wear heels"),                               # a level, not praise
@@ -132,6 +134,9 @@ SAME = [
     ("PersonX gives PersonY a call", "PersonX calls PersonY"),        # an indirect object
     ("PersonX buys a gift for PersonY", "PersonX buys PersonY a gift"),
     ("PersonX talks to PersonY", "PersonX talks with PersonY"),
+    ("exhausted", "tired"),                                          # a state said alone
+    ("because they both are capable of storing things",
+     "because they could both be used for storage"),                 # the act as a noun
 ]
 
 
