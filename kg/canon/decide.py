@@ -354,6 +354,16 @@ def _own_passive(tok: Any) -> bool:
                    not in DEFAULT_SUBJECTS for c in tok.children)
 
 
+def _leading_verb(tok: Any, lexicon: Synonyms | None) -> bool:
+    """``tok`` opens a fragment as its root, tagged a noun although a preposition, a
+    determiner or a participant follows, and WordNet knows it as a verb: the verb of an
+    intention whose "to" was stripped ("shout at persony", "walk in the park")."""
+    doc = tok.doc
+    return (tok.i == 0 and tok.pos_ in ("NOUN", "PROPN") and tok.dep_ == "ROOT"
+            and len(doc) > 1 and doc[1].pos_ in ("ADP", "DET", "PRON", "PROPN")
+            and lexicon is not None and lexicon.verb(tok.lemma_.lower()))
+
+
 def _state_alone(doc: Any) -> bool:
     """``doc`` is "be" and one participle: a state said alone ("exhausted", "is
     prepared"; not "get shot")."""
@@ -497,6 +507,11 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
             if _own_passive(tok):
                 passive.add(word)
             continue
+        if _leading_verb(tok, lexicon):
+            word = CLASSES.get(lemma, lemma)
+            words.add(f"{word}|v")  # "shout at persony", tagged a noun, is "yell at persony"
+            verbs.add(word)
+            continue
         words.add(f"{word}|{_WN_POS.get(tok.pos_, '')}")
         if tok.pos_ == "VERB":
             verbs.add(word)
@@ -531,7 +546,7 @@ class SignatureParser:
             ("be thrilled") is read as its adjective, as "feel thrilled" is.
     """
 
-    VERSION = "canon-signature-43"
+    VERSION = "canon-signature-45"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 
@@ -665,6 +680,10 @@ class Synonyms:
                 got = bool(phrasal) and not phrasal.isdisjoint(self.synsets(verb, "v"))
             self._completive[key] = got
         return got
+
+    def verb(self, word: str) -> bool:
+        """WordNet knows ``word`` as a verb ("shout", "walk")."""
+        return self.wordnet is not None and bool(self.wordnet.synsets(word, pos="v"))
 
     def adjective(self, word: str) -> bool:
         """WordNet knows ``word`` as an adjective ("ill", "ashamed", "blue")."""

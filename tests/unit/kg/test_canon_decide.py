@@ -135,6 +135,7 @@ SAME = [
     ("PersonX buys a gift for PersonY", "PersonX buys PersonY a gift"),
     ("PersonX talks to PersonY", "PersonX talks with PersonY"),
     ("exhausted", "tired"),                                          # a state said alone
+    ("to shout at PersonY", "to yell at PersonY"),                   # "shout" tagged a noun
     ("because they both are capable of storing things",
      "because they could both be used for storage"),                 # the act as a noun
 ]
