@@ -100,6 +100,10 @@ BOILERPLATE: tuple[str, ...] = (
     "capable of",
     "being used as", "being used for", "being used to",
     "used as", "used for", "used to", "used in", "used with", "used on", "used by",
+    # the co-buy relations' own words said without "because they both are" ("they are
+    # distinct from", "they both are symbols of")
+    "they are", "a part of", "made of", "similar to", "a symbol of", "symbols of",
+    "created by", "derived from", "distinct from",
     *_KINDS,
     "personx",
     "to",

@@ -640,9 +640,11 @@ class Synonyms:
                                      for h in s.hypernyms())
                     if part == "a":
                         # "angry" ~ "mad", "guilty" ~ "ashamed": WordNet's similar-to links,
+                        # and its see-also links between heads ("happy" ~ "joyful"),
                         # marked: two satellites of one head are no synonyms ("lucky" and
                         # "happy" both lead to "fortunate")
-                        names.update(SIMILAR + t.name() for s in found for t in s.similar_tos())
+                        names.update(SIMILAR + t.name() for s in found
+                                     for t in (*s.similar_tos(), *s.also_sees()))
             got = self._sets[f"{word}|{pos}"] = frozenset(names)
         return got
 

@@ -136,6 +136,8 @@ SAME = [
     ("PersonX talks to PersonY", "PersonX talks with PersonY"),
     ("exhausted", "tired"),                                          # a state said alone
     ("to shout at PersonY", "to yell at PersonY"),                   # "shout" tagged a noun
+    ("joyful", "happy"),                                             # WordNet's "also see"
+    ("because they both are symbols of love", "because they both are a symbol of love"),
     ("because they both are capable of storing things",
      "because they could both be used for storage"),                 # the act as a noun
 ]
@@ -266,6 +268,11 @@ def test_normaliser_strips_templates_and_is_idempotent() -> None:
         'because they both have a property of "waterproof".': "waterproof",
         "because they could both be used to protect his home": "protect his home",
         "PersonX 's doctor gives PersonX medicine": "his doctor gives personx medicine",
+        "because they both are symbols of love and marriage.": "love and marriage",
+        "because they both are a symbol of love and marriage": "love and marriage",
+        "because they are distinct from other products of the same brand":
+            "other products of the same brand",
+        "PersonX's part of that be over": "his part of that be over",
     }
     for raw, norm in cases.items():
         assert normalize_intention(raw) == norm
