@@ -61,9 +61,18 @@ INTENSIFIERS = frozenset({
 })
 """Words that change degree, time or tone but not the goal ("so happy" = "happy")."""
 COPULAS = frozenset({"be", "feel", "get", "become", "seem", "appear", "grow"})
+"""Verbs dropped before an adjective or noun complement ("get impatient" = "feel impatient")."""
 STAY_VERBS = frozenset({"keep", "stay", "remain"})
 """Verbs of staying in a state; one word before an adjective ("keep / stay warm")."""
-"""Verbs dropped before an adjective or noun complement ("get impatient" = "feel impatient")."""
+DISTINCT_LEMMAS = (frozenset({"need", "want"}),)
+"""Lemmas WordNet shares a sense of that ATOMIC keeps apart: xNeed is not xWant ("persony
+might need" is not "persony want"; WordNet's want.v.02 is "have need of")."""
+AUXILIARIES = frozenset({"be", "have", "do", "get", "can", "could", "will", "would", "shall",
+                         "should", "may", "might", "must", "ought", "need", "dare", "used",
+                         "to", "ll", "m", "s", "d", "wo", "ca", "ai", "na", "gon", "wan",
+                         "gotta"})
+"""Lemmas the tagger may rightly call auxiliaries; any other it tags so is a verb it misread
+("stop talk" is "stop talking", not "talk")."""
 CAUSATIVES = frozenset({"make"})
 """Verbs dropped before a clause about the phrase's own subject ("making him happy" =
 "happy"; "making his wife happy" keeps them)."""
@@ -293,8 +302,8 @@ def _rules_digest() -> str:
     lists = (NEGATIONS, INTENSIFIERS, COPULAS, INTENT_VERBS, MODALS, DEFAULT_SUBJECTS,
              THING_SUBJECTS, EXPLETIVE_VERBS, PARTICIPANTS, _FUNCTION_POS, DIRECTIONS, SOFT,
              DETERMINERS, BENEFICIARIES, STAY_VERBS, _MODIFIER_DEPS, PLACEHOLDER_NAMES,
-             TEMPLATE_PARTICIPLES, LIGHT_VERBS, PROPERTY_VERBS, LEVELS, PRAISED_LEVELS,
-             INDEFINITES, CAUSATIVES, ROLE_PREPOSITIONS,
+             TEMPLATE_PARTICIPLES, LIGHT_VERBS, PROPERTY_VERBS, AUXILIARIES, LEVELS,
+             PRAISED_LEVELS, INDEFINITES, CAUSATIVES, ROLE_PREPOSITIONS,
              {" ".join(idiom) for idiom in IDIOMS})
     text = "|".join(",".join(sorted(x)) for x in lists) + repr(sorted(CLASSES.items()))
     return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
@@ -459,6 +468,10 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
             continue
         if tok.pos_ == "DET" and low not in DETERMINERS:
             pass  # mis-tagged content word
+        elif tok.pos_ == "AUX" and lemma not in AUXILIARIES and lemma.isalpha():
+            words.add(f"{CLASSES.get(lemma, lemma)}|v")
+            verbs.add(CLASSES.get(lemma, lemma))
+            continue
         elif tok.pos_ in _FUNCTION_POS or tok.is_punct or not any(c.isalnum() for c in low):
             continue
         if lemma == "quality" and tok.dep_ == "compound" and any(
@@ -546,7 +559,7 @@ class SignatureParser:
             ("be thrilled") is read as its adjective, as "feel thrilled" is.
     """
 
-    VERSION = "canon-signature-45"
+    VERSION = "canon-signature-46"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 
@@ -783,6 +796,8 @@ class Synonyms:
             return False
         if pa == pb == "n" and la in GENERIC_NOUNS and lb in GENERIC_NOUNS:
             return True
+        if {la, lb} in DISTINCT_LEMMAS:
+            return False
         if la in LIGHT_VERBS and lb in LIGHT_VERBS:
             return False  # "make do" is not "make it": light verbs share senses, not meaning
         if pa == pb and _share_sense(self.synsets(la, pa), self.synsets(lb, pb)):

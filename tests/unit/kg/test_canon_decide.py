@@ -66,6 +66,8 @@ DIFFERENT = [
     ("PersonX smiles at PersonY", "PersonY smiles"),
     ("PersonX gets shot", "PersonX gets a shot"),                    # a participle after "get"
     ("to buy things", "to buy"),                                     # a verb on both sides
+    ("PersonX stop talk", "PersonX be talk"),                        # "stop" tagged an auxiliary
+    ("PersonX needs a car", "PersonX wants a car"),                  # xNeed is not xWant
     ("art supplies", "art"),                                         # "supply" the noun
     ("feel lucky", "be happy"),                                      # two satellites of one head
     ("wear high heels", "wear heels"),                               # a level, not praise
