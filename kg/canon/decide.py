@@ -867,6 +867,8 @@ def _light(word: str, own: Signature, other: Signature, syn: Synonyms) -> bool:
         return False
     found = own.objects(lemma)
     objects = [obj for obj, _ in found]
+    if any(f"{obj}|a" in other.words and f"{obj}|n" not in other.words for obj in objects):
+        return False  # a noun is not its adjective: "have a right" is not "be right"
     if lemma in PROPERTY_VERBS and objects and all(
             syn.lexname(obj) == "noun.attribute" for obj in objects):
         return True  # a property said with a verb: "has / gives him good quality"

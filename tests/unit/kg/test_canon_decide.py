@@ -68,6 +68,8 @@ DIFFERENT = [
     ("to buy things", "to buy"),                                     # a verb on both sides
     ("PersonX stop talk", "PersonX be talk"),                        # "stop" tagged an auxiliary
     ("PersonX needs a car", "PersonX wants a car"),                  # xNeed is not xWant
+    ("PersonX has a right", "PersonX is right"),                     # a noun is not its adjective
+    ("to have fun", "it would be fun"),
     ("art supplies", "art"),                                         # "supply" the noun
     ("feel lucky", "be happy"),                                      # two satellites of one head
     ("wear high heels", "wear heels"),                               # a level, not praise
