@@ -98,12 +98,18 @@ _FUNCTION_POS = frozenset({"DET", "PRON", "AUX", "CCONJ", "SCONJ", "PART", "ADP"
                            "SPACE", "SYM"})
 ROLE_PREPOSITIONS: dict[str, str] = {
     "from": "source", "to": "goal", "for": "goal", "with": "goal", "about": "topic",
-    "of": "topic", "at": "place", "on": "place", "in": "place", "against": "against"}
+    "of": "topic", "at": "place", "on": "place", "in": "place", "inside": "place",
+    "against": "against", "outside": "outside", "under": "under", "below": "under",
+    "beneath": "under", "underneath": "under", "above": "above", "near": "near",
+    "beside": "near", "before": "before", "after": "after", "until": "until",
+    "till": "until", "during": "during"}
 """Prepositions that say a role, each to its class: a source, a goal (recipient,
 beneficiary, purpose or companion: "talk to" = "talk with", "a gift to her" = "a gift for
-her"), a topic, a place ("at home" = "in the home"). The same word with prepositions of no
+her"), a topic, a place ("at home" = "in the home") and places and times of their own
+("under", "near", "before", "after" ...). The same word, or "be", with prepositions of no
 common class relates to something else ("look for" / "look at", "run from" / "run to",
-"talk to" / "talk about", "a gift for" / "a gift from")."""
+"talk to" / "talk about", "a gift for" / "a gift from", "be in the house" / "be outside
+the house", "go before dinner" / "go after dinner")."""
 DIRECTIONS = frozenset({"out", "up", "down", "away", "off", "back", "over", "through", "into",
                         "onto", "around", "across", "along", "behind", "ahead", "apart"})
 """Prepositions kept as content: "get to the car" is not "get out of the car"."""
@@ -456,7 +462,8 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
             continue
         if low in DEFAULT_SUBJECTS or lemma in DEFAULT_SUBJECTS:
             continue
-        if tok.dep_ == "prep" and low in ROLE_PREPOSITIONS and tok.head.pos_ in ("VERB", "NOUN") \
+        if tok.dep_ == "prep" and low in ROLE_PREPOSITIONS and (
+                tok.head.pos_ in ("VERB", "NOUN") or tok.head.lemma_ == "be") \
                 and any(c.dep_ == "pobj" for c in tok.children):
             roles.add(f"{CLASSES.get(tok.head.lemma_.lower(), tok.head.lemma_.lower())}>{low}")
         if tok.dep_ == "prt" or (tok.pos_ == "ADP" and low in DIRECTIONS):
@@ -559,7 +566,7 @@ class SignatureParser:
             ("be thrilled") is read as its adjective, as "feel thrilled" is.
     """
 
-    VERSION = "canon-signature-46"
+    VERSION = "canon-signature-47"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 

@@ -70,6 +70,8 @@ DIFFERENT = [
     ("PersonX needs a car", "PersonX wants a car"),                  # xNeed is not xWant
     ("PersonX has a right", "PersonX is right"),                     # a noun is not its adjective
     ("to have fun", "it would be fun"),
+    ("PersonX is outside the house", "PersonX is in the house"),     # where, by preposition
+    ("to go before dinner", "to go after dinner"),
     ("art supplies", "art"),                                         # "supply" the noun
     ("feel lucky", "be happy"),                                      # two satellites of one head
     ("wear high heels", "wear heels"),                               # a level, not praise
@@ -141,6 +143,7 @@ SAME = [
     ("exhausted", "tired"),                                          # a state said alone
     ("to shout at PersonY", "to yell at PersonY"),                   # "shout" tagged a noun
     ("joyful", "happy"),                                             # WordNet's "also see"
+    ("to sit under the tree", "to sit beneath the tree"),
     ("because they both are symbols of love", "because they both are a symbol of love"),
     ("because they both are capable of storing things",
      "because they could both be used for storage"),                 # the act as a noun
