@@ -102,10 +102,11 @@ ROLE_PREPOSITIONS: dict[str, str] = {
     "against": "against", "outside": "outside", "under": "under", "below": "under",
     "beneath": "under", "underneath": "under", "above": "above", "near": "near",
     "beside": "near", "before": "before", "after": "after", "until": "until",
-    "till": "until", "during": "during"}
+    "till": "until", "during": "place"}
 """Prepositions that say a role, each to its class: a source, a goal (recipient,
 beneficiary, purpose or companion: "talk to" = "talk with", "a gift to her" = "a gift for
-her"), a topic, a place ("at home" = "in the home") and places and times of their own
+her"), a topic, a place or setting ("at home" = "in the home", "on winter hikes" = "during
+winter hikes") and places and times of their own
 ("under", "near", "before", "after" ...). The same word, or "be", with prepositions of no
 common class relates to something else ("look for" / "look at", "run from" / "run to",
 "talk to" / "talk about", "a gift for" / "a gift from", "be in the house" / "be outside
@@ -566,7 +567,7 @@ class SignatureParser:
             ("be thrilled") is read as its adjective, as "feel thrilled" is.
     """
 
-    VERSION = "canon-signature-47"
+    VERSION = "canon-signature-48"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 
