@@ -93,11 +93,14 @@ HANDLING_PRIOR = 0.1
 ("buy a ring", "connect his tv", "wear a watch"): the object is a thing, not a sound or
 a broadcast."""
 
+_PLURAL_SENSE = re.compile(r"\((?:usually |often )?(?:in the )?plural\)")
+"""A WordNet gloss that says its noun is usually said in the plural ("trouser")."""
+
 HANDLING_VERBS = frozenset({
     "buy", "purchase", "order", "wear", "connect", "plug", "charge", "repair", "fix",
     "replace", "install", "carry", "hold", "store", "attach", "mount", "clean", "put",
     "use", "own", "sell", "return", "power", "cover", "protect", "keep", "organize",
-    "pack", "hang", "play", "watch", "listen", "eat", "drink", "cook", "bake", "fill",
+    "pack", "hang", "watch", "listen", "eat", "drink", "cook", "bake", "fill",
 })
 """Verbs whose objects are mostly things one can buy or hold."""
 
@@ -238,8 +241,12 @@ class WordNetLinker:
         # makes sense choice (ties go to the first) the same in every run.
         name = lemma.replace(" ", "_")
         found = self.wn.synsets(name, pos=pos)
-        # "sunglasses" is a word of its own, not only the plural of "sunglass".
+        # "sunglasses" is a word of its own, not only the plural of "sunglass"; but a
+        # singular WordNet says is "usually in the plural" is the plural's sense too
+        # ("pants" are trousers, not only bloomers)
         exact = [s for s in found if any(n.lower() == name for n in s.lemma_names())]
+        if exact:
+            exact += [s for s in found if s not in exact and _PLURAL_SENSE.match(s.definition())]
         return sorted(exact or found, key=lambda s: s.name())
 
     def _candidates(self, lemma: str, pos: str) -> tuple[list[Any], F32]:

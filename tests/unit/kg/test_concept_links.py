@@ -148,3 +148,12 @@ def test_every_kind_of_frame_of_the_relation_templates_is_a_frame_noun() -> None
     frames = {"symbol", "type", "part", "manner"}
     assert frames <= FRAME_NOUNS
     assert any("a symbol of" in r.template for r in REGISTRY.values())
+
+
+def test_a_plural_keeps_the_singular_wordnet_says_is_said_in_the_plural(
+        wordnet: Any, counting: CountingEmbedder, parser: PhraseParser) -> None:
+    """"pants" are trousers ("(usually in the plural)"), not only bloomers; "sunglasses"
+    are never the lens called "sunglass"."""
+    links = _links(wordnet, counting, parser, "to wear pants", "a type of sunglasses")
+    assert links["to wear pants"] == ["trouser.n.01"]
+    assert "sunglass.n.01" not in links["a type of sunglasses"]
