@@ -812,7 +812,12 @@ class Synonyms:
             return True
         if pa != pb and _participle(la, lb):
             return True
-        return lb in self.forms(la) or la in self.forms(lb)
+        if not (lb in self.forms(la) or la in self.forms(lb)):
+            return False
+        # a person is not the thing he deals in: "a musician" is not "music" (but "be a
+        # winner" is "win", and "a decision" is "decide")
+        return not (pa == pb == "n" and (self.lexname(la) == "noun.person") !=
+                    (self.lexname(lb) == "noun.person"))
 
 
 def _share_sense(a: frozenset[str], b: frozenset[str]) -> bool:

@@ -71,6 +71,7 @@ DIFFERENT = [
     ("PersonX has a right", "PersonX is right"),                     # a noun is not its adjective
     ("to have fun", "it would be fun"),
     ("PersonX is outside the house", "PersonX is in the house"),     # where, by preposition
+    ("music", "to be a musician"),                                   # a person, not his thing
     ("to go before dinner", "to go after dinner"),
     ("art supplies", "art"),                                         # "supply" the noun
     ("feel lucky", "be happy"),                                      # two satellites of one head
