@@ -106,8 +106,8 @@ ROLE_PREPOSITIONS: dict[str, str] = {
 """Prepositions that say a role, each to its class: a source, a goal (recipient,
 beneficiary, purpose or companion: "talk to" = "talk with", "a gift to her" = "a gift for
 her"), a topic, a place or setting ("at home" = "in the home", "on winter hikes" = "during
-winter hikes") and places and times of their own
-("under", "near", "before", "after" ...). The same word, or "be", with prepositions of no
+winter hikes"), and places and times of their own ("under", "near", "before", "after" ...).
+The same word, or "be", with prepositions of no
 common class relates to something else ("look for" / "look at", "run from" / "run to",
 "talk to" / "talk about", "a gift for" / "a gift from", "be in the house" / "be outside
 the house", "go before dinner" / "go after dinner")."""
@@ -228,7 +228,7 @@ class Signature:
     the same word as its predicate ("the product is *good*")."""
     light_objects: tuple[str, ...] = ()
     """``verb>noun`` for each light or property verb (:data:`PROPERTY_VERBS`) with a noun as
-    its direct object ("make>bracelet"),
+    its direct object ("make>bracelet"; a property verb's noun after "with" too),
     ``verb>noun>a`` when the noun has an indefinite determiner ("get some rest"): with a
     concrete thing as its object the verb is not light (:meth:`Synonyms.concrete`)."""
     passive: tuple[str, ...] = ()
