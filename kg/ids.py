@@ -100,10 +100,9 @@ BOILERPLATE: tuple[str, ...] = (
     "capable of",
     "being used as", "being used for", "being used to",
     "used as", "used for", "used to", "used in", "used with", "used on", "used by",
-    # the co-buy relations' own words said without "because they both are" ("they are
-    # distinct from", "they both are symbols of")
-    "they are", "a part of", "made of", "similar to", "a symbol of", "symbols of",
-    "created by", "derived from", "distinct from",
+    # a co-buy relation's words also lead without "because they both are" ("they are
+    # distinct from", see _prefix_re); "symbols of" is "a symbol of" said in the plural
+    "they are", "symbols of",
     *_KINDS,
     "personx",
     "to",
@@ -135,11 +134,17 @@ _BULLET = re.compile(r"^(?:[-*•]+|\d+[.)])\s*")
 _POSSESSIVE = re.compile(r"\b(person[xyz]|peoplex) ?'s\b")
 
 
+_BOTH_ARE = "because they both are "
+"""How the co-buy relation templates start (:data:`kg.relations.REGISTRY`)."""
+
+
 @lru_cache(maxsize=1)
 def _prefix_re() -> re.Pattern[str]:
     from kg.relations import REGISTRY
 
     templates = {normalize_text(r.template) for r in REGISTRY.values()}
+    # "because they both are distinct from": "distinct from" alone leads too
+    templates |= {t.removeprefix(_BOTH_ARE) for t in templates if t.startswith(_BOTH_ARE)}
     # Longest first so a template wins over the boilerplate it starts with.
     alts = sorted(templates | set(BOILERPLATE), key=lambda p: (-len(p), p))
     return re.compile(r"^(?:" + "|".join(re.escape(a) for a in alts) + r") [ ,:;-]*(?=\S)")

@@ -72,7 +72,7 @@ AUXILIARIES = frozenset({"be", "have", "do", "get", "can", "could", "will", "wou
                          "to", "ll", "m", "s", "d", "wo", "ca", "ai", "na", "gon", "wan",
                          "gotta"})
 """Lemmas the tagger may rightly call auxiliaries; any other it tags so is a verb it misread
-("stop talk" is "stop talking", not "talk")."""
+(:func:`_misread_verb`)."""
 CAUSATIVES = frozenset({"make"})
 """Verbs dropped before a clause about the phrase's own subject ("making him happy" =
 "happy"; "making his wife happy" keeps them)."""
@@ -370,14 +370,18 @@ def _own_passive(tok: Any) -> bool:
                    not in DEFAULT_SUBJECTS for c in tok.children)
 
 
-def _leading_verb(tok: Any, lexicon: Synonyms | None) -> bool:
-    """``tok`` opens a fragment as its root, tagged a noun although a preposition, a
-    determiner or a participant follows, and WordNet knows it as a verb: the verb of an
-    intention whose "to" was stripped ("shout at persony", "walk in the park")."""
+def _misread_verb(tok: Any, lexicon: Synonyms | None) -> bool:
+    """``tok`` is a verb the tagger called something else: an auxiliary that is none ("stop
+    talk" is "stop talking", not "talk"), or a fragment's first word, its root, tagged a noun
+    although a preposition, a determiner or a participant follows, when WordNet knows the
+    verb (an intention whose "to" was stripped: "shout at persony" = "yell at persony")."""
+    lemma = tok.lemma_.lower()
+    if tok.pos_ == "AUX":
+        return lemma not in AUXILIARIES and lemma.isalpha()
     doc = tok.doc
     return (tok.i == 0 and tok.pos_ in ("NOUN", "PROPN") and tok.dep_ == "ROOT"
             and len(doc) > 1 and doc[1].pos_ in ("ADP", "DET", "PRON", "PROPN")
-            and lexicon is not None and lexicon.verb(tok.lemma_.lower()))
+            and lexicon is not None and lexicon.verb(lemma))
 
 
 def _state_alone(doc: Any) -> bool:
@@ -474,13 +478,11 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
                 # "stand up", not the idiom "stand up for"
                 phrasal.add(f"{tok.head.lemma_.lower()}>{lemma}")
             continue
+        is_verb = tok.pos_ == "VERB" or _misread_verb(tok, lexicon)
         if tok.pos_ == "DET" and low not in DETERMINERS:
             pass  # mis-tagged content word
-        elif tok.pos_ == "AUX" and lemma not in AUXILIARIES and lemma.isalpha():
-            words.add(f"{CLASSES.get(lemma, lemma)}|v")
-            verbs.add(CLASSES.get(lemma, lemma))
-            continue
-        elif tok.pos_ in _FUNCTION_POS or tok.is_punct or not any(c.isalnum() for c in low):
+        elif not is_verb and (tok.pos_ in _FUNCTION_POS or tok.is_punct
+                              or not any(c.isalnum() for c in low)):
             continue
         if lemma == "quality" and tok.dep_ == "compound" and any(
                 c.lower_ in SOFT for c in (*tok.children, *tok.head.children)):
@@ -515,7 +517,7 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
         if lemma in TEMPLATE_PARTICIPLES and tok.tag_ == "VBN" and tok.dep_ != "amod" \
                 and not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
             continue  # FolkScope's "being used in a costume"; not "a used car"
-        word = CLASSES.get(lemma, lemma) if tok.pos_ == "VERB" else lemma
+        word = CLASSES.get(lemma, lemma) if is_verb else lemma
         if lemma in STAY_VERBS and any(c.pos_ == "ADJ" for c in tok.children):
             word = "stay"  # "keep warm" = "stay warm" = "remain warm"
         if tok.tag_ == "VBN" and "auxpass" in child_deps and "dobj" not in child_deps and \
@@ -528,13 +530,8 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
             if _own_passive(tok):
                 passive.add(word)
             continue
-        if _leading_verb(tok, lexicon):
-            word = CLASSES.get(lemma, lemma)
-            words.add(f"{word}|v")  # "shout at persony", tagged a noun, is "yell at persony"
-            verbs.add(word)
-            continue
-        words.add(f"{word}|{_WN_POS.get(tok.pos_, '')}")
-        if tok.pos_ == "VERB":
+        words.add(f"{word}|{'v' if is_verb else _WN_POS.get(tok.pos_, '')}")
+        if is_verb:
             verbs.add(word)
             if tok.tag_ == "VBN" and "auxpass" in child_deps and _own_passive(tok):
                 passive.add(word)  # "to be loved": the subject is acted on
@@ -567,7 +564,7 @@ class SignatureParser:
             ("be thrilled") is read as its adjective, as "feel thrilled" is.
     """
 
-    VERSION = "canon-signature-48"
+    VERSION = "canon-signature-52"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 

@@ -149,8 +149,13 @@ count from disk by binary search (about 0.4 ms), and a build asks for the same h
 again and again."""
 
 
+def _synset_key(synset: Any) -> tuple[int, str]:
+    """Key of a synset in this module's memos: its WordNet reader and its name."""
+    return id(getattr(synset, "_wordnet_corpus_reader", None)), str(synset.name())
+
+
 def _lemma_counts(synset: Any) -> tuple[int, ...]:
-    key = (id(getattr(synset, "_wordnet_corpus_reader", None)), str(synset.name()))
+    key = _synset_key(synset)
     got = _COUNTS.get(key)
     if got is None:
         got = _COUNTS[key] = tuple(int(lem.count()) for lem in synset.lemmas())
@@ -193,7 +198,7 @@ the same hypernyms, and each answer looks up every sense of every lemma."""
 def _names(synset: Any) -> list[tuple[Any, int]]:
     """The synset's lemmas that name it plainly, with their SemCor counts: not a word that
     mostly means something else (:func:`_misleading`)."""
-    key = (id(getattr(synset, "_wordnet_corpus_reader", None)), str(synset.name()))
+    key = _synset_key(synset)
     got = _NAMES.get(key)
     if got is None:
         got = _NAMES[key] = [
