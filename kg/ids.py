@@ -69,7 +69,8 @@ _WANTS = ("intends to", "intended to", "intend to", "wants to", "wanted to", "wa
           "needs to", "needed to", "need to", "would like to", "wishes to", "wished to",
           "wish to", "is looking to", "was looking to", "wants", "wanted", "want")
 
-_KINDS = ("a type of", "a kind of", "a manner of", "defined as", "related to", "the category of")
+_KINDS = ("a type of", "a kind of", "a manner of", "defined as", "related to", "the category of",
+          "the topic of")
 """Templates that introduce what kind of thing a product is: the rest is a name or a class."""
 
 BOILERPLATE: tuple[str, ...] = (
@@ -112,9 +113,12 @@ BOILERPLATE: tuple[str, ...] = (
 _LISTED = re.compile(
     r"^(?:the )?(?P<name>.+?)(?: (?:in|on|from) (?:the |its |their |our )?(?:same )?"
     r"(?:amazon(?:\.com)? )?(?:product (?:title|name|description|category)|search results"
-    r"|description|database|website|title|listing|catalog|(?:[\w&-]+ )?category)| category)$")
+    r"|description|database|website|title|listing|catalog|(?:[\w&-]+ )?category"
+    r"|categor(?:y|ies) of [^,;]+)| category|(?: (?:in|on|at|from) amazon(?:\.com)?)+)$")
 """Where a model says it read the name ("defined as "Sony" in the product title", "related
-to the watch category"): after a kind template the place is no part of what the product is."""
+to the watch category", "defined as "Radio" in Amazon.com", "defined as "Gemstone Jewelry"
+in the category of "Jewelry" in Amazon"): after a kind template the place is no part of
+what the product is."""
 
 _FOUND_IN = re.compile(
     r"^(?:found|listed|sold) (?:in|under) (?:the )?(?:categor(?:y|ies) (?:of )?(?P<a>.+)"

@@ -158,6 +158,14 @@ some rest", "have a talk"), unlike "take a walk" = "walk" or "make a decision"."
 INDEFINITES = frozenset({"a", "an", "some"})
 TRANSITIVE_FRAMES = frozenset({5, 8, 9, 10, 11, 14, 15, 16, 17, 18, 19, 20, 21, 24, 25})
 """WordNet's verb frames with a direct object ("Somebody ----s something", ...)."""
+FELT_LEXNAMES = frozenset({"noun.feeling", "noun.state", "noun.motive"})
+"""WordNet's noun files of what one feels ("regret", "pain", "urge"): *feel* with such an
+object says only the feeling ("feel regret" = "regret it")."""
+SPELLINGS = ((re.compile(r"is(e|ation)$"), r"iz\1"), (re.compile(r"ys(e)$"), r"yz\1"),
+             (re.compile(r"our(ite|able)?$"), r"or\1"), (re.compile(r"tre$"), "ter"),
+             (re.compile(r"ogue$"), "og"))
+"""British endings and their American forms ("realise", "colour", "favourite", "theatre",
+"catalogue"); a form counts only where WordNet files both in one synset."""
 CONSUMING_VERBS = frozenset({"eat", "drink"})
 """Verbs that *have* stands for with food or drink as its object ("have lunch")."""
 CONCRETE_LEXNAMES = frozenset({"noun.artifact", "noun.person", "noun.animal", "noun.plant",
@@ -227,8 +235,9 @@ class Signature:
     """Lemmas of praise dropped as modifiers ("a *good* product"): the other side may say
     the same word as its predicate ("the product is *good*")."""
     light_objects: tuple[str, ...] = ()
-    """``verb>noun`` for each light or property verb (:data:`PROPERTY_VERBS`) with a noun as
-    its direct object ("make>bracelet"; a property verb's noun after "with" too),
+    """``verb>noun`` for each light or property verb (:data:`PROPERTY_VERBS`), and *feel*,
+    with a noun as its direct object ("make>bracelet"; a property verb's noun after "with"
+    too),
     ``verb>noun>a`` when the noun has an indefinite determiner ("get some rest"): with a
     concrete thing as its object the verb is not light (:meth:`Synonyms.concrete`)."""
     passive: tuple[str, ...] = ()
@@ -537,7 +546,7 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
                 passive.add(word)  # "to be loved": the subject is acted on
             elif tok.tag_ in _ACTIVE_TAGS and "dobj" in child_deps:
                 active.add(word)  # "to love her"
-            if word in LIGHT_VERBS or word in PROPERTY_VERBS:
+            if word in LIGHT_VERBS or word in PROPERTY_VERBS or word == "feel":
                 light_objects.update(
                     f"{word}>{c.lemma_.lower()}" + (">a" if any(
                         d.dep_ == "det" and d.lower_ in INDEFINITES for d in c.children) else "")
@@ -564,7 +573,7 @@ class SignatureParser:
             ("be thrilled") is read as its adjective, as "feel thrilled" is.
     """
 
-    VERSION = "canon-signature-52"
+    VERSION = "canon-signature-53"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 
@@ -636,6 +645,25 @@ class Synonyms:
         self._feeling: dict[str, bool] = {}
         self._keys: dict[str, frozenset[str]] = {}
         self._same: dict[tuple[str, str], bool] = {}
+        self._spelled: dict[str, str] = {}
+
+    def american(self, word: str) -> str:
+        """``word`` in the spelling WordNet's sense counts are kept under ("realise" →
+        "realize", "colour" → "color"), else ``word`` itself. WordNet lists British forms
+        in the same synsets but counts no uses of them, so their senses come in no useful
+        order ("realise" would first be "gain" as in "realise a profit")."""
+        got = self._spelled.get(word)
+        if got is None:
+            got = word
+            if self.wordnet is not None:
+                for pattern, repl in SPELLINGS:
+                    other = pattern.sub(repl, word)
+                    if other != word and {s.name() for s in self.wordnet.synsets(other)} & \
+                            {s.name() for s in self.wordnet.synsets(word)}:
+                        got = other
+                        break
+            self._spelled[word] = got
+        return got
 
     def synsets(self, word: str, pos: str = "") -> frozenset[str]:
         """Names of the first ``senses`` synsets of ``word`` as part of speech ``pos``
@@ -644,7 +672,7 @@ class Synonyms:
         if got is None:
             names: set[str] = set()
             if self.wordnet is not None:
-                key = word.replace(" ", "_")
+                key = self.american(word).replace(" ", "_")
                 for part in (pos,) if pos else ("n", "v", "a", "r"):
                     found = self.wordnet.synsets(key, pos=part)
                     if part == "a":  # adjective satellites are filed under "s"
@@ -873,6 +901,14 @@ def _light(word: str, own: Signature, other: Signature, syn: Synonyms) -> bool:
     if any(f"{verb}>{lemma}" in own.phrasal and syn.completive(verb, lemma)
            for verb in other.verbs):
         return True  # "calm down" = "calm", "sit down" = "sit"; not "give up" = "give"
+    if lemma == "feel":
+        objects = [obj for obj, _ in own.objects(lemma)]
+        # a feeling felt is the feeling: "feel regret" = "regret it", "feel responsibility"
+        # = "feel responsible" (not "feel the cold wind" = "wind")
+        return bool(objects) and all(
+            syn.lexname(obj) in FELT_LEXNAMES or any(
+                syn.same(f"{obj}|n", w) for w in other.words if w.endswith("|a"))
+            for obj in objects)
     if lemma not in LIGHT_VERBS and lemma not in PROPERTY_VERBS:
         return False
     found = own.objects(lemma)
@@ -947,7 +983,7 @@ def _needs_partner(word: str) -> bool:
     property verb, a filler, a generic noun or a particle, which :func:`decide` may leave
     over."""
     lemma, _, pos = word.partition("|")
-    return lemma not in LIGHT_VERBS and lemma not in PROPERTY_VERBS and \
+    return lemma not in LIGHT_VERBS and lemma not in PROPERTY_VERBS and lemma != "feel" and \
         lemma not in FILLERS and lemma not in GENERIC_NOUNS and \
         (bool(pos) or lemma not in DIRECTIONS)
 

@@ -108,6 +108,12 @@ def test_normalize_drops_where_a_model_read_or_found_a_category() -> None:
     assert normalize_intention("because they both are related to the watch category.") == "watch"
     assert normalize_intention('they both are defined as "Swimwear" in the swimwear category') \
         == "swimwear"
+    assert normalize_intention('because they both are defined as "Radio" in Amazon.com.') \
+        == normalize_intention('they both are defined as "radio" on Amazon') == "radio"
+    assert normalize_intention('because they both are defined as "Gemstone Jewelry" in the '
+                               'category of "Jewelry" in Amazon.') == "gemstone jewelry"
+    assert normalize_intention('because they both are related to the topic of "earrings".') \
+        == "earrings"
     # a comparison, a clause, or a place outside a kind template stays whole
     assert normalize_intention("because they could both be found in the same category.") \
         == "found in the same category"

@@ -93,6 +93,8 @@ DIFFERENT = [
     ("something is big", "have a big one"),
     ("PersonX don t make it", "PersonX makes it"),                   # apostrophe lost
     ("quality products", "products"),                                # quality without praise
+    ("feel the cold wind", "the wind"),                              # "feel" a thing
+    ("PersonX feels cheated", "PersonX cheats"),
 ]
 SAME = [
     ("feel ill", "feel sick"),                                       # WordNet synonyms
@@ -148,6 +150,10 @@ SAME = [
     ("because they both are symbols of love", "because they both are a symbol of love"),
     ("because they both are capable of storing things",
      "because they could both be used for storage"),                 # the act as a noun
+    ("PersonX feels regret", "PersonX regrets it"),                  # a feeling felt
+    ("to feel responsibility", "to feel responsible"),
+    ("PersonX realises", "PersonX realizes"),                        # British spelling
+    ("to change the colour", "to change the color"),
 ]
 
 
