@@ -95,6 +95,7 @@ DIFFERENT = [
     ("quality products", "products"),                                # quality without praise
     ("feel the cold wind", "the wind"),                              # "feel" a thing
     ("PersonX feels cheated", "PersonX cheats"),
+    ("the only reason is money", "the reason is money"),            # "only" as an adjective
 ]
 SAME = [
     ("feel ill", "feel sick"),                                       # WordNet synonyms
@@ -154,6 +155,8 @@ SAME = [
     ("to feel responsibility", "to feel responsible"),
     ("PersonX realises", "PersonX realizes"),                        # British spelling
     ("to change the colour", "to change the color"),
+    ("PersonX would only go", "PersonX would go"),                   # stress, not content
+    ("to buy one anyway", "to buy one"),
 ]
 
 
