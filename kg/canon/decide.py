@@ -255,6 +255,9 @@ class Signature:
     roles: tuple[str, ...] = ()
     """``head>preposition`` of each role preposition with an object ("look>for",
     "gift>from"): "look for a job" is not "look at a job"."""
+    placed: tuple[str, ...] = ()
+    """Nouns said as where or when ("be *in a meeting*", "be *on time*"): a light verb's
+    object is not light against them ("have a meeting" is not "be in a meeting")."""
 
     def objects(self, verb: str) -> list[tuple[str, bool]]:
         """``(noun, indefinite)`` for each direct object of light verb ``verb``."""
@@ -284,16 +287,17 @@ class Signature:
         """Compact JSON (the parse cache stores this)."""
         return json.dumps([list(self.words), self.negated, list(self.verbs), list(self.soft),
                            list(self.light_objects), list(self.passive), list(self.active),
-                           list(self.phrasal), list(self.roles)], separators=(",", ":"))
+                           list(self.phrasal), list(self.roles), list(self.placed)],
+                          separators=(",", ":"))
 
     @staticmethod
     def from_json(raw: str) -> Signature:
         """Inverse of :meth:`to_json`."""
         (words, negated, verbs, soft, light_objects, passive, active, phrasal,
-         roles) = json.loads(raw)
+         roles, placed) = json.loads(raw)
         return Signature(tuple(words), bool(negated), tuple(verbs), tuple(soft),
                          tuple(light_objects), tuple(passive), tuple(active), tuple(phrasal),
-                         tuple(roles))
+                         tuple(roles), tuple(placed))
 
     def voice_differs(self, other: Signature) -> str:
         """A verb said in the passive on one side and only in the active on the other
@@ -450,6 +454,7 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
     active: set[str] = set()
     phrasal: set[str] = set()
     roles: set[str] = set()
+    placed: set[str] = set()
     negations = 0
     skip = _idiom_tokens(doc)
     for tok in doc:
@@ -457,6 +462,9 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
             continue
         low = _PLACEHOLDER_OF.get(tok.text, tok.lower_)
         lemma = low if tok.text in _PLACEHOLDER_OF else (tok.lemma_.lower() or low)
+        if tok.dep_ == "pobj" and tok.pos_ == "NOUN" and \
+                ROLE_PREPOSITIONS.get(tok.head.lower_) == "place":
+            placed.add(lemma)
         if low in NEGATIONS or lemma in NEGATIONS or tok.dep_ == "neg":
             if not _or_not(doc, tok.i):
                 negations += 1
@@ -562,7 +570,7 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
     return Signature(tuple(sorted(words)), negations > 0, tuple(sorted(verbs)),
                      tuple(sorted({_lemma(w) for w in soft})), tuple(sorted(light_objects)),
                      tuple(sorted(passive)), tuple(sorted(active)), tuple(sorted(phrasal)),
-                     tuple(sorted(roles)))
+                     tuple(sorted(roles)), tuple(sorted(placed)))
 
 
 class SignatureParser:
@@ -578,7 +586,7 @@ class SignatureParser:
             ("be thrilled") is read as its adjective, as "feel thrilled" is.
     """
 
-    VERSION = "canon-signature-54"
+    VERSION = "canon-signature-55"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 
@@ -925,6 +933,8 @@ def _light(word: str, own: Signature, other: Signature, syn: Synonyms) -> bool:
         return True  # a property said with a verb: "has / gives him good quality"
     if lemma not in LIGHT_VERBS:
         return False
+    if any(obj in other.placed and obj not in own.placed for obj in objects):
+        return False  # "have a meeting" is not "be in a meeting", "have time" not "on time"
     if lemma in RECEIVING_VERBS and objects and all(
             _nominal(obj, other.passive, syn) for obj in objects):
         return True  # receiving is the passive: "get praise" = "be praised"

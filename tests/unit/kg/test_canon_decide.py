@@ -96,6 +96,9 @@ DIFFERENT = [
     ("feel the cold wind", "the wind"),                              # "feel" a thing
     ("PersonX feels cheated", "PersonX cheats"),
     ("the only reason is money", "the reason is money"),            # "only" as an adjective
+    ("PersonX has a meeting", "PersonX needs to be in a meeting"),  # where, not what
+    ("to be on time", "to have time"),
+    ("to have a party", "to be at a party"),                        # hosting, not attending
 ]
 SAME = [
     ("feel ill", "feel sick"),                                       # WordNet synonyms
