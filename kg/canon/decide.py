@@ -128,6 +128,9 @@ LEVELS = frozenset({"high", "low"})
 a level is what the phrase says ("high heels", "low battery", "high speed")."""
 PRAISED_LEVELS = frozenset({"quality", "price", "cost", "value", "performance", "standard",
                             "rating", "grade", "durability", "reliability", "efficiency"})
+ENJOYED = frozenset({"time"})
+"""Nouns whose praise is what the phrase says: "have a good / great time" is enjoying
+oneself, not "have time"; any praise of them is one word ("good")."""
 CLASSES: dict[str, str] = dict.fromkeys(
     ("provide", "give", "deliver", "offer", "supply", "bring"), "give")
 """Words merged into one class (verbs of giving: "providing / giving him the best quality")."""
@@ -327,7 +330,7 @@ def _rules_digest() -> str:
              DIRECTIONS, SOFT,
              DETERMINERS, BENEFICIARIES, STAY_VERBS, _MODIFIER_DEPS, PLACEHOLDER_NAMES,
              TEMPLATE_PARTICIPLES, LIGHT_VERBS, PROPERTY_VERBS, AUXILIARIES, LEVELS,
-             PRAISED_LEVELS, INDEFINITES, CAUSATIVES, ROLE_PREPOSITIONS,
+             PRAISED_LEVELS, ENJOYED, INDEFINITES, CAUSATIVES, ROLE_PREPOSITIONS,
              {" ".join(idiom) for idiom in IDIOMS})
     text = "|".join(",".join(sorted(x)) for x in lists) + repr(sorted(CLASSES.items()))
     return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
@@ -509,6 +512,10 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
                 c.lower_ in SOFT for c in (*tok.children, *tok.head.children)):
             soft.add("quality|n")  # "high quality service" = "good service": praise
             continue
+        if (lemma in SOFT or low in SOFT) and tok.dep_ in _MODIFIER_DEPS and \
+                tok.head.lemma_.lower() in ENJOYED:
+            words.add("good|a")  # "have a great time" is enjoying it, not "have time"
+            continue
         if (lemma in SOFT or low in SOFT) and tok.dep_ in _MODIFIER_DEPS and (
                 lemma not in LEVELS or tok.head.lemma_.lower() in PRAISED_LEVELS):
             soft.add(f"{lemma}|{_WN_POS.get(tok.pos_, '')}")
@@ -586,7 +593,7 @@ class SignatureParser:
             ("be thrilled") is read as its adjective, as "feel thrilled" is.
     """
 
-    VERSION = "canon-signature-55"
+    VERSION = "canon-signature-56"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 

@@ -99,6 +99,7 @@ DIFFERENT = [
     ("PersonX has a meeting", "PersonX needs to be in a meeting"),  # where, not what
     ("to be on time", "to have time"),
     ("to have a party", "to be at a party"),                        # hosting, not attending
+    ("to have a good time", "to have time"),                         # praise of time is joy
 ]
 SAME = [
     ("feel ill", "feel sick"),                                       # WordNet synonyms
@@ -160,6 +161,7 @@ SAME = [
     ("to change the colour", "to change the color"),
     ("PersonX would only go", "PersonX would go"),                   # stress, not content
     ("to buy one anyway", "to buy one"),
+    ("to have a great time", "to have a wonderful time"),
 ]
 
 
