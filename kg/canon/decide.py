@@ -95,6 +95,11 @@ THING_SUBJECTS = frozenset({"it", "that", "this", "something", "everything", "no
 something is, not where PersonX is ("be at the beach")."""
 EXPLETIVE_VERBS = frozenset({"matter", "happen", "seem", "appear", "occur", "rain", "snow"})
 """Verbs whose "it" stands for no thing ("it does not matter" = "does not matter")."""
+REFLEXIVES = frozenset({"myself", "yourself", "himself", "herself", "itself", "ourselves",
+                        "yourselves", "themselves", "themself", "oneself"})
+"""Pronouns that, as the object, make the subject the one acted on ("hurt himself" is not
+"hurt", "examine myself" is not "examine that"); elsewhere they only stress ("write the
+book himself", "see it for myself")."""
 PARTICIPANTS = frozenset({"persony", "personz", "peoplex", "peopley"})
 """ATOMIC's other participants: content, matched only by themselves."""
 _FUNCTION_POS = frozenset({"DET", "PRON", "AUX", "CCONJ", "SCONJ", "PART", "ADP", "PUNCT",
@@ -259,8 +264,9 @@ class Signature:
     """``head>preposition`` of each role preposition with an object ("look>for",
     "gift>from"): "look for a job" is not "look at a job"."""
     placed: tuple[str, ...] = ()
-    """Nouns said as where or when ("be *in a meeting*", "be *on time*"): a light verb's
-    object is not light against them ("have a meeting" is not "be in a meeting")."""
+    """Nouns said as where or when an act or state is ("be *in a meeting*", "be *on time*",
+    "set it *on the table*"; not "the screen on his laptop"): a light verb's object is not
+    light against them ("have a meeting" is not "be in a meeting")."""
 
     def objects(self, verb: str) -> list[tuple[str, bool]]:
         """``(noun, indefinite)`` for each direct object of light verb ``verb``."""
@@ -325,7 +331,7 @@ def _rules_digest() -> str:
     """A short digest of the word lists :func:`_signature` reads (part of the cache key)."""
     import hashlib
 
-    lists = (NEGATIONS, INTENSIFIERS, FOCUS_ADVERBS, COPULAS, INTENT_VERBS, MODALS,
+    lists = (NEGATIONS, REFLEXIVES, INTENSIFIERS, FOCUS_ADVERBS, COPULAS, INTENT_VERBS, MODALS,
              DEFAULT_SUBJECTS, THING_SUBJECTS, EXPLETIVE_VERBS, PARTICIPANTS, _FUNCTION_POS,
              DIRECTIONS, SOFT,
              DETERMINERS, BENEFICIARIES, STAY_VERBS, _MODIFIER_DEPS, PLACEHOLDER_NAMES,
@@ -466,9 +472,11 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
         low = _PLACEHOLDER_OF.get(tok.text, tok.lower_)
         lemma = low if tok.text in _PLACEHOLDER_OF else (tok.lemma_.lower() or low)
         if tok.dep_ == "pobj" and tok.pos_ == "NOUN" and \
-                ROLE_PREPOSITIONS.get(tok.head.lower_) == "place":
+                ROLE_PREPOSITIONS.get(tok.head.lower_) == "place" and \
+                tok.head.head.pos_ in ("VERB", "AUX"):
             placed.add(lemma)
-        if low in NEGATIONS or lemma in NEGATIONS or tok.dep_ == "neg":
+        if (low in NEGATIONS or lemma in NEGATIONS or tok.dep_ == "neg") and not (
+                low == "no" and tok.pos_ == "INTJ"):  # "say no" is an answer, not "not say"
             if not _or_not(doc, tok.i):
                 negations += 1
             continue
@@ -481,6 +489,10 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
             # PersonX acted on by another ("persony understand personx" is not "persony
             # understand"); as the subject or possessor PersonX is the default and dropped
             words.add("personx|")
+            continue
+        if low in REFLEXIVES and tok.dep_ == "dobj" and not (
+                lexicon is not None and lexicon.intransitive(tok.head.lemma_.lower())):
+            words.add("self|")  # not after a verb that takes no object: "go himself"
             continue
         if low in THING_SUBJECTS and tok.dep_ in ("nsubj", "nsubjpass") \
                 and tok.head.dep_ == "ROOT" and tok.head.lemma_.lower() not in EXPLETIVE_VERBS:
@@ -593,7 +605,7 @@ class SignatureParser:
             ("be thrilled") is read as its adjective, as "feel thrilled" is.
     """
 
-    VERSION = "canon-signature-56"
+    VERSION = "canon-signature-61"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 

@@ -100,6 +100,10 @@ DIFFERENT = [
     ("to be on time", "to have time"),
     ("to have a party", "to be at a party"),                        # hosting, not attending
     ("to have a good time", "to have time"),                         # praise of time is joy
+    ("PersonX says no", "PersonX does not say"),                     # an answer, no negation
+    ("PersonX says no", "PersonX says yes"),
+    ("to examine myself", "to examine that"),                        # the subject acted on
+    ("PersonX shoots himself", "PersonX shoots it"),
 ]
 SAME = [
     ("feel ill", "feel sick"),                                       # WordNet synonyms
@@ -162,6 +166,8 @@ SAME = [
     ("PersonX would only go", "PersonX would go"),                   # stress, not content
     ("to buy one anyway", "to buy one"),
     ("to have a great time", "to have a wonderful time"),
+    ("to write the book himself", "to write the book"),              # a reflexive that stresses
+    ("to see it for myself", "to see it"),
 ]
 
 
