@@ -29,7 +29,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,8 @@ INTENSIFIERS = frozenset({
     "very", "really", "so", "quite", "pretty", "super", "deeply", "absolutely", "rather",
     "just", "too", "extremely", "truly", "totally", "completely", "fully", "highly", "much",
     "all", "also", "even", "still", "again", "already", "now", "eventually", "always", "ever",
-    "finally", "immediately", "suddenly", "soon", "then", "emotionally", "actually", "simply",
+    "finally", "immediately", "suddenly", "soon", "then", "yet", "emotionally", "actually",
+    "simply",
     "definitely", "certainly", "probably", "maybe", "perhaps", "surely", "well", "respectively",
     "lot", "bit", "little", "somewhat", "kind", "sort", "both", "together",
 })
@@ -471,6 +472,9 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
             continue
         low = _PLACEHOLDER_OF.get(tok.text, tok.lower_)
         lemma = low if tok.text in _PLACEHOLDER_OF else (tok.lemma_.lower() or low)
+        if lemma == "go" and any(c.dep_ in ("dobj", "xcomp") and c.lower_.endswith("ing")
+                                 for c in tok.children):
+            continue  # the activity is what is said: "go camping" = "camping"
         if tok.dep_ == "pobj" and tok.pos_ == "NOUN" and \
                 ROLE_PREPOSITIONS.get(tok.head.lower_) == "place" and \
                 tok.head.head.pos_ in ("VERB", "AUX"):
@@ -605,7 +609,7 @@ class SignatureParser:
             ("be thrilled") is read as its adjective, as "feel thrilled" is.
     """
 
-    VERSION = "canon-signature-61"
+    VERSION = "canon-signature-62"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 
@@ -761,6 +765,18 @@ class Synonyms:
             self._completive[key] = got
         return got
 
+    def negated_stem(self, adjective: str) -> tuple[str, ...]:
+        """The adjective that ``adjective`` negates by a prefix, as WordNet's direct
+        antonym of it ("unnecessary" → "necessary", "impatient" → "patient",
+        "dishonest" → "honest"); empty for any other ("under", "interesting")."""
+        if self.wordnet is None:
+            return ()
+        stems = {adjective.removeprefix(p) for p in NEGATING_PREFIXES} - {adjective}
+        return tuple(sorted({
+            anti.name().lower() for synset in self.wordnet.synsets(adjective, pos="a")
+            for lemma in synset.lemmas() if lemma.name().lower() == adjective
+            for anti in lemma.antonyms() if anti.name().lower() in stems}))
+
     def verb(self, word: str) -> bool:
         """WordNet knows ``word`` as a verb ("shout", "walk")."""
         return self.wordnet is not None and bool(self.wordnet.synsets(word, pos="v"))
@@ -834,6 +850,9 @@ class Synonyms:
                 keys.update("S:" + name.removeprefix(SIMILAR)
                             for name in self.synsets(lemma, pos))
                 keys.update("L:" + form for form in self.forms(lemma))
+                if pos == "a":  # "unnecessary" may meet "necessary" (see _negated_stems)
+                    keys.update(key for stem in self.negated_stem(lemma)
+                                for key in self.keys(f"{stem}|a"))
             got = self._keys[word] = frozenset(keys)
         return got
 
@@ -988,7 +1007,14 @@ def decide(a: Signature, b: Signature, syn: Synonyms, *, text_a: str = "",
     if text_a and text_a == text_b:
         return Decision(True, "identical")
     if a.negated != b.negated:
-        return Decision(False, "negation", "one side is negated")
+        said, other = (b, a) if a.negated else (a, b)
+        stems = _negated_stems(said, syn)
+        if not stems:
+            return Decision(False, "negation", "one side is negated")
+        # "it is unnecessary" = "it is not necessary": the prefix says the negation
+        said = replace(said, words=tuple(sorted(stems.get(w, w) for w in said.words)),
+                       negated=True)
+        a, b = (other, said) if a.negated else (said, other)
     flips = a.voice_differs(b)
     if flips:
         return Decision(False, "voice", flips)
@@ -1010,6 +1036,25 @@ def decide(a: Signature, b: Signature, syn: Synonyms, *, text_a: str = "",
         pairs = sorted({"=".join(sorted(map(_lemma, p))) for p in used})
         return Decision(True, "synonyms", " ".join(pairs))
     return Decision(True, "lemmas")
+
+
+NEGATING_PREFIXES = ("un", "in", "im", "ir", "il", "dis", "non")
+"""Prefixes that make an adjective its own antonym ("unnecessary", "impatient", "dishonest")."""
+
+
+def _negated_stems(sig: Signature, syn: Synonyms) -> dict[str, str]:
+    """``{word: stem}`` for each adjective of ``sig`` that is a negating prefix on an adjective
+    WordNet gives as its antonym ("unnecessary|a" → "necessary|a", "unhappy|a" →
+    "happy|a"); empty when there is none or ``sig`` is negated itself."""
+    if sig.negated:
+        return {}
+    found = {}
+    for word in sig.words:
+        lemma, _, pos = word.partition("|")
+        stems = syn.negated_stem(lemma) if pos == "a" else ()
+        if stems:
+            found[word] = f"{stems[0]}|a"
+    return found
 
 
 def _needs_partner(word: str) -> bool:
@@ -1102,13 +1147,17 @@ class PairJudge:
             sid[r] = ids.setdefault(self.signature(texts[r]), len(ids))
         sigs = list(ids)
         negated = np.array([s.negated for s in sigs], dtype=np.bool_)
+        # a side that says its negation by a prefix may meet a negated one ("unnecessary")
+        prefixed = np.array([bool(_negated_stems(s, self.synonyms)) for s in sigs],
+                            dtype=np.bool_)
         has_words = np.array([bool(s.words) for s in sigs], dtype=np.bool_)
         prefilter = PairFilter([s.words for s in sigs], [s.soft for s in sigs],
                                self.synonyms.keys, _needs_partner, _lemma)
         for start in range(0, len(rows), block):
             r, c = rows[start:start + block], cols[start:start + block]
             x, y = sid[r], sid[c]
-            decided = (negated[x] == negated[y]) & has_words[x] & has_words[y]
+            decided = ((negated[x] == negated[y]) | (prefixed[x] & negated[y]) |
+                       (prefixed[y] & negated[x])) & has_words[x] & has_words[y]
             for mine, theirs in ((x, y), (y, x)):  # the cheap rejection, both ways
                 at = np.flatnonzero(decided)
                 decided[at] = prefilter.may_match(mine[at], theirs[at])
@@ -1123,7 +1172,8 @@ class PairJudge:
     def _same(self, a: Signature, needs_a: _Needs, offers_a: frozenset[str],
               b: Signature, needs_b: _Needs, offers_b: frozenset[str]) -> bool:
         """:meth:`same` of two different texts with signatures ``a`` and ``b``."""
-        if a.negated != b.negated or not a.words or not b.words:
+        if not a.words or not b.words or (a.negated != b.negated and not (
+                _negated_stems(a, self.synonyms) or _negated_stems(b, self.synonyms))):
             return False
         if not (_may_match(needs_a, b, offers_b) and _may_match(needs_b, a, offers_a)):
             return False

@@ -104,6 +104,8 @@ DIFFERENT = [
     ("PersonX says no", "PersonX says yes"),
     ("to examine myself", "to examine that"),                        # the subject acted on
     ("PersonX shoots himself", "PersonX shoots it"),
+    ("PersonX is unhappy", "PersonX is happy"),                      # a prefix negates
+    ("PersonX is not unhappy", "PersonX is happy"),
 ]
 SAME = [
     ("feel ill", "feel sick"),                                       # WordNet synonyms
@@ -168,6 +170,10 @@ SAME = [
     ("to have a great time", "to have a wonderful time"),
     ("to write the book himself", "to write the book"),              # a reflexive that stresses
     ("to see it for myself", "to see it"),
+    ("it is unnecessary", "it is not necessary"),                    # negation by a prefix
+    ("PersonX is unsure", "PersonX is not sure"),
+    ("to go camping", "camping"),                                    # the activity said
+    ("PersonX has not heard anything yet", "PersonX did not hear anything"),
 ]
 
 
