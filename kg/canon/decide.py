@@ -511,6 +511,9 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
                 tok.head.pos_ in ("VERB", "NOUN") or tok.head.lemma_ == "be") \
                 and any(c.dep_ == "pobj" for c in tok.children):
             roles.add(f"{CLASSES.get(tok.head.lemma_.lower(), tok.head.lemma_.lower())}>{low}")
+        if tok.dep_ == "advmod" and low in DIRECTIONS and tok.head.pos_ == "VERB" and \
+                tok.i == tok.head.i + 1:
+            phrasal.add(f"{tok.head.lemma_.lower()}>{lemma}")  # "go back", "pass away"
         if tok.dep_ == "prt" or (tok.pos_ == "ADP" and low in DIRECTIONS):
             words.add(lemma + "|")  # particle or direction: "give up" is not "give"
             if tok.dep_ == "prt" and tok.head.pos_ == "VERB" and not (
@@ -609,7 +612,7 @@ class SignatureParser:
             ("be thrilled") is read as its adjective, as "feel thrilled" is.
     """
 
-    VERSION = "canon-signature-62"
+    VERSION = "canon-signature-63"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 
@@ -764,6 +767,18 @@ class Synonyms:
                 got = bool(phrasal) and not phrasal.isdisjoint(self.synsets(verb, "v"))
             self._completive[key] = got
         return got
+
+    def phrasal_keys(self, verb: str, particle: str) -> frozenset[str]:
+        """Match keys of the phrasal verb ``verb particle`` as WordNet's own verb ("go
+        back" is return.v.01): a single verb on the other side may be its partner."""
+        return frozenset("S:" + name for name in self.synsets(f"{verb} {particle}", "v"))
+
+    def phrasal_same(self, verb: str, particle: str, other: str) -> bool:
+        """The phrasal verb ``verb particle`` shares one of its first senses with the
+        single verb ``other`` ("go back" / "return", "find out" / "discover", "pass away"
+        / "die"), ``other`` not being ``verb`` itself."""
+        return other != verb and _share_sense(self.synsets(f"{verb} {particle}", "v"),
+                                              self.synsets(other, "v"))
 
     def negated_stem(self, adjective: str) -> tuple[str, ...]:
         """The adjective that ``adjective`` negates by a prefix, as WordNet's direct
@@ -933,6 +948,41 @@ def _unmatched(mine: Iterable[str], theirs: Sequence[str], syn: Synonyms,
     return left
 
 
+def _phrasal_units(sig: Signature) -> list[tuple[str, str, str]]:
+    """``(verb, particle, the particle's word)`` of each phrasal verb of ``sig`` whose two
+    words it has (a particle, or a direction said as an adverb: "go back")."""
+    units = []
+    for entry in sig.phrasal:
+        verb, _, particle = entry.partition(">")
+        word = next((w for w in (f"{particle}|", f"{particle}|r") if w in sig.words), "")
+        if f"{verb}|v" in sig.words and word:
+            units.append((verb, particle, word))
+    return units
+
+
+def _phrasal_partners(own: Signature, other: Signature, left_own: list[str],
+                      left_other: list[str], syn: Synonyms,
+                      used: list[tuple[str, str]]) -> None:
+    """Pair each phrasal verb of ``own`` left without a partner with a single verb left on
+    the other side that WordNet gives as one of its senses ("go back" = "return"), and take
+    both out of the lists. Two phrasal verbs are never paired so ("go out" is not "get
+    out"), and the particles must be left over too."""
+    for verb, particle, p in _phrasal_units(own):
+        v = f"{verb}|v"
+        if p not in left_own:
+            continue
+        partner = next((w for w in other.words if w.endswith("|v") and
+                        syn.phrasal_same(verb, particle, _lemma(w))), None)
+        if partner is not None and (v in left_own) == (partner in left_other):
+            # both verbs left, or both matched already ("find out" / "discover": "find" ~
+            # "discover", and "out" goes with it)
+            left_own.remove(p)
+            if v in left_own:
+                left_own.remove(v)
+                left_other.remove(partner)
+            used.append((f"{verb} {particle}|v", partner))
+
+
 def _consumed(sig: Signature, syn: Synonyms) -> bool:
     """``sig`` says *have* with food or drink as its objects ("have dinner", "have a beer")."""
     foods = [obj for obj, _ in sig.objects("have")]
@@ -1026,6 +1076,8 @@ def decide(a: Signature, b: Signature, syn: Synonyms, *, text_a: str = "",
     used: list[tuple[str, str]] = []
     left_a = [w for w in _unmatched(a.words, b.words, syn, used) if _lemma(w) not in b.soft]
     left_b = [w for w in _unmatched(b.words, a.words, syn, used) if _lemma(w) not in a.soft]
+    _phrasal_partners(a, b, left_a, left_b, syn, used)
+    _phrasal_partners(b, a, left_b, left_a, syn, used)
     left = [w for w in left_a if not _light(w, a, b, syn) and not _eats(w, b, syn)] + \
         [w for w in left_b if not _light(w, b, a, syn) and not _eats(w, a, syn)]
     if left:
@@ -1055,6 +1107,16 @@ def _negated_stems(sig: Signature, syn: Synonyms) -> dict[str, str]:
         if stems:
             found[word] = f"{stems[0]}|a"
     return found
+
+
+def _filter_words(sig: Signature) -> list[str]:
+    """The words of ``sig`` as the cheap rejection sees them: a phrasal verb is one word,
+    ``verb|v>particle>particle's word``, that needs a partner by the keys of its verb, its
+    particle or the phrasal verb's senses (:func:`_phrasal_partners`: "pass away" / "die")."""
+    units = _phrasal_units(sig)
+    heads = {f"{verb}|v": f"{particle}>{word}" for verb, particle, word in units}
+    particles = {word for _, _, word in units}
+    return [f"{w}>{heads[w]}" if w in heads else w for w in sig.words if w not in particles]
 
 
 def _needs_partner(word: str) -> bool:
@@ -1151,8 +1213,8 @@ class PairJudge:
         prefixed = np.array([bool(_negated_stems(s, self.synonyms)) for s in sigs],
                             dtype=np.bool_)
         has_words = np.array([bool(s.words) for s in sigs], dtype=np.bool_)
-        prefilter = PairFilter([s.words for s in sigs], [s.soft for s in sigs],
-                               self.synonyms.keys, _needs_partner, _lemma)
+        prefilter = PairFilter([_filter_words(s) for s in sigs], [s.soft for s in sigs],
+                               self._word_keys, _needs_partner, _lemma)
         for start in range(0, len(rows), block):
             r, c = rows[start:start + block], cols[start:start + block]
             x, y = sid[r], sid[c]
@@ -1181,11 +1243,23 @@ class PairJudge:
 
     def _need_keys(self, sig: Signature) -> _Needs:
         """The words of ``sig`` that must have a partner, with their match keys."""
-        return tuple((_lemma(w), self.synonyms.keys(w)) for w in sig.words if _needs_partner(w))
+        return tuple((_lemma(w), self._word_keys(w)) for w in _filter_words(sig)
+                     if _needs_partner(w))
 
     def _offer_keys(self, sig: Signature) -> frozenset[str]:
         """Every match key of the words of ``sig`` (a partner's keys must meet these)."""
-        return frozenset().union(*(self.synonyms.keys(w) for w in sig.words))
+        return frozenset().union(*(self._word_keys(w) for w in _filter_words(sig)))
+
+    def _word_keys(self, word: str) -> frozenset[str]:
+        """:meth:`Synonyms.keys` of a word of :func:`_filter_words`: a phrasal verb's head
+        has the keys of the phrasal verb too."""
+        head, _, unit = word.partition(">")
+        keys = self.synonyms.keys(head)
+        if not unit:
+            return keys
+        particle, _, particle_word = unit.partition(">")
+        return keys | self.synonyms.keys(particle_word) | \
+            self.synonyms.phrasal_keys(_lemma(head), particle)
 
     def decide(self, text_a: str, text_b: str) -> Decision:
         """The decision for two normalised phrases."""

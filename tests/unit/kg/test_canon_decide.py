@@ -106,6 +106,7 @@ DIFFERENT = [
     ("PersonX shoots himself", "PersonX shoots it"),
     ("PersonX is unhappy", "PersonX is happy"),                      # a prefix negates
     ("PersonX is not unhappy", "PersonX is happy"),
+    ("to go out", "to get out"),                                     # two phrasal verbs
 ]
 SAME = [
     ("feel ill", "feel sick"),                                       # WordNet synonyms
@@ -174,6 +175,9 @@ SAME = [
     ("PersonX is unsure", "PersonX is not sure"),
     ("to go camping", "camping"),                                    # the activity said
     ("PersonX has not heard anything yet", "PersonX did not hear anything"),
+    ("PersonX passes away", "PersonX dies"),                         # a phrasal verb's sense
+    ("to find out the truth", "to learn the truth"),
+    ("to pick out a dress", "to choose a dress"),
 ]
 
 
