@@ -511,9 +511,6 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
                 tok.head.pos_ in ("VERB", "NOUN") or tok.head.lemma_ == "be") \
                 and any(c.dep_ == "pobj" for c in tok.children):
             roles.add(f"{CLASSES.get(tok.head.lemma_.lower(), tok.head.lemma_.lower())}>{low}")
-        if tok.dep_ == "advmod" and low in DIRECTIONS and tok.head.pos_ == "VERB" and \
-                tok.i == tok.head.i + 1:
-            phrasal.add(f"{tok.head.lemma_.lower()}>{lemma}")  # "go back", "pass away"
         if tok.dep_ == "prt" or (tok.pos_ == "ADP" and low in DIRECTIONS):
             words.add(lemma + "|")  # particle or direction: "give up" is not "give"
             if tok.dep_ == "prt" and tok.head.pos_ == "VERB" and not (
@@ -612,7 +609,7 @@ class SignatureParser:
             ("be thrilled") is read as its adjective, as "feel thrilled" is.
     """
 
-    VERSION = "canon-signature-63"
+    VERSION = "canon-signature-64"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 
@@ -769,14 +766,14 @@ class Synonyms:
         return got
 
     def phrasal_keys(self, verb: str, particle: str) -> frozenset[str]:
-        """Match keys of the phrasal verb ``verb particle`` as WordNet's own verb ("go
-        back" is return.v.01): a single verb on the other side may be its partner."""
+        """Match keys of the phrasal verb ``verb particle`` as WordNet's own verb ("pick
+        out" is choose.v.01): a single verb on the other side may be its partner."""
         return frozenset("S:" + name for name in self.synsets(f"{verb} {particle}", "v"))
 
     def phrasal_same(self, verb: str, particle: str, other: str) -> bool:
         """The phrasal verb ``verb particle`` shares one of its first senses with the
-        single verb ``other`` ("go back" / "return", "find out" / "discover", "pass away"
-        / "die"), ``other`` not being ``verb`` itself."""
+        single verb ``other`` ("pick out" / "choose", "find out" / "discover", "put back" /
+        "replace"), ``other`` not being ``verb`` itself."""
         return other != verb and _share_sense(self.synsets(f"{verb} {particle}", "v"),
                                               self.synsets(other, "v"))
 
@@ -950,7 +947,7 @@ def _unmatched(mine: Iterable[str], theirs: Sequence[str], syn: Synonyms,
 
 def _phrasal_units(sig: Signature) -> list[tuple[str, str, str]]:
     """``(verb, particle, the particle's word)`` of each phrasal verb of ``sig`` whose two
-    words it has (a particle, or a direction said as an adverb: "go back")."""
+    words it has."""
     units = []
     for entry in sig.phrasal:
         verb, _, particle = entry.partition(">")
@@ -964,7 +961,7 @@ def _phrasal_partners(own: Signature, other: Signature, left_own: list[str],
                       left_other: list[str], syn: Synonyms,
                       used: list[tuple[str, str]]) -> None:
     """Pair each phrasal verb of ``own`` left without a partner with a single verb left on
-    the other side that WordNet gives as one of its senses ("go back" = "return"), and take
+    the other side that WordNet gives as one of its senses ("pick out" = "choose"), and take
     both out of the lists. Two phrasal verbs are never paired so ("go out" is not "get
     out"), and the particles must be left over too."""
     for verb, particle, p in _phrasal_units(own):
@@ -1112,7 +1109,7 @@ def _negated_stems(sig: Signature, syn: Synonyms) -> dict[str, str]:
 def _filter_words(sig: Signature) -> list[str]:
     """The words of ``sig`` as the cheap rejection sees them: a phrasal verb is one word,
     ``verb|v>particle>particle's word``, that needs a partner by the keys of its verb, its
-    particle or the phrasal verb's senses (:func:`_phrasal_partners`: "pass away" / "die")."""
+    particle or the phrasal verb's senses (:func:`_phrasal_partners`: "pick out" / "choose")."""
     units = _phrasal_units(sig)
     heads = {f"{verb}|v": f"{particle}>{word}" for verb, particle, word in units}
     particles = {word for _, _, word in units}
