@@ -682,6 +682,7 @@ class Synonyms:
         self._keys: dict[str, frozenset[str]] = {}
         self._same: dict[tuple[str, str], bool] = {}
         self._spelled: dict[str, str] = {}
+        self._stems: dict[str, tuple[str, ...]] = {}
 
     def american(self, word: str) -> str:
         """``word`` in the spelling WordNet's sense counts are kept under ("realise" →
@@ -781,13 +782,15 @@ class Synonyms:
         """The adjective that ``adjective`` negates by a prefix, as WordNet's direct
         antonym of it ("unnecessary" → "necessary", "impatient" → "patient",
         "dishonest" → "honest"); empty for any other ("under", "interesting")."""
-        if self.wordnet is None:
-            return ()
-        stems = {adjective.removeprefix(p) for p in NEGATING_PREFIXES} - {adjective}
-        return tuple(sorted({
-            anti.name().lower() for synset in self.wordnet.synsets(adjective, pos="a")
-            for lemma in synset.lemmas() if lemma.name().lower() == adjective
-            for anti in lemma.antonyms() if anti.name().lower() in stems}))
+        got = self._stems.get(adjective)
+        if got is None:
+            stems = {adjective.removeprefix(p) for p in NEGATING_PREFIXES} - {adjective}
+            got = self._stems[adjective] = () if self.wordnet is None or not stems else \
+                tuple(sorted({
+                    anti.name().lower() for synset in self.wordnet.synsets(adjective, pos="a")
+                    for lemma in synset.lemmas() if lemma.name().lower() == adjective
+                    for anti in lemma.antonyms() if anti.name().lower() in stems}))
+        return got
 
     def verb(self, word: str) -> bool:
         """WordNet knows ``word`` as a verb ("shout", "walk")."""
