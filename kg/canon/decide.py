@@ -61,9 +61,9 @@ INTENSIFIERS = frozenset({
     "lot", "bit", "little", "somewhat", "kind", "sort", "both", "together",
 })
 """Words that change degree, time or tone but not the goal ("so happy" = "happy")."""
-FOCUS_ADVERBS = frozenset({"only", "merely", "anyway", "anyhow"})
-"""Adverbs that only stress or concede ("would only go" = "would go", "buy one anyway" =
-"buy one"); not as adjectives ("the only reason")."""
+CONCESSIVES = frozenset({"anyway", "anyhow"})
+"""Adverbs that concede ("buy one anyway" = "buy one"). Not *only*, which narrows ("can only
+go" is not "can go")."""
 COPULAS = frozenset({"be", "feel", "get", "become", "seem", "appear", "grow"})
 """Verbs dropped before an adjective or noun complement ("get impatient" = "feel impatient")."""
 STAY_VERBS = frozenset({"keep", "stay", "remain"})
@@ -332,7 +332,7 @@ def _rules_digest() -> str:
     """A short digest of the word lists :func:`_signature` reads (part of the cache key)."""
     import hashlib
 
-    lists = (NEGATIONS, REFLEXIVES, INTENSIFIERS, FOCUS_ADVERBS, COPULAS, INTENT_VERBS, MODALS,
+    lists = (NEGATIONS, REFLEXIVES, INTENSIFIERS, CONCESSIVES, COPULAS, INTENT_VERBS, MODALS,
              DEFAULT_SUBJECTS, THING_SUBJECTS, EXPLETIVE_VERBS, PARTICIPANTS, _FUNCTION_POS,
              DIRECTIONS, SOFT,
              DETERMINERS, BENEFICIARIES, STAY_VERBS, _MODIFIER_DEPS, PLACEHOLDER_NAMES,
@@ -541,7 +541,7 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
             continue  # "do well" is not "do", "eat too much" is not "eat"
         if ((low in INTENSIFIERS or (lemma in INTENSIFIERS and tok.tag_ not in _GRADED))
                 and not _predicate(tok)) or lemma in MODALS or (
-                    low in FOCUS_ADVERBS and tok.pos_ == "ADV"):
+                    low in CONCESSIVES and tok.pos_ == "ADV"):
             continue  # "so happy" = "happy"; "better" (lemma "well") is no degree word
         if low == "more" and tok.dep_ == "advmod" and tok.head.pos_ in ("ADJ", "ADV"):
             continue  # comparative degree: "more secure" = "secure"
@@ -609,7 +609,7 @@ class SignatureParser:
             ("be thrilled") is read as its adjective, as "feel thrilled" is.
     """
 
-    VERSION = "canon-signature-64"
+    VERSION = "canon-signature-65"
     """Cache key prefix; bump when :func:`_signature` changes (changes to the word lists
     change the key by themselves, see :func:`_rules_digest`)."""
 
