@@ -12,11 +12,15 @@ Each phrase is reduced to a :class:`Signature`:
   adjective ("be/feel/get/become impatient"), intent and modal verbs before
   another verb ("want to / need to / can / will"), intensifiers ("very",
   "really", "so") and aspect adverbs ("still", "again", "already");
-* whether it is **negated** (an odd number of "not", "never", "no" ...).
+* whether it is **negated** (any "not", "never", "no" ...: crowd text doubles
+  them for emphasis).
 
-Two phrases are the same intention when their negation agrees and every
-content word of each side has a partner on the other side: the same lemma, or
-a WordNet synonym (a shared synset among the first senses of both words). Any
+Two phrases are the same intention when their negation agrees (or one side says
+it by a prefix: "unnecessary" = "not necessary") and every content word of each
+side has a partner on the other side: the same lemma, or a WordNet synonym (a
+shared synset among the first senses of both words; a phrasal verb may be a
+single verb: "pick out" = "choose"). Light verbs, fillers and praise may be
+left over where their rules say so (:func:`_light`). Any
 word left over is an object, beneficiary, verb or modifier that one side has
 and the other lacks or swaps, so the pair stays apart; antonyms never share a
 synset, so they stay apart too. :func:`decide` returns the decision and the
@@ -56,9 +60,8 @@ INTENSIFIERS = frozenset({
     "just", "too", "extremely", "truly", "totally", "completely", "fully", "highly", "much",
     "all", "also", "even", "still", "again", "already", "now", "eventually", "always", "ever",
     "finally", "immediately", "suddenly", "soon", "then", "yet", "emotionally", "actually",
-    "simply",
-    "definitely", "certainly", "probably", "maybe", "perhaps", "surely", "well", "respectively",
-    "lot", "bit", "little", "somewhat", "kind", "sort", "both", "together",
+    "simply", "definitely", "certainly", "probably", "maybe", "perhaps", "surely", "well",
+    "respectively", "lot", "bit", "little", "somewhat", "kind", "sort", "both", "together",
 })
 """Words that change degree, time or tone but not the goal ("so happy" = "happy")."""
 CONCESSIVES = frozenset({"anyway", "anyhow"})
@@ -178,6 +181,8 @@ SPELLINGS = ((re.compile(r"is(e|ation)$"), r"iz\1"), (re.compile(r"ys(e)$"), r"y
              (re.compile(r"ogue$"), "og"))
 """British endings and their American forms ("realise", "colour", "favourite", "theatre",
 "catalogue"); a form counts only where WordNet files both in one synset."""
+NEGATING_PREFIXES = ("un", "in", "im", "ir", "il", "dis", "non")
+"""Prefixes that make an adjective its own antonym ("unnecessary", "impatient", "dishonest")."""
 CONSUMING_VERBS = frozenset({"eat", "drink"})
 """Verbs that *have* stands for with food or drink as its object ("have lunch")."""
 CONCRETE_LEXNAMES = frozenset({"noun.artifact", "noun.person", "noun.animal", "noun.plant",
@@ -954,9 +959,8 @@ def _phrasal_units(sig: Signature) -> list[tuple[str, str, str]]:
     units = []
     for entry in sig.phrasal:
         verb, _, particle = entry.partition(">")
-        word = next((w for w in (f"{particle}|", f"{particle}|r") if w in sig.words), "")
-        if f"{verb}|v" in sig.words and word:
-            units.append((verb, particle, word))
+        if f"{verb}|v" in sig.words and f"{particle}|" in sig.words:
+            units.append((verb, particle, f"{particle}|"))
     return units
 
 
@@ -1088,10 +1092,6 @@ def decide(a: Signature, b: Signature, syn: Synonyms, *, text_a: str = "",
         pairs = sorted({"=".join(sorted(map(_lemma, p))) for p in used})
         return Decision(True, "synonyms", " ".join(pairs))
     return Decision(True, "lemmas")
-
-
-NEGATING_PREFIXES = ("un", "in", "im", "ir", "il", "dis", "non")
-"""Prefixes that make an adjective its own antonym ("unnecessary", "impatient", "dishonest")."""
 
 
 def _negated_stems(sig: Signature, syn: Synonyms) -> dict[str, str]:
