@@ -141,8 +141,10 @@ ENJOYED = frozenset({"time"})
 """Nouns whose praise is what the phrase says: "have a good / great time" is enjoying
 oneself, not "have time"; any praise of them is one word ("good")."""
 CLASSES: dict[str, str] = dict.fromkeys(
-    ("provide", "give", "deliver", "offer", "supply", "bring"), "give")
-"""Words merged into one class (verbs of giving: "providing / giving him the best quality")."""
+    ("provide", "give", "deliver", "offer", "supply", "bring"), "give") | dict.fromkeys(
+    ("find", "search", "seek"), "find")
+"""Words merged into one class: verbs of giving ("providing / giving him the best quality"),
+and of seeking, whose goal is finding ("find / search for a new job")."""
 FILLERS = frozenset({"category", "product", "item", "amazon", "amazon.com", "purpose", "type",
                      "kind"})
 """Filler nouns: a pair that differs only in these is still one intention ("the watch

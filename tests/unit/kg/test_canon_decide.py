@@ -177,6 +177,7 @@ SAME = [
     ("PersonX has not heard anything yet", "PersonX did not hear anything"),
     ("to find out the truth", "to learn the truth"),                 # a phrasal verb's sense
     ("to pick out a dress", "to choose a dress"),
+    ("to find a new job", "to search for a new job"),                # seeking is finding
 ]
 
 
