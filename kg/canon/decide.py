@@ -175,6 +175,9 @@ some rest", "have a talk"), unlike "take a walk" = "walk" or "make a decision"."
 INDEFINITES = frozenset({"a", "an", "some"})
 TRANSITIVE_FRAMES = frozenset({5, 8, 9, 10, 11, 14, 15, 16, 17, 18, 19, 20, 21, 24, 25})
 """WordNet's verb frames with a direct object ("Somebody ----s something", ...)."""
+FEEL = "feel"
+"""The verb whose felt object is the feeling itself (:data:`FELT_LEXNAMES`): light like
+:data:`LIGHT_VERBS`, and its objects are kept like theirs."""
 FELT_LEXNAMES = frozenset({"noun.feeling", "noun.state", "noun.motive"})
 """WordNet's noun files of what one feels ("regret", "pain", "urge"): *feel* with such an
 object says only the feeling ("feel regret" = "regret it")."""
@@ -535,14 +538,14 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
                 c.lower_ in SOFT for c in (*tok.children, *tok.head.children)):
             soft.add("quality|n")  # "high quality service" = "good service": praise
             continue
-        if (lemma in SOFT or low in SOFT) and tok.dep_ in _MODIFIER_DEPS and \
-                tok.head.lemma_.lower() in ENJOYED:
-            words.add("good|a")  # "have a great time" is enjoying it, not "have time"
-            continue
-        if (lemma in SOFT or low in SOFT) and tok.dep_ in _MODIFIER_DEPS and (
-                lemma not in LEVELS or tok.head.lemma_.lower() in PRAISED_LEVELS):
-            soft.add(f"{lemma}|{_WN_POS.get(tok.pos_, '')}")
-            continue
+        if (lemma in SOFT or low in SOFT) and tok.dep_ in _MODIFIER_DEPS:
+            head = tok.head.lemma_.lower()
+            if head in ENJOYED:
+                words.add("good|a")  # "have a great time" is enjoying it, not "have time"
+                continue
+            if lemma not in LEVELS or head in PRAISED_LEVELS:
+                soft.add(f"{lemma}|{_WN_POS.get(tok.pos_, '')}")
+                continue
         if _manner(tok):
             words.add(f"{'too ' if low != 'well' else ''}{low}|r")
             continue  # "do well" is not "do", "eat too much" is not "eat"
@@ -589,7 +592,7 @@ def _signature(doc: Any, lexicon: Synonyms | None = None) -> Signature:
                 passive.add(word)  # "to be loved": the subject is acted on
             elif tok.tag_ in _ACTIVE_TAGS and "dobj" in child_deps:
                 active.add(word)  # "to love her"
-            if word in LIGHT_VERBS or word in PROPERTY_VERBS or word == "feel":
+            if word in LIGHT_VERBS or word in PROPERTY_VERBS or word == FEEL:
                 light_objects.update(
                     f"{word}>{c.lemma_.lower()}" + (">a" if any(
                         d.dep_ == "det" and d.lower_ in INDEFINITES for d in c.children) else "")
@@ -955,15 +958,11 @@ def _unmatched(mine: Iterable[str], theirs: Sequence[str], syn: Synonyms,
     return left
 
 
-def _phrasal_units(sig: Signature) -> list[tuple[str, str, str]]:
-    """``(verb, particle, the particle's word)`` of each phrasal verb of ``sig`` whose two
-    words it has."""
-    units = []
-    for entry in sig.phrasal:
-        verb, _, particle = entry.partition(">")
-        if f"{verb}|v" in sig.words and f"{particle}|" in sig.words:
-            units.append((verb, particle, f"{particle}|"))
-    return units
+def _phrasal_units(sig: Signature) -> list[tuple[str, str]]:
+    """``(verb, particle)`` of each phrasal verb of ``sig`` whose two words (``verb|v``,
+    ``particle|``) it has."""
+    return [(verb, particle) for verb, _, particle in (e.partition(">") for e in sig.phrasal)
+            if f"{verb}|v" in sig.words and f"{particle}|" in sig.words]
 
 
 def _phrasal_partners(own: Signature, other: Signature, left_own: list[str],
@@ -973,8 +972,8 @@ def _phrasal_partners(own: Signature, other: Signature, left_own: list[str],
     the other side that WordNet gives as one of its senses ("pick out" = "choose"), and take
     both out of the lists. Two phrasal verbs are never paired so ("go out" is not "get
     out"), and the particles must be left over too."""
-    for verb, particle, p in _phrasal_units(own):
-        v = f"{verb}|v"
+    for verb, particle in _phrasal_units(own):
+        v, p = f"{verb}|v", f"{particle}|"
         if p not in left_own:
             continue
         partner = next((w for w in other.words if w.endswith("|v") and
@@ -1008,7 +1007,7 @@ def _light(word: str, own: Signature, other: Signature, syn: Synonyms) -> bool:
     if any(f"{verb}>{lemma}" in own.phrasal and syn.completive(verb, lemma)
            for verb in other.verbs):
         return True  # "calm down" = "calm", "sit down" = "sit"; not "give up" = "give"
-    if lemma == "feel":
+    if lemma == FEEL:
         objects = [obj for obj, _ in own.objects(lemma)]
         # a feeling felt is the feeling: "feel regret" = "regret it", "feel responsibility"
         # = "feel responsible" (not "feel the cold wind" = "wind")
@@ -1113,11 +1112,11 @@ def _negated_stems(sig: Signature, syn: Synonyms) -> dict[str, str]:
 
 def _filter_words(sig: Signature) -> list[str]:
     """The words of ``sig`` as the cheap rejection sees them: a phrasal verb is one word,
-    ``verb|v>particle>particle's word``, that needs a partner by the keys of its verb, its
-    particle or the phrasal verb's senses (:func:`_phrasal_partners`: "pick out" / "choose")."""
+    ``verb|v>particle``, that needs a partner by the keys of its verb, its particle or the
+    phrasal verb's senses (:func:`_phrasal_partners`: "pick out" / "choose")."""
     units = _phrasal_units(sig)
-    heads = {f"{verb}|v": f"{particle}>{word}" for verb, particle, word in units}
-    particles = {word for _, _, word in units}
+    heads = {f"{verb}|v": particle for verb, particle in units}
+    particles = {f"{particle}|" for _, particle in units}
     return [f"{w}>{heads[w]}" if w in heads else w for w in sig.words if w not in particles]
 
 
@@ -1126,7 +1125,7 @@ def _needs_partner(word: str) -> bool:
     property verb, a filler, a generic noun or a particle, which :func:`decide` may leave
     over."""
     lemma, _, pos = word.partition("|")
-    return lemma not in LIGHT_VERBS and lemma not in PROPERTY_VERBS and lemma != "feel" and \
+    return lemma not in LIGHT_VERBS and lemma not in PROPERTY_VERBS and lemma != FEEL and \
         lemma not in FILLERS and lemma not in GENERIC_NOUNS and \
         (bool(pos) or lemma not in DIRECTIONS)
 
@@ -1255,12 +1254,11 @@ class PairJudge:
     def _word_keys(self, word: str) -> frozenset[str]:
         """:meth:`Synonyms.keys` of a word of :func:`_filter_words`: a phrasal verb's head
         has the keys of the phrasal verb too."""
-        head, _, unit = word.partition(">")
+        head, _, particle = word.partition(">")
         keys = self.synonyms.keys(head)
-        if not unit:
+        if not particle:
             return keys
-        particle, _, particle_word = unit.partition(">")
-        return keys | self.synonyms.keys(particle_word) | \
+        return keys | self.synonyms.keys(f"{particle}|") | \
             self.synonyms.phrasal_keys(_lemma(head), particle)
 
     def decide(self, text_a: str, text_b: str) -> Decision:
