@@ -15,7 +15,13 @@ Each split's phrases are clustered together with the shipped settings
 (``decision="rules"``) and, for comparison, with the old cosine-only stage at
 0.70. Prints precision, recall and F1 per split and domain.
 
+With ``--model-judge`` a third run adds the model's second opinion on the pairs the
+rules leave unmatched (``canon.model_judge``; the model is the one the ``llm``
+settings name, e.g. ``INTENTKG_LLM__BACKEND=local`` for the local llama.cpp server;
+answers are cached under ``--cache``), at each ``--opinion-threshold`` given.
+
     .venv/bin/python bench/bench_canon_quality.py [--split dev|test|both] [--json DIR]
+        [--model-judge [--opinion-threshold P ...]]
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 
 from kg.canon.decide import make_judge
@@ -60,35 +68,59 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="write each run's pairs and evidence here")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "intentkg-canon",
                     help="embedding and parse caches")
+    ap.add_argument("--model-judge", action="store_true",
+                    help="also run with the llm model's second opinion (canon.model_judge)")
+    ap.add_argument("--opinion-threshold", type=float, action="append",
+                    help="P(same) that merges (repeatable; default canon.model_threshold)")
     args = ap.parse_args()
     base = Settings()
+    runs: list[tuple[str, Settings]] = [
+        ("rules (shipped)", Settings()),
+        ("cosine 0.70 (old)", Settings(canon={"decision": "cosine", "threshold": 0.70}))]
+    if args.model_judge:
+        for p in args.opinion_threshold or [base.canon.model_threshold]:
+            runs.append((f"rules + model P>={p:g}",
+                         Settings(canon={"model_judge": True, "model_threshold": p})))
     embedder = CachedEmbedder(SentenceTransformerEmbedder(base.embed.model),
                               EmbeddingCache(args.cache / "embeddings.sqlite"))
     splits = {"both": ("dev", "test"), "all": ("dev", "dev2", "test")}.get(
         args.split, (args.split,))
     print(f"{'split / setting':<28} {'P':>6} {'R':>6} {'F1':>6} {'tp':>4} {'fp':>4} {'fn':>4}")
-    for split in splits:
-        path = DATA / f"canon_{split}.tsv"
-        pairs: list[LabelledPair] = read_pairs(path)
-        domains = _domains(path)
-        shipped = Settings()
-        old = Settings(canon={"decision": "cosine", "threshold": 0.70})
-        for label, settings in (("rules (shipped)", shipped), ("cosine 0.70 (old)", old)):
-            judge = make_judge(settings, parse_cache=args.cache / "parse_cache.sqlite",
-                               wordnet_cache=args.cache / ".wordnet")
-            try:
-                ev = evaluate_pairs(pairs, embedder, settings, judge)
-            finally:
-                if judge is not None:
-                    judge.parser.close()
-            n_same = sum(p.label for p in pairs)
-            print(_row(f"{split} {label}", ev) + f"   ({len(pairs)} pairs, {n_same} same)")
-            for dom in sorted(set(domains)):
-                print(_row(f"  {dom}", _subset(ev, [d == dom for d in domains])))
-            if args.json is not None:
-                args.json.mkdir(parents=True, exist_ok=True)
-                out = args.json / f"canon_{split}_{settings.canon.decision}.json"
-                out.write_text(json.dumps(ev.to_dict(), indent=1), encoding="utf-8")
+    with ExitStack() as stack:
+        opinion: Callable[[Sequence[tuple[str, str]]], list[float | None]] | None = None
+        if args.model_judge:
+            from distill.same_meaning import same_meaning
+
+            opinion = stack.enter_context(same_meaning(args.cache, base))
+        for split in splits:
+            _split(split, runs, embedder, args, opinion)
+
+
+def _split(split: str, runs: list[tuple[str, Settings]], embedder: CachedEmbedder,
+           args: argparse.Namespace,
+           opinion: Callable[[Sequence[tuple[str, str]]], list[float | None]] | None) -> None:
+    path = DATA / f"canon_{split}.tsv"
+    pairs: list[LabelledPair] = read_pairs(path)
+    domains = _domains(path)
+    for label, settings in runs:
+        judge = make_judge(settings, parse_cache=args.cache / "parse_cache.sqlite",
+                           wordnet_cache=args.cache / ".wordnet",
+                           opinion=opinion if settings.canon.model_judge else None)
+        try:
+            ev = evaluate_pairs(pairs, embedder, settings, judge)
+        finally:
+            if judge is not None:
+                judge.parser.close()
+        n_same = sum(p.label for p in pairs)
+        print(_row(f"{split} {label}", ev) + f"   ({len(pairs)} pairs, {n_same} same)")
+        for dom in sorted(set(domains)):
+            print(_row(f"  {dom}", _subset(ev, [d == dom for d in domains])))
+        if args.json is not None:
+            args.json.mkdir(parents=True, exist_ok=True)
+            tag = f"model{settings.canon.model_threshold:g}" \
+                if settings.canon.model_judge else settings.canon.decision
+            out = args.json / f"canon_{split}_{tag}.json"
+            out.write_text(json.dumps(ev.to_dict(), indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ from kg.workdir import WorkDir
 if TYPE_CHECKING:
     from distill.ray_engine import RayWorkers
 
-__all__ = ["arun_distill", "run_distill", "split_relations"]
+__all__ = ["arun_distill", "run_distill", "split_relations", "store_spec"]
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ async def arun_distill(workdir: Path, settings: Settings, backend: Backend | Non
     with DirLock(out.stage("distill"), "distill"):
         be = backend if backend is not None else make_backend(settings.llm)
         run = _Run(workdir, out, DistillReport(backend=be.name, model=be.model), progress)
-        cache = _store(settings, out, cache_path).open()
+        cache = store_spec(settings, out, cache_path).open()
         caller = CachedCaller(be, cache, on_event=run.bar.on_event,
                               retry_failed=settings.llm.retry_failed)
         ctx = Context(settings.llm, caller, run.report)
@@ -158,7 +158,7 @@ def _distill(workdir: Path, settings: Settings, backend: Backend | None,
                           "llm settings; pass no backend object, or use distill.engine 'local'")
     post_rels, cobuy_rels = split_relations(relations)
     out = out or WorkDir(workdir)
-    cache = _store(settings, out, cache_path)
+    cache = store_spec(settings, out, cache_path)
     with DirLock(out.stage("distill"), "distill"):
         run = _Run(workdir, out, DistillReport(engine="ray", backend=settings.llm.backend,
                                                model=settings.llm.model), progress)
@@ -173,7 +173,8 @@ def _distill(workdir: Path, settings: Settings, backend: Backend | None,
         return run.finish()
 
 
-def _store(settings: Settings, out: WorkDir, cache_path: Path | str | None) -> AnswerStoreSpec:
+def store_spec(settings: Settings, out: WorkDir,
+               cache_path: Path | str | None) -> AnswerStoreSpec:
     """The answer store: an explicit ``cache_path`` (SQLite), else ``distill.answer_store``."""
     if cache_path is not None:
         path = cache_path if str(cache_path) == ":memory:" else Path(cache_path).resolve()

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from intentkg.common import BarProgress, Workdir, settings_from
+from intentkg.common import BarProgress, Workdir, merge_opinion, settings_from
 from kg.build import build_graph
 from kg.export import export_graphml, export_neo4j_import, export_parquet
 from kg.workdir import WorkDir
@@ -35,13 +35,17 @@ def register(app: typer.Typer) -> None:
             settings.canon.threshold = threshold
         if model is not None:
             settings.embed.model = model
-        report = build_graph(settings.workdir, settings, progress=BarProgress(""))
+        with merge_opinion(settings) as opinion:
+            report = build_graph(settings.workdir, settings, progress=BarProgress(""),
+                                 opinion=opinion)
         typer.echo(f"{report.assertions} assertions -> {report.intentions} intentions "
                    f"({report.merges} merges, candidates at cosine >= {report.threshold}), "
                    f"{report.concepts} concepts, "
                    f"{report.concept_links} concept links, {report.abstract_intentions} abstract "
                    f"intentions ({report.instance_of_links} INSTANCE_OF links); "
-                   f"embedded {report.embedded} new texts")
+                   f"embedded {report.embedded} new texts"
+                   + (f"; the model was asked about {report.model_asked} pairs"
+                      if settings.canon.model_judge else ""))
 
     @export.command("graphml")
     def graphml(ctx: typer.Context, workdir: Workdir = None,

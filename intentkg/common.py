@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -16,7 +17,10 @@ from kg.errors import ConfigError, IntentKGError
 from kg.reports import NoProgress, Progress
 from kg.settings import Settings, load_settings
 
-__all__ = ["BarProgress", "ErrorBoundary", "Workdir", "configure_logging", "fail",
+if TYPE_CHECKING:
+    from kg.canon.decide import SecondOpinion
+
+__all__ = ["BarProgress", "ErrorBoundary", "Workdir", "configure_logging", "fail", "merge_opinion",
            "parse_set_options", "printable", "progress_for", "settings_from"]
 
 Workdir = Annotated[Path | None, typer.Option(
@@ -79,6 +83,20 @@ def settings_from(ctx: typer.Context | None, **overrides: Any) -> Settings:
             sets = parse_set_options(root.obj.get("set") or [])
     # a bad value is a ConfigError naming the setting, never its value (kg.settings)
     return load_settings(config, **_merge(sets, overrides))
+
+
+@contextmanager
+def merge_opinion(settings: Settings) -> Iterator[SecondOpinion | None]:
+    """The model's second opinion on merges when ``canon.model_judge`` is on (the ``llm``
+    backend, answers cached in the work dir: :func:`distill.same_meaning.same_meaning`),
+    else ``None``."""
+    if not settings.canon.model_judge:
+        yield None
+        return
+    from distill.same_meaning import same_meaning
+
+    with same_meaning(settings.workdir, settings) as ask:
+        yield ask
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

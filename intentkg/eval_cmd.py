@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from intentkg.common import Workdir, settings_from
+from intentkg.common import Workdir, merge_opinion, settings_from
 from kg.canon.decide import make_judge
 from kg.canon.evaluate import evaluate_pairs, read_pairs
 from kg.concepts.evaluate import eval_concepts
@@ -46,17 +46,23 @@ def canon(
         SentenceTransformerEmbedder(settings.embed.model, device=settings.embed.device,
                                     batch_size=settings.embed.batch_size),
         EmbeddingCache(work.embeddings_cache))
-    judge = make_judge(settings, parse_cache=work.parse_cache, wordnet_cache=work.wordnet_cache)
-    try:
-        result = evaluate_pairs(labelled, embedder, settings, judge)
-    finally:
-        if judge is not None:
-            judge.parser.close()
-        embedder.cache.close()
+    with merge_opinion(settings) as opinion:
+        judge = make_judge(settings, parse_cache=work.parse_cache,
+                           wordnet_cache=work.wordnet_cache, opinion=opinion)
+        try:
+            result = evaluate_pairs(labelled, embedder, settings, judge)
+        finally:
+            if judge is not None:
+                judge.parser.close()
+            embedder.cache.close()
     positives = result.tp + result.fn
     typer.echo(f"{len(labelled)} pairs ({positives} same), {result.settings['phrases']} phrases "
                f"clustered together; decision {settings.canon.decision}, candidates at cosine >= "
                f"{settings.canon.threshold}, model {result.settings['model']}")
+    opinion = result.settings["second_opinion"]
+    if opinion is not None:
+        typer.echo(f"second opinion from {opinion['llm']}: {opinion['asked']} unmatched pairs at "
+                   f"cosine >= {opinion['floor']} asked, P(same) >= {opinion['threshold']} merges")
     typer.echo(f"precision {result.precision:.3f}  recall {result.recall:.3f}  "
                f"F1 {result.f1:.3f}  (tp {result.tp}, fp {result.fp}, fn {result.fn}, "
                f"tn {result.tn})")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from intentkg.common import progress_for
+from intentkg.common import merge_opinion, progress_for
 from kg.errors import ConfigError
 from kg.settings import Settings
 from kg.workdir import WorkDir
@@ -118,8 +118,12 @@ def run_pipeline(
         "distill", lambda: run_distill(workdir, settings, relations=relations,
                                          progress=progress_for(progress, " item"))
     )
-    report.timed("build", lambda: build_graph(workdir, settings,
-                                               progress=progress_for(progress, "")))
+    def _build() -> Any:
+        with merge_opinion(settings) as opinion:
+            return build_graph(workdir, settings, progress=progress_for(progress, ""),
+                               opinion=opinion)
+
+    report.timed("build", _build)
 
     def _load() -> Any:
         store = open_store(settings)

@@ -38,7 +38,7 @@ import pyarrow.parquet as pq
 from pydantic import Field
 
 from kg.canon import Canonicalization, canonicalize, normalize_intention
-from kg.canon.decide import PairJudge, make_judge
+from kg.canon.decide import PairJudge, SecondOpinion, make_judge
 from kg.concepts import (
     ConceptGraph,
     PhraseParser,
@@ -87,7 +87,8 @@ class BuildReport(StageReport):
     (at most ``canon.candidates`` per phrase); ``candidates_cached`` says they came from
     the last build's candidate cache (same phrase vectors and settings).
     ``embedded_on_ray`` counts phrases embedded by Ray actors (``embed.engine = "ray"``)
-    before canonicalization read them from the cache.
+    before canonicalization read them from the cache. ``model_asked`` counts the candidate
+    pairs a second opinion was asked about (``canon.model_judge``).
     """
 
     stage: Stage = "graph"
@@ -107,6 +108,7 @@ class BuildReport(StageReport):
     embedding_cache_hits: int = 0
     parsed: int = 0
     canon_parsed: int = 0
+    model_asked: int = 0
     threshold: float = 0.0
     model: str = ""
     concept_source: str = "none"
@@ -327,7 +329,8 @@ def _abstract_intentions(settings: Settings, canon: Canonicalization, objects: l
 
 
 def build_graph(workdir: Path, settings: Settings, *, embedder: Embedder | None = None,
-                progress: Progress | None = None) -> BuildReport:
+                progress: Progress | None = None,
+                opinion: SecondOpinion | None = None) -> BuildReport:
     """Canonicalize the distilled assertions of ``workdir`` and write the graph files.
 
     Args:
@@ -337,6 +340,9 @@ def build_graph(workdir: Path, settings: Settings, *, embedder: Embedder | None 
         embedder: overrides the configured model; it is wrapped in the SQLite
             embedding cache unless it already is a :class:`CachedEmbedder`.
         progress: told each phase as it starts (the CLI shows it); ``None`` shows nothing.
+        opinion: a model asked about the candidate pairs the merge rules leave
+            unmatched (:func:`kg.canon.decide.make_judge`); the application passes one
+            when ``canon.model_judge`` is on.
 
     Returns:
         counts, cache statistics and per-phase seconds (also in ``graph/report.json``).
@@ -352,7 +358,7 @@ def build_graph(workdir: Path, settings: Settings, *, embedder: Embedder | None 
     started = report.start_clock()
     bar = progress if progress is not None else NoProgress()
     try:
-        _build(wd, settings, source, embedder, report, _Phases(report, bar))
+        _build(wd, settings, source, embedder, report, _Phases(report, bar), opinion)
     finally:
         bar.close()
     report.stop_clock(started)
@@ -361,7 +367,7 @@ def build_graph(workdir: Path, settings: Settings, *, embedder: Embedder | None 
 
 
 def _build(wd: WorkDir, settings: Settings, source: Path, embedder: Embedder | None,
-           report: BuildReport, phase: _Phases) -> None:
+           report: BuildReport, phase: _Phases, opinion: SecondOpinion | None) -> None:
     phase.start("read")
     counts, key_of, raw_of, report.assertions = _count_phrases(source, settings.batch_size * 10)
     report.distinct_phrases = len(counts)
@@ -376,7 +382,7 @@ def _build(wd: WorkDir, settings: Settings, source: Path, embedder: Embedder | N
     phase.start("canonicalize")
     hits0, misses0 = cached.hits, cached.misses
     concepts = _Concepts(wd, settings, cached, raw_of)
-    canon = _canonicalize(wd, settings, counts, cached, report, concepts.choose_cached)
+    canon = _canonicalize(wd, settings, counts, cached, report, concepts.choose_cached, opinion)
     phase.start("concepts")
     graph, objects = concepts.link(canon, report)
     phase.start("abstract")
@@ -397,12 +403,13 @@ def _build(wd: WorkDir, settings: Settings, source: Path, embedder: Embedder | N
 def _canonicalize(wd: WorkDir, settings: Settings, counts: dict[str, int],
                   embedder: CachedEmbedder, report: BuildReport,
                   while_searching: Callable[[list[str], npt.NDArray[np.float32]], None],
-                  ) -> Canonicalization:
+                  opinion: SecondOpinion | None) -> Canonicalization:
     made: list[PairJudge] = []
 
     def judge() -> PairJudge | None:
         # made while the candidate search runs (loading WordNet overlaps it)
-        got = make_judge(settings, parse_cache=wd.parse_cache, wordnet_cache=wd.wordnet_cache)
+        got = make_judge(settings, parse_cache=wd.parse_cache, wordnet_cache=wd.wordnet_cache,
+                         opinion=opinion)
         made.extend([got] if got is not None else [])
         return got
 
@@ -415,6 +422,7 @@ def _canonicalize(wd: WorkDir, settings: Settings, counts: dict[str, int],
     finally:
         for got in made:
             report.canon_parsed = got.parser.parsed
+            report.model_asked = got.asked
             got.parser.close()
     report.model = canon.model
     report.intentions = canon.n_intentions

@@ -218,8 +218,10 @@ class MergeRecord(Record):
     ``stage`` says what decided the merge (``"rules"``: the parse-and-WordNet
     pair decision of :mod:`kg.canon.decide`; ``"cosine"``: the similarity
     threshold alone), ``rule`` which rule fired (``identical``, ``lemmas``,
-    ``synonyms``, ``light``; ``threshold`` on the cosine stage) and ``detail``
-    the words behind it (the synonym pairs used, the light words ignored).
+    ``synonyms``, ``light``; ``model`` where the rules left the pair unmatched and
+    the model's second opinion merged it; ``threshold`` on the cosine stage) and
+    ``detail`` the words behind it (the synonym pairs used, the light words ignored,
+    the model's P(same)).
     """
 
     canonical_id: str

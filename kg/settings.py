@@ -419,6 +419,12 @@ class CanonSettings(_Section):
         exact_limit: above this many distinct phrases, neighbours come from HNSW.
         candidates: most candidate neighbours per phrase (its nearest above
             ``threshold``); bounds the pair decisions by phrases × candidates.
+        model_judge: ask the ``llm`` model about the candidate pairs the rules
+            leave unmatched (distill.same_meaning; off by default: the small
+            local model cannot tell paraphrases, see docs/canon_quality.md).
+        model_floor: least cosine of a pair the model is asked about.
+        model_threshold: least P(same) from the model that merges a pair.
+        model_pairs: most pairs asked in one build, most similar first.
     """
 
     decision: Literal["rules", "cosine"] = "rules"
@@ -426,6 +432,10 @@ class CanonSettings(_Section):
     wordnet_senses: int = Field(default=3, ge=1)
     exact_limit: int = 20000
     candidates: int = Field(default=32, ge=1, le=1024)
+    model_judge: bool = False
+    model_floor: float = Field(default=0.65, ge=0.0, le=1.0)
+    model_threshold: float = Field(default=0.9, gt=0.0, le=1.0)
+    model_pairs: int = Field(default=50_000, ge=0)
 
 
 class ConceptSettings(_Section):

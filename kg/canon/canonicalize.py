@@ -215,8 +215,8 @@ def canonicalize(counts: Mapping[str, int], embedder: Embedder, *, threshold: fl
         def accept(i: int, j: int) -> bool:
             return judge.same(keys[i], keys[j])
 
-        labels = decided_clusters(len(keys), edges, accept,
-                                  accepted=judge.same_pairs(keys, edges[0], edges[1]))
+        accepted = judge.consult(keys, edges, judge.same_pairs(keys, edges[0], edges[1]))
+        labels = decided_clusters(len(keys), edges, accept, accepted=accepted)
     canonical = np.arange(len(keys), dtype=np.int64)
     similarity = np.ones(len(keys), dtype=np.float32)
     rule = [""] * len(keys) if judge is not None else []

@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -45,8 +45,8 @@ from kg.canon.prefilter import PairFilter
 from kg.settings import Settings
 from kg.textcache import TextCache
 
-__all__ = ["DEFAULT_SENSES", "Decision", "PairJudge", "Signature", "SignatureParser", "Synonyms",
-           "decide", "make_judge"]
+__all__ = ["DEFAULT_SENSES", "Decision", "OpinionPolicy", "PairJudge", "SecondOpinion",
+           "Signature", "SignatureParser", "Synonyms", "decide", "make_judge"]
 
 log = logging.getLogger(__name__)
 
@@ -937,8 +937,9 @@ class Decision:
 
     same: bool
     rule: str
-    """``identical``, ``lemmas``, ``synonyms``, ``light`` (same); ``negation``, ``voice``,
-    ``preposition``, ``unmatched``, ``empty`` (different)."""
+    """``identical``, ``lemmas``, ``synonyms``, ``light``, ``model`` (same: the rules left
+    it unmatched, a second opinion merged it); ``negation``, ``voice``, ``preposition``,
+    ``unmatched``, ``empty`` (different)."""
     detail: str = ""
     """The words that decided: the synonym pairs used, or the words left unmatched."""
 
@@ -1135,25 +1136,55 @@ def _may_match(needs: _Needs, other: Signature, offers: frozenset[str]) -> bool:
     return all(lemma in other.soft or not keys.isdisjoint(offers) for lemma, keys in needs)
 
 
+SecondOpinion = Callable[[Sequence[tuple[str, str]]], list[float | None]]
+"""P(same) for each pair of normalised phrases, ``None`` where no answer came (a model
+asked through the distill backends: :mod:`distill.same_meaning`)."""
+
+
+@dataclass(frozen=True)
+class OpinionPolicy:
+    """Which candidate pairs a :data:`SecondOpinion` is asked about, and what merges.
+
+    Only pairs the rules leave ``unmatched`` (words without a partner) are asked: a
+    negation, a voice or a preposition clash, an antonym stay decided by the rules.
+    """
+
+    ask: SecondOpinion
+    floor: float
+    """Least cosine of a pair that is asked (``canon.model_floor``)."""
+    threshold: float
+    """Least P(same) that merges (``canon.model_threshold``)."""
+    limit: int
+    """Most pairs asked in one clustering, most similar first (``canon.model_pairs``)."""
+
+
 class PairJudge:
-    """The merge decision the build uses: cached signatures + WordNet synonymy.
+    """The merge decision the build uses: cached signatures + WordNet synonymy, and
+    optionally a second opinion on what the rules leave unmatched.
 
     Args:
         parser: computes (or reads cached) signatures.
         synonyms: WordNet synonymy (exact lemmas only without WordNet).
+        opinion: a model asked about candidate pairs the rules leave unmatched
+            (:meth:`consult`); ``None``: the rules alone decide.
     """
 
     name = "rules"
     MEMO_LIMIT = 500_000
     """Decisions remembered by signature pair (many phrases share a signature)."""
 
-    def __init__(self, parser: SignatureParser, synonyms: Synonyms) -> None:
+    def __init__(self, parser: SignatureParser, synonyms: Synonyms, *,
+                 opinion: OpinionPolicy | None = None) -> None:
         self.parser = parser
         self.synonyms = synonyms
+        self.opinion = opinion
+        self.asked = 0
+        """Pairs the second opinion was asked about (by :meth:`consult`)."""
         self._sig: dict[str, Signature] = {}
         self._memo: dict[tuple[Signature, Signature], Decision] = {}
         self._needs: dict[str, _Needs] = {}
         self._offers: dict[str, frozenset[str]] = {}
+        self._agreed: dict[tuple[str, str], float] = {}
 
     def prepare(self, texts: Iterable[str]) -> None:
         """Parse the signatures of ``texts`` not seen yet (one batched spaCy pass)."""
@@ -1176,7 +1207,8 @@ class PairJudge:
         """``decide(text_a, text_b).same``, with most rejections found without deciding:
         a word of one side that must have a partner (not light, filler or praise) and
         whose :meth:`Synonyms.keys` meet none of the other side's cannot get one."""
-        if text_a == text_b:
+        if text_a == text_b or (self._agreed and
+                                (min(text_a, text_b), max(text_a, text_b)) in self._agreed):
             return True
         a, b = self.signature(text_a), self.signature(text_b)
         needs_a, needs_b = self._needs.get(text_a), self._needs.get(text_b)
@@ -1265,7 +1297,53 @@ class PairJudge:
         """The decision for two normalised phrases."""
         if text_a == text_b:
             return Decision(True, "identical")
-        return self._decided(self.signature(text_a), self.signature(text_b))
+        got = self._decided(self.signature(text_a), self.signature(text_b))
+        p = self._agreed.get((min(text_a, text_b), max(text_a, text_b)))
+        if p is not None and not got.same:
+            return Decision(True, "model", f"P(same) {p:.3f}; rules: {got.detail}")
+        return got
+
+    def consult(self, texts: Sequence[str], edges: tuple[npt.NDArray[np.int64],
+                npt.NDArray[np.int64], npt.NDArray[np.float32]],
+                accepted: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        """``accepted`` with the candidate pairs the second opinion merges added.
+
+        Asked are the pairs ``(texts[r], texts[c])`` of ``edges`` (rows, columns,
+        cosines) that the rules reject as ``unmatched`` at cosine ≥ the policy's
+        floor, at most its limit, most similar first. A pair merges when the model
+        gives P(same) ≥ the threshold; :meth:`same` and :meth:`decide` then say so
+        too (rule ``model``, so the merge log keeps the evidence). Without an
+        opinion, ``accepted`` is returned as it is.
+        """
+        policy = self.opinion
+        if policy is None or policy.limit == 0:
+            return accepted
+        rows, cols, sims = edges
+        todo = np.flatnonzero(~accepted & (sims >= policy.floor))
+        todo = todo[np.argsort(-sims[todo], kind="stable")]
+        asked: list[int] = []
+        pairs: list[tuple[str, str]] = []
+        for e in todo.tolist():
+            a, b = texts[int(rows[e])], texts[int(cols[e])]
+            if self.decide(a, b).rule == "unmatched":
+                asked.append(e)
+                pairs.append((min(a, b), max(a, b)))
+                if len(pairs) >= policy.limit:
+                    break
+        if not pairs:
+            return accepted
+        answers = policy.ask(pairs)
+        if len(answers) != len(pairs):
+            raise ValueError(f"second opinion gave {len(answers)} answers for {len(pairs)} pairs")
+        self.asked += len(pairs)
+        out = accepted.copy()
+        for e, pair, p in zip(asked, pairs, answers, strict=True):
+            if p is not None and p >= policy.threshold:
+                self._agreed[pair] = float(p)
+                out[e] = True
+        log.info("second opinion: %d of %d unmatched candidate pairs merged",
+                 int(out.sum() - accepted.sum()), len(pairs))
+        return out
 
     def _decided(self, a: Signature, b: Signature) -> Decision:
         key = (a, b) if a.words <= b.words else (b, a)
@@ -1278,8 +1356,12 @@ class PairJudge:
 
 
 def make_judge(settings: Settings, *, parse_cache: Path, wordnet_cache: Path,
-               ) -> PairJudge | None:
+               opinion: SecondOpinion | None = None) -> PairJudge | None:
     """The pair decision of ``settings`` (``None`` for the cosine-only stage).
+
+    With ``opinion`` (a model, when ``canon.model_judge`` is on), the judge asks it
+    about the candidate pairs the rules leave unmatched, within the ``canon.model_*``
+    settings (:class:`OpinionPolicy`).
 
     Signatures are cached in ``parse_cache`` (the build's parse cache,
     :attr:`kg.workdir.WorkDir.parse_cache`); WordNet comes from
@@ -1300,4 +1382,9 @@ def make_judge(settings: Settings, *, parse_cache: Path, wordnet_cache: Path,
     synonyms = Synonyms(wordnet, senses=settings.canon.wordnet_senses)
     parser = SignatureParser(cache_path=parse_cache, batch_size=max(64, settings.batch_size),
                              lexicon=synonyms)
-    return PairJudge(parser, synonyms)
+    policy = None
+    if opinion is not None:
+        canon = settings.canon
+        policy = OpinionPolicy(opinion, floor=canon.model_floor,
+                               threshold=canon.model_threshold, limit=canon.model_pairs)
+    return PairJudge(parser, synonyms, opinion=policy)

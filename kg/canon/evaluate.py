@@ -133,7 +133,10 @@ def evaluate_pairs(pairs: Sequence[LabelledPair], embedder: Embedder, settings: 
     out = CanonEvaluation(0, 0, 0, 0, settings={
         "decision": settings.canon.decision, "threshold": settings.canon.threshold,
         "wordnet_senses": settings.canon.wordnet_senses, "model": canon.model,
-        "phrases": len(counts)})
+        "phrases": len(counts),
+        "second_opinion": None if judge is None or judge.opinion is None else {
+            "llm": settings.llm.model, "floor": judge.opinion.floor,
+            "threshold": judge.opinion.threshold, "asked": judge.asked}})
     for p, ka, kb in zip(pairs, keys_a, keys_b, strict=True):
         ra, rb = canon.row(ka), canon.row(kb)
         same = bool(canon.canonical[ra] == canon.canonical[rb])

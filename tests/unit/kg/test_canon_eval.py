@@ -57,3 +57,24 @@ def test_real_text_splits_are_well_formed() -> None:
     for split in (dev, test):
         assert 0.08 < sum(p.label for p in split) / len(split) < 0.5  # hard negatives dominate
     assert not {(p.text_a, p.text_b) for p in dev} & {(p.text_a, p.text_b) for p in test}
+
+
+def test_eval_canon_with_a_model_that_cannot_answer_merges_nothing_more(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text(PAIRS, encoding="utf-8")
+    replay = tmp_path / "empty.jsonl"  # answers nothing: every question is a replay miss
+    replay.write_text("", encoding="utf-8")
+    monkeypatch.setenv("INTENTKG_CANON__MODEL_JUDGE", "true")
+    monkeypatch.setenv("INTENTKG_CANON__MODEL_FLOOR", "0.3")
+    monkeypatch.setenv("INTENTKG_LLM__BACKEND", "replay")
+    monkeypatch.setenv("INTENTKG_LLM__REPLAY_FILE", str(replay))
+    out = tmp_path / "pairs.json"
+    assert main(["eval", "canon", str(pairs), "-w", str(tmp_path / "w"), "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    result = json.loads(out.read_text(encoding="utf-8"))
+    asked = result["settings"]["second_opinion"]["asked"]
+    assert asked > 0 and f"{asked} unmatched pairs at cosine >= 0.3 asked" in printed
+    assert result["fp"] == 0 and not any(p["rule"] == "model" for p in result["pairs"])
+    assert (tmp_path / "w" / "distill" / "llm_cache.sqlite").is_file()
