@@ -90,6 +90,8 @@ def direct_objects(linker: WordNetLinker, vectors: npt.NDArray[np.float32],
         at = p.heads.index(p.direct_object)
         terms = p.terms[at] if len(p.terms) == len(p.heads) else (p.direct_object,)
         named = bool(p.named[at]) if len(p.named) == len(p.heads) else False
+        if len(p.idioms) == len(p.heads) and linker.idiomatic(p.idioms[at], terms[-1]):
+            continue  # "spill the beans" is no instance of spilling things
         chosen = linker.sense_of(vec, terms, named=named, handled=p.verb in HANDLING_VERBS)
         if chosen is not None:
             yield i, p.action, p.complement, chosen[0]

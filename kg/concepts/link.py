@@ -104,6 +104,16 @@ HANDLING_VERBS = frozenset({
 })
 """Verbs whose objects are mostly things one can buy or hold."""
 
+_WORD = re.compile(r"[a-z]{3,}")
+_GLOSS_STOP = frozenset({
+    "the", "and", "for", "with", "from", "that", "this", "which", "who", "whom", "what", "when",
+    "where", "how", "its", "his", "her", "their", "one", "ones", "someone", "something",
+    "somebody", "anything", "thing", "things", "way", "used", "use", "especially", "usually",
+    "often", "very", "also", "more", "most", "other", "another", "some", "any", "all", "not",
+    "into", "onto", "upon", "out", "make", "get", "give", "take", "have", "come", "become",
+    "cause", "being", "been", "are", "was", "were"})
+"""Words a verb idiom's gloss and a noun's glosses may share without being about one thing."""
+
 NP_WEIGHT = 1.0
 """Weight of a noun phrase's own embedding ("usb extension cable") in the context of its
 head's sense choice, next to the whole intention's (weight 1)."""
@@ -209,6 +219,8 @@ class WordNetLinker:
         # that every link of a common sense would otherwise repeat)
         self._cids: dict[str, str] = {}
         self._parents: dict[str, list[Any]] = {}
+        self._idioms: dict[tuple[str, str], bool] = {}
+        self._verb_idioms: frozenset[str] | None = None
 
     @staticmethod
     def gloss(synset: Any) -> str:
@@ -312,6 +324,46 @@ class WordNetLinker:
                 return None
         return synsets[best], float(sims[best])
 
+    def idiomatic(self, keys: Sequence[str], head: str) -> bool:
+        """``head`` ends one of WordNet's verb idioms (``keys``: :attr:`PhraseParts.idioms`)
+        whose meaning is not about it: "spill the beans" (*divulge confidential
+        information*), "take place", "make fun", "turn a blind eye". An idiom whose gloss
+        names the head or shares a word with one of its senses' glosses is about it and
+        does not count: "fall in love" (*feelings of love*), "catch a cold", "shake
+        hands", "give birth" (*cause to be born* / *the event of being born*), nor one
+        whose gloss derives a word from it ("take care": *careful*)."""
+        if self._verb_idioms is None:
+            self._verb_idioms = frozenset(n.lower() for n in self.wn.all_lemma_names(pos="v")
+                                          if "_" in n)
+        for key in keys:
+            if key not in self._verb_idioms:
+                continue
+            got = self._idioms.get((key, head))
+            if got is None:
+                found = [s for s in self.wn.synsets(key, pos="v")
+                         if any(n.lower() == key for n in s.lemma_names())]
+                about = self._gloss_words([head, *(s.definition()
+                                                   for s in self.wn.synsets(head, pos="n"))])
+                said = [self._gloss_words([s.definition()]) for s in found]
+                got = self._idioms[(key, head)] = bool(found) and not any(
+                    words & about or any(w.startswith(head) for w in words) for words in said)
+            if got:
+                return True
+        return False
+
+    def _gloss_words(self, texts: Iterable[str]) -> set[str]:
+        """The content words of ``texts`` with their base forms ("hands" is a WordNet noun
+        of its own, so its base form is asked of each part of speech)."""
+        out = set()
+        for text in texts:
+            for word in _WORD.findall(text.lower()):
+                if word not in _GLOSS_STOP:
+                    out.add(word)
+                    out.update(b for pos in "nva" if (b := self.wn.morphy(word, pos)))
+                    if word.endswith("s"):
+                        out.add(word[:-1])
+        return out
+
     def _concept(self, graph: ConceptGraph, synset: Any) -> str:
         name = synset.name()
         cid = self._cids.get(name)
@@ -408,11 +460,15 @@ class WordNetLinker:
         seen: set[str] = set()
         named = parts.named or (False,) * len(parts.heads)
         verbal = parts.verbal or (False,) * len(parts.heads)
-        for terms, is_named, may_be_verb in zip(_terms_of(parts), named, verbal, strict=True):
+        idioms = parts.idioms or ((),) * len(parts.heads)
+        for terms, is_named, may_be_verb, keys in zip(_terms_of(parts), named, verbal, idioms,
+                                                      strict=True):
             if len(out) >= self.max_concepts:
                 break
             if may_be_verb and self.wn.synsets(terms[-1], pos="v"):
                 continue  # "be jump": CSKB's lemmatised "is jumping", no thing
+            if keys and self.idiomatic(keys, terms[-1]):
+                continue  # "spill the beans" is about no beans
             chosen = self.sense_of(context, terms, named=is_named,
                                    handled=parts.verb in HANDLING_VERBS)
             if chosen is not None and chosen[0].name() not in seen:

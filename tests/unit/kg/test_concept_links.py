@@ -157,3 +157,25 @@ def test_a_plural_keeps_the_singular_wordnet_says_is_said_in_the_plural(
     links = _links(wordnet, counting, parser, "to wear pants", "a type of sunglasses")
     assert links["to wear pants"] == ["trouser.n.01"]
     assert "sunglass.n.01" not in links["a type of sunglasses"]
+
+
+def test_a_noun_inside_a_verb_idiom_links_only_when_the_idiom_is_about_it(
+        wordnet: Any, counting: CountingEmbedder, parser: PhraseParser) -> None:
+    assert parser.parse(["PersonY would spill the bean"])[0].idioms[-1] == (
+        "spill_bean", "spill_beans", "spill_the_bean", "spill_the_beans")
+    links = _links(wordnet, counting, parser, "PersonY would spill the bean",
+                   "PersonX raise the roof", "PersonX make fun of PersonY",
+                   "PersonX fall in love", "PersonX catch a cold", "PersonX give birth to PersonY",
+                   "PersonX shake hand with PersonY", "PersonX take care of the dog",
+                   "PersonX repair the roof")
+    # idioms about something else: no beans, roofs or fun
+    assert links["PersonY would spill the bean"] == []
+    assert links["PersonX raise the roof"] == []
+    assert not any(s.startswith("fun.") for s in links["PersonX make fun of PersonY"])
+    # idioms whose gloss is about the noun keep it
+    assert links["PersonX fall in love"] == ["love.n.01"]
+    assert [s.split(".")[0] for s in links["PersonX catch a cold"]] == ["cold"]
+    assert any(s.startswith("birth.") for s in links["PersonX give birth to PersonY"])
+    assert any(s.startswith("hand.") for s in links["PersonX shake hand with PersonY"])
+    assert "dog.n.01" in links["PersonX take care of the dog"]
+    assert links["PersonX repair the roof"] == ["roof.n.01"]  # no idiom
