@@ -29,11 +29,10 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
-from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
-from kg.canon.decide import make_judge
+from kg.canon.decide import SecondOpinion, make_judge
 from kg.canon.evaluate import CanonEvaluation, LabelledPair, evaluate_pairs, read_pairs
 from kg.embed import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder
 from kg.settings import Settings
@@ -87,7 +86,7 @@ def main() -> None:
         args.split, (args.split,))
     print(f"{'split / setting':<28} {'P':>6} {'R':>6} {'F1':>6} {'tp':>4} {'fp':>4} {'fn':>4}")
     with ExitStack() as stack:
-        opinion: Callable[[Sequence[tuple[str, str]]], list[float | None]] | None = None
+        opinion: SecondOpinion | None = None
         if args.model_judge:
             from distill.same_meaning import same_meaning
 
@@ -98,7 +97,7 @@ def main() -> None:
 
 def _split(split: str, runs: list[tuple[str, Settings]], embedder: CachedEmbedder,
            args: argparse.Namespace,
-           opinion: Callable[[Sequence[tuple[str, str]]], list[float | None]] | None) -> None:
+           opinion: SecondOpinion | None) -> None:
     path = DATA / f"canon_{split}.tsv"
     pairs: list[LabelledPair] = read_pairs(path)
     domains = _domains(path)

@@ -85,24 +85,26 @@ def same_meaning(workdir: Path, settings: Settings,
     """A :data:`~kg.canon.decide.SecondOpinion` asking the ``llm`` model, its answers
     cached in ``workdir``'s answer store; the backend (unless passed in) and the store
     are closed on exit. Call it outside a running event loop (it runs its own)."""
-    be = backend if backend is not None else make_backend(settings.llm)
     cache = store_spec(settings, WorkDir(workdir), None).open()
-    caller = CachedCaller(be, cache, retry_failed=settings.llm.retry_failed)
-    report = DistillReport(backend=be.name, model=be.model)
     loop = asyncio.new_event_loop()  # one loop for every call: a client is bound to its loop
-
-    def ask(pairs: Sequence[tuple[str, str]]) -> list[float | None]:
-        answers = loop.run_until_complete(_ask(Context(settings.llm, caller, report), pairs))
-        missing = sum(a is None for a in answers)
-        log.info("%s asked about %d pairs (%d without an answer)", be.model, len(pairs), missing)
-        return answers
-
+    be: Backend | None = backend
     try:
+        be = be if be is not None else make_backend(settings.llm)
+        caller = CachedCaller(be, cache, retry_failed=settings.llm.retry_failed)
+        report = DistillReport(backend=be.name, model=be.model)
+        model = be.model
+
+        def ask(pairs: Sequence[tuple[str, str]]) -> list[float | None]:
+            answers = loop.run_until_complete(_ask(Context(settings.llm, caller, report), pairs))
+            missing = sum(a is None for a in answers)
+            log.info("%s asked about %d pairs (%d without an answer)", model, len(pairs), missing)
+            return answers
+
         yield ask
     finally:
         cache.close()
         try:
-            if backend is None:
+            if backend is None and be is not None:
                 loop.run_until_complete(be.aclose())
         finally:
             loop.close()

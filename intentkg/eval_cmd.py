@@ -59,10 +59,10 @@ def canon(
     typer.echo(f"{len(labelled)} pairs ({positives} same), {result.settings['phrases']} phrases "
                f"clustered together; decision {settings.canon.decision}, candidates at cosine >= "
                f"{settings.canon.threshold}, model {result.settings['model']}")
-    opinion = result.settings["second_opinion"]
-    if opinion is not None:
-        typer.echo(f"second opinion from {opinion['llm']}: {opinion['asked']} unmatched pairs at "
-                   f"cosine >= {opinion['floor']} asked, P(same) >= {opinion['threshold']} merges")
+    second = result.settings["second_opinion"]
+    if second is not None:
+        typer.echo(f"second opinion from {second['llm']}: {second['asked']} unmatched pairs at "
+                   f"cosine >= {second['floor']} asked, P(same) >= {second['threshold']} merges")
     typer.echo(f"precision {result.precision:.3f}  recall {result.recall:.3f}  "
                f"F1 {result.f1:.3f}  (tp {result.tp}, fp {result.fp}, fn {result.fn}, "
                f"tn {result.tn})")

@@ -19,7 +19,10 @@ WordNet: for each noun-phrase head (up to ``max_concepts`` links per intention)
   ``MARGIN``, when its gloss similarity is below ``MIN_SCORE``, below
   ``COMPOUND_MIN_SCORE`` when WordNet lacks its compound ("power supply"), or
   below ``NAMED_MIN_SCORE`` when it is part of a name ("HP Pavilion", "Stride
-  Rite"), so brand names are not read as tents and rites.
+  Rite"), so brand names are not read as tents and rites;
+* a head that ends one of WordNet's verb idioms links only when the idiom's gloss is
+  about it (:meth:`WordNetLinker.idiomatic`): "spill the beans" links no beans, "fall in
+  love" links love.
 
 The constants were tuned on judged links of real text (``docs/concept_quality.md``).
 
