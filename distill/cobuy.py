@@ -92,25 +92,8 @@ async def _filter(ctx: Context, pair: CoBuy, a: Product, b: Product, da: str, db
     msgs = prompt.messages(title_a=a.title or a.id, description_a=da, title_b=b.title or b.id,
                            description_b=db, sentence=f"{rel.template} {assertion.text}")
     subject = f"{pair.id}|{rel.id}"
-    score: float | None = None
-    reason, resp = "", None
-    if ctx.caller.backend.supports_logprobs:
-        req = ctx.request(prompt, msgs, stage=S_FILTER, subject=subject, max_tokens=48,
-                          temperature=0.0, logprobs=True, top_logprobs=10)
-        resp = await ctx.call(req, prompt.version)
-        if resp is not None:
-            score = yes_probability(resp.top_logprobs)
-            reason = parse_yes_no(resp.texts[0])[1] if resp.texts else ""
-    if score is None and resp is not None:
-        ctx.mark_failed(req, prompt.version, "no Yes/No among the first tokens' logprobs")
-    if score is None and (resp is not None or not ctx.caller.backend.supports_logprobs):
-        # no log-probabilities: the share of "yes" among sampled votes
-        req = ctx.request(prompt, msgs, stage=S_FILTER, subject=subject, max_tokens=48,
-                          temperature=max(ctx.llm.temperature, 0.7), n=ctx.llm.filter_votes)
-        resp = await ctx.call(req, prompt.version)
-        score, reason = (None, "") if resp is None else vote_probability(resp.texts)
-        if resp is not None and score is None:
-            ctx.mark_failed(req, prompt.version, "no Yes/No among the votes")
+    score, reason, resp = await ctx.ask_yes_no(prompt, msgs, stage=S_FILTER, subject=subject,
+                                               max_tokens=48)
     counts = ctx.report.relation(rel.id)
     if score is None or math.isnan(score):
         if resp is not None:

@@ -22,7 +22,6 @@ from pathlib import Path
 
 from distill.backends import Backend, make_backend
 from distill.cache import CachedCaller
-from distill.parse import vote_probability, yes_probability
 from distill.prompts import load_prompt
 from distill.report import DistillReport
 from distill.run import store_spec
@@ -44,24 +43,9 @@ async def same_probability(ctx: Context, text_a: str, text_b: str) -> float | No
     prompt = load_prompt("same_intention")
     msgs = prompt.messages(text_a=text_a, text_b=text_b)
     subject = f"{text_a}\t{text_b}"
-    resp = None
-    if ctx.caller.backend.supports_logprobs:
-        req = ctx.request(prompt, msgs, stage=S_SAME, subject=subject, max_tokens=MAX_TOKENS,
-                          temperature=0.0, logprobs=True, top_logprobs=10)
-        resp = await ctx.call(req, prompt.version)
-        if resp is not None:
-            score = yes_probability(resp.top_logprobs)
-            if score is not None:
-                return score
-            ctx.mark_failed(req, prompt.version, "no Yes/No among the first tokens' logprobs")
-    req = ctx.request(prompt, msgs, stage=S_SAME, subject=subject, max_tokens=MAX_TOKENS,
-                      temperature=max(ctx.llm.temperature, 0.7), n=ctx.llm.filter_votes)
-    resp = await ctx.call(req, prompt.version)
-    if resp is None:
-        return None
-    score, _ = vote_probability(resp.texts)
-    if score is None:
-        ctx.mark_failed(req, prompt.version, "no Yes/No among the votes")
+    score, _, resp = await ctx.ask_yes_no(prompt, msgs, stage=S_SAME, subject=subject,
+                                          max_tokens=MAX_TOKENS)
+    if score is None and resp is not None:
         ctx.report.fail(S_SAME, subject, "no Yes/No answer", resp.texts[0] if resp.texts else "",
                         cached=resp.cached)
     return score

@@ -23,7 +23,14 @@ from typing import Any, TypeVar
 
 from distill.backends.base import ChatRequest, ChatResponse, ImagesUnsupported, Message
 from distill.cache import CachedCaller
-from distill.parse import extract_json, is_refusal, too_deep
+from distill.parse import (
+    extract_json,
+    is_refusal,
+    parse_yes_no,
+    too_deep,
+    vote_probability,
+    yes_probability,
+)
 from distill.prompts import Prompt, token_bound
 from distill.report import DistillReport
 from kg.settings import LLMSettings
@@ -123,6 +130,39 @@ class Context:
             self.note_text_only()
         request, version = build(False)
         return await self.ask_json(request, version, validate), request, version
+
+    async def ask_yes_no(self, prompt: Prompt, msgs: tuple[Message, ...], *, stage: str,
+                         subject: str, max_tokens: int,
+                         ) -> tuple[float | None, str, ChatResponse | None]:
+        """P(yes) of a Yes/No question, its stated reason, and the last response.
+
+        P(yes) comes from the first answer tokens' log-probabilities when the backend
+        gives them, else (or when they hold no Yes/No) from the share of "yes" among
+        ``llm.filter_votes`` samples. A call that failed is not asked again by votes.
+        An answer without a Yes/No is marked failed in the cache; the score is then
+        ``None`` (the caller records the failure in its own terms).
+        """
+        score: float | None = None
+        reason, resp = "", None
+        if self.caller.backend.supports_logprobs:
+            req = self.request(prompt, msgs, stage=stage, subject=subject, max_tokens=max_tokens,
+                               temperature=0.0, logprobs=True, top_logprobs=10)
+            resp = await self.call(req, prompt.version)
+            if resp is not None:
+                score = yes_probability(resp.top_logprobs)
+                reason = parse_yes_no(resp.texts[0])[1] if resp.texts else ""
+                if score is None:
+                    self.mark_failed(req, prompt.version,
+                                     "no Yes/No among the first tokens' logprobs")
+        if score is None and (resp is not None or not self.caller.backend.supports_logprobs):
+            req = self.request(prompt, msgs, stage=stage, subject=subject, max_tokens=max_tokens,
+                               temperature=max(self.llm.temperature, 0.7),
+                               n=self.llm.filter_votes)
+            resp = await self.call(req, prompt.version)
+            score, reason = (None, "") if resp is None else vote_probability(resp.texts)
+            if resp is not None and score is None:
+                self.mark_failed(req, prompt.version, "no Yes/No among the votes")
+        return score, reason, resp
 
     def mark_failed(self, request: ChatRequest, version: str, reason: str) -> None:
         """Mark a cached answer unusable (a ``retry_failed`` run asks again)."""

@@ -1136,6 +1136,11 @@ def _may_match(needs: _Needs, other: Signature, offers: frozenset[str]) -> bool:
     return all(lemma in other.soft or not keys.isdisjoint(offers) for lemma, keys in needs)
 
 
+def _unordered(a: str, b: str) -> tuple[str, str]:
+    """The pair ``a``, ``b`` in one order, as the second opinion is asked and remembered."""
+    return (a, b) if a <= b else (b, a)
+
+
 SecondOpinion = Callable[[Sequence[tuple[str, str]]], list[float | None]]
 """P(same) for each pair of normalised phrases, ``None`` where no answer came (a model
 asked through the distill backends: :mod:`distill.same_meaning`)."""
@@ -1207,8 +1212,7 @@ class PairJudge:
         """``decide(text_a, text_b).same``, with most rejections found without deciding:
         a word of one side that must have a partner (not light, filler or praise) and
         whose :meth:`Synonyms.keys` meet none of the other side's cannot get one."""
-        if text_a == text_b or (self._agreed and
-                                (min(text_a, text_b), max(text_a, text_b)) in self._agreed):
+        if text_a == text_b or (self._agreed and _unordered(text_a, text_b) in self._agreed):
             return True
         a, b = self.signature(text_a), self.signature(text_b)
         needs_a, needs_b = self._needs.get(text_a), self._needs.get(text_b)
@@ -1298,7 +1302,7 @@ class PairJudge:
         if text_a == text_b:
             return Decision(True, "identical")
         got = self._decided(self.signature(text_a), self.signature(text_b))
-        p = self._agreed.get((min(text_a, text_b), max(text_a, text_b)))
+        p = self._agreed.get(_unordered(text_a, text_b))
         if p is not None and not got.same:
             return Decision(True, "model", f"P(same) {p:.3f}; rules: {got.detail}")
         return got
@@ -1327,7 +1331,7 @@ class PairJudge:
             a, b = texts[int(rows[e])], texts[int(cols[e])]
             if self.decide(a, b).rule == "unmatched":
                 asked.append(e)
-                pairs.append((min(a, b), max(a, b)))
+                pairs.append(_unordered(a, b))
                 if len(pairs) >= policy.limit:
                     break
         if not pairs:
