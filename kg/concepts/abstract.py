@@ -139,6 +139,42 @@ def _ancestors(synset: Any, max_levels: int) -> dict[str, tuple[int, Any]]:
     return found
 
 
+def _kinds_on_path(synset: Any, ancestor: str, max_levels: int) -> set[str]:
+    """Hyponyms of ``ancestor`` (by name) between ``synset`` and it, within ``max_levels``
+    steps: the kinds of the ancestor the synset is one of (not the synset itself)."""
+    found: set[str] = set()
+    frontier = [(synset, False)]
+    for _ in range(max_levels):
+        nxt = []
+        for syn, between in frontier:
+            for parent in (*syn.hypernyms(), *syn.instance_hypernyms()):
+                if parent.name() != ancestor:
+                    nxt.append((parent, True))
+                elif between:
+                    found.add(syn.name())
+        frontier = nxt
+    return found
+
+
+def _named_kind(kind: str, hypernym: Any) -> bool:
+    """``kind`` (a synset name) is named as a kind of ``hypernym``, its word after a
+    modifier: "electronic_equipment.n.01" of equipment, "office_building.n.01" of
+    building."""
+    word = kind.rsplit(".", 2)[0].lower()
+    return any(word.endswith("_" + lemma.name().lower()) for lemma in hypernym.lemmas())
+
+
+def _mixes_kinds(members: Iterable[Any], hypernym: Any, max_levels: int) -> bool:
+    """The members' senses reach ``hypernym`` through two or more kinds that WordNet names
+    after it ("keep equipment" for a phone, an electronic equipment, and a ball, a game
+    equipment): the group holds unlike things under a name that tells them apart from
+    nothing."""
+    kinds = {kind for synset in members
+             for kind in _kinds_on_path(synset, hypernym.name(), max_levels)
+             if _named_kind(kind, hypernym)}
+    return len(kinds) > 1
+
+
 _Group = tuple[str, str, str]
 """(action, complement, hypernym synset name)."""
 
@@ -303,11 +339,13 @@ def find_abstractions(items: Iterable[tuple[str, str, str, Any]], *, max_levels:
     groups: dict[_Group, dict[str, int]] = {}
     synsets: dict[str, Any] = {}
     sense: dict[str, str] = {}
+    objects: dict[str, Any] = {}
     for key, action, complement, synset in sorted(
             items, key=lambda x: (x[0], x[1], x[2], x[3].name())):
         if _light(action):
             continue
         sense[key] = synset.name()
+        objects[key] = synset
         for name, (level, parent) in _ancestors(synset, max_levels).items():
             if depth_of(parent) < min_depth or _internal(parent):
                 continue
@@ -315,7 +353,8 @@ def find_abstractions(items: Iterable[tuple[str, str, str, Any]], *, max_levels:
             members = groups.setdefault((action, complement, name), {})
             members[key] = min(level, members.get(key, level))
     qualified = {g: m for g, m in groups.items()
-                 if len(m) >= min_instances and len({sense[k] for k in m}) > 1}
+                 if len(m) >= min_instances and len({sense[k] for k in m}) > 1
+                 and not _mixes_kinds({objects[k] for k in m}, synsets[g[2]], max_levels)}
     rank = {g: (sum(m.values()), -depth_of(synsets[g[2]]), g[2]) for g, m in qualified.items()}
     of_member: dict[str, list[_Group]] = {}
     for g in sorted(qualified):

@@ -209,3 +209,18 @@ def test_a_classifying_level_names_no_group(wordnet: Any) -> None:
                    ("eat a snack", "eat", "bite.n.04"))
     texts = [a.text for a in find_abstractions(items)]
     assert "eat meals" in texts and not any("sustenance" in t for t in texts)
+
+
+def test_a_group_of_unlike_kinds_is_no_abstraction(wordnet: Any) -> None:
+    # a phone is electronic equipment and a ball game equipment: "keep equipment" tells
+    # nothing; two things of one kind still group
+    unlike = _items(wordnet, ("keep the phone", "keep", "telephone.n.01"),
+                    ("keep the ball", "keep", "ball.n.01"))
+    assert find_abstractions(unlike) == []
+    alike = _items(wordnet, ("keep the phone", "keep", "telephone.n.01"),
+                   ("keep the amplifier", "keep", "amplifier.n.01"))
+    assert [a.text for a in find_abstractions(alike)] == ["keep electronic equipment"]
+    # the members may be kinds named after the group themselves: table and floor lamps
+    lamps = _items(wordnet, ("keep a table lamp", "keep", "table_lamp.n.01"),
+                   ("keep a floor lamp", "keep", "floor_lamp.n.01"))
+    assert [a.text for a in find_abstractions(lamps)] == ["keep lamps"]
