@@ -93,23 +93,35 @@ class CanonEvaluation:
 def read_pairs(path: Path) -> list[LabelledPair]:
     """Read a TSV with a header holding ``text_a``, ``text_b`` and ``label`` (1/0).
 
-    Other columns are ignored; quotes are not special (phrases may hold them).
+    Other columns are ignored; quotes are not special (phrases may hold them). A byte-order
+    mark, Windows line ends and blanks or capitals in the header names are taken as they
+    come from spreadsheets.
 
     Raises:
-        ConfigError: a column is missing or a label is not 0/1.
+        ConfigError: the file is missing or not UTF-8, a column is missing or a label is
+            not 0/1 (naming the line).
     """
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
-        missing = {"text_a", "text_b", "label"} - set(reader.fieldnames or [])
-        if missing:
-            raise ConfigError(f"{path}: missing column(s) {', '.join(sorted(missing))} "
-                              "(a TSV with a header: text_a, text_b, label)")
-        pairs = []
-        for n, row in enumerate(reader, start=2):
-            label = (row.get("label") or "").strip()
-            if label not in ("0", "1"):
-                raise ConfigError(f"{path}:{n}: label must be 1 or 0, not {label!r}")
-            pairs.append(LabelledPair(row["text_a"] or "", row["text_b"] or "", label == "1"))
+    if not path.is_file():
+        raise ConfigError(f"{path} does not exist; give a TSV with a header: text_a, text_b, "
+                          "label")
+    n = 1
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+            reader.fieldnames = [(name or "").strip().lower() for name in reader.fieldnames or []]
+            missing = {"text_a", "text_b", "label"} - set(reader.fieldnames)
+            if missing:
+                raise ConfigError(f"{path}: missing column(s) {', '.join(sorted(missing))} "
+                                  "(a TSV with a header: text_a, text_b, label)")
+            pairs = []
+            for n, row in enumerate(reader, start=2):
+                label = (row.get("label") or "").strip()
+                if label not in ("0", "1"):
+                    raise ConfigError(f"{path}:{n}: label must be 1 or 0, not {label!r}")
+                pairs.append(LabelledPair(row["text_a"] or "", row["text_b"] or "",
+                                          label == "1"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text after line {n} ({exc.reason})") from None
     return pairs
 
 

@@ -114,14 +114,21 @@ def write_links(path: Path, links: Iterable[PhraseLink]) -> int:
 
 
 def read_phrases(path: Path) -> list[str]:
-    """Non-blank lines of a UTF-8 text file, one phrase each.
+    """Non-blank lines of a UTF-8 text file, one phrase each (a byte-order mark is no part
+    of the first).
 
     Raises:
-        ConfigError: the file does not exist or holds no phrase.
+        ConfigError: the file does not exist, is not UTF-8 or holds no phrase.
     """
     if not path.is_file():
         raise ConfigError(f"{path} does not exist; give a text file with one phrase a line")
-    out = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: not UTF-8 text ({exc.reason})") from None
+    out = [line.strip() for line in text.splitlines()]
     out = [p for p in out if p]
     if not out:
         raise ConfigError(f"{path} holds no phrase; give one phrase a line")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from intentkg.main import main
-from kg.canon.evaluate import read_pairs
+from kg.canon.evaluate import LabelledPair, read_pairs
 from kg.errors import ConfigError
 
 PAIRS = """text_a\ttext_b\tlabel
@@ -48,6 +48,20 @@ def test_read_pairs_checks_columns_and_labels(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=":2: label"):
         read_pairs(bad)
     assert main(["eval", "canon", str(bad), "-w", str(tmp_path / "w")]) == 1
+
+
+def test_read_pairs_takes_a_spreadsheet_export(tmp_path: Path) -> None:
+    # a byte-order mark, Windows line ends, a capitalised header and an extra column
+    path = tmp_path / "pairs.tsv"
+    path.write_bytes("\ufeffText_A\t Text_B \tLabel\tnote\r\nkeep warm\tstay warm\t1\t\"x\r\n"
+                     "buy a hat\tsell a hat\t0\t\r\n".encode())
+    assert read_pairs(path) == [LabelledPair("keep warm", "stay warm", True),
+                                LabelledPair("buy a hat", "sell a hat", False)]
+    path.write_bytes(b"text_a\ttext_b\tlabel\nkeep warm\tstay \xe9warm\t1\n")
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        read_pairs(path)
+    with pytest.raises(ConfigError, match="does not exist"):
+        read_pairs(tmp_path / "missing.tsv")
 
 
 def test_real_text_splits_are_well_formed() -> None:

@@ -103,6 +103,11 @@ def test_read_phrases_skips_blank_lines(tmp_path: Path) -> None:
     path.write_text("\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="no phrase"):
         read_phrases(path)
+    path.write_bytes("\ufeffkeep warm\r\nbuy a hat\r\n".encode())  # a Windows editor's file
+    assert read_phrases(path) == ["keep warm", "buy a hat"]
+    path.write_bytes(b"keep warm\nbuy a \xe9hat\n")
+    with pytest.raises(ConfigError, match=r"p\.txt:2: not UTF-8"):
+        read_phrases(path)
 
 
 def test_cli_eval_concepts_writes_every_link(wordnet: Any, tmp_path: Path) -> None:
