@@ -39,7 +39,6 @@ from kg.canon import normalize_intention
 from kg.concepts import PhraseParser, WordNetLinker, open_wordnet
 from kg.concepts.abstract import abstraction_texts, find_abstractions
 from kg.concepts.evaluate import direct_objects
-from kg.concepts.heads import cased
 from kg.concepts.wordnet import DEFAULT_WORDNET_DIR
 from kg.embed import SentenceTransformerEmbedder
 from kg.settings import Settings
@@ -81,7 +80,7 @@ def main() -> None:
     keys = [normalize_intention(t) for t in texts]
     emb = SentenceTransformerEmbedder()
     vectors = emb.encode(keys)
-    parts = PhraseParser().parse([cased(k, t) for k, t in zip(keys, texts, strict=True)])
+    parts = PhraseParser().parse_intentions(keys, texts)
     wordnet = open_wordnet(DEFAULT_WORDNET_DIR, Path.home() / ".cache" / "intentkg-wordnet")
     linker = WordNetLinker(wordnet, emb)
     linker.prefetch_parts(parts)

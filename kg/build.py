@@ -49,7 +49,7 @@ from kg.concepts import (
 )
 from kg.concepts.abstract import find_abstractions
 from kg.concepts.evaluate import direct_objects
-from kg.concepts.heads import cased
+from kg.concepts.heads import cased, with_subject_verb
 from kg.concepts.wordnet import DEFAULT_WORDNET_DIR
 from kg.embed import CachedEmbedder, Embedder, EmbeddingCache, SentenceTransformerEmbedder
 from kg.errors import ConfigError
@@ -188,9 +188,10 @@ class _Concepts:
         self.chosen: dict[str, _Senses] = {}
         self._linker: WordNetLinker | None = None
 
-    def _text(self, key: str) -> str:
-        # The parser reads each intention with its original capitals, which mark names.
-        return cased(key, self.raw_of.get(key, key))
+    def _parse(self, parser: PhraseParser, keys: list[str]) -> list[PhraseParts]:
+        # The parser reads each intention with its original capitals, which mark names, and
+        # knows which word followed "PersonX" in it.
+        return parser.parse_intentions(keys, [self.raw_of.get(k, k) for k in keys])
 
     def _wordnet(self) -> Path | None:
         """The WordNet directory concept linking reads (``None``: Probase or nothing)."""
@@ -232,13 +233,16 @@ class _Concepts:
                               batch_size=self.settings.batch_size)
         try:
             for start in range(0, len(keys), self.STEP):
-                texts = [self._text(k) for k in keys[start:start + self.STEP]]
+                step = keys[start:start + self.STEP]
+                raws = [self.raw_of.get(k, k) for k in step]
+                texts = [cased(k, r) for k, r in zip(step, raws, strict=True)]
                 found = parser.cached(texts)
                 at = [i for i, t in enumerate(texts) if t in found]
                 if at:
-                    self._choose(linker, [keys[start + i] for i in at],
+                    self._choose(linker, [step[i] for i in at],
                                  vectors[start + np.array(at, dtype=np.int64)],
-                                 [found[texts[i]] for i in at])
+                                 [with_subject_verb(found[texts[i]], step[i], raws[i])
+                                  for i in at])
         finally:
             parser.close()
 
@@ -257,7 +261,7 @@ class _Concepts:
             wn_dir = self._wordnet()
             if cfg.probase_path is not None:
                 report.concept_source = "probase"
-                parts = parser.parse([self._text(k) for k in keys])
+                parts = self._parse(parser, keys)
                 ProbaseLinker(cfg.probase_path, depth=cfg.depth,
                               max_concepts=cfg.max_concepts_per_intention).link(ids, parts, graph)
             elif wn_dir is None:
@@ -274,7 +278,7 @@ class _Concepts:
                     if todo:
                         self._choose(linker, [step[i] for i in todo],
                                      canon.vectors[rows[start + np.array(todo, dtype=np.int64)]],
-                                     parser.parse([self._text(step[i]) for i in todo]))
+                                     self._parse(parser, [step[i] for i in todo]))
                     chosen = [self.chosen[k] for k in step]
                     linker.add_links(ids[start:start + self.STEP], [c[0] for c in chosen], graph)
                     objects.extend((ids[start + i], int(rows[start + i]), *obj)

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kg.canon import normalize_intention
-from kg.concepts.heads import PhraseParser, PhraseParts, cased
+from kg.concepts.heads import PhraseParser, PhraseParts
 from kg.concepts.link import HANDLING_VERBS, WordNetLinker
 from kg.concepts.wordnet import DEFAULT_WORDNET_DIR, open_wordnet
 from kg.embed import CachedEmbedder, Embedder, EmbeddingCache, SentenceTransformerEmbedder
@@ -66,7 +66,7 @@ def link_phrases(phrases: Sequence[str], linker: WordNetLinker, parser: PhrasePa
         chunk = list(phrases[start:start + batch_size])
         keys = [normalize_intention(p) for p in chunk]
         vectors = embedder.encode(keys)
-        parts = parser.parse([cased(k, p) for k, p in zip(keys, chunk, strict=True)])
+        parts = parser.parse_intentions(keys, chunk)
         linker.prefetch_parts(parts)
         for phrase, vec, p in zip(chunk, vectors, parts, strict=True):
             for synset, score in linker.about(vec, p):

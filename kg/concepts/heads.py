@@ -11,7 +11,7 @@ import json
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,8 @@ from typing import Any
 from kg.errors import ConfigError, MissingExtraError
 from kg.textcache import TextCache
 
-__all__ = ["DEFAULT_SPACY_MODEL", "PARSE_VERSION", "PhraseParser", "PhraseParts", "cased"]
+__all__ = ["DEFAULT_SPACY_MODEL", "PARSE_VERSION", "SUBJECTS", "PhraseParser", "PhraseParts",
+           "cased", "subject_word", "with_subject_verb"]
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,10 @@ class PhraseParts:
             capitalised proper noun: "HP Pavilion", "Stride Rite").
         verbal: per head, whether it may be a verb that CSKB and ASER lemmatise after
             "be" ("be jump" for "is jumping", "be still debate"): a bare singular noun
-            after a form of "be", with no determiner or modifier of its own. The
-            linker skips it when WordNet knows the word as a verb ("be city" stays).
+            after a form of "be", with no determiner or modifier of its own; and, marked
+            by :meth:`PhraseParser.parse_intentions`, the word after an event's subject
+            placeholder when the parse found no verb ("PersonX swing"). The linker skips
+            it when WordNet knows the word as a verb ("be city" stays).
         idioms: per head, how WordNet would spell a verb idiom that ends with it
             (:func:`_idiom_keys`: "spill the bean" → "spill_the_beans" among others);
             empty when the head is no object of a verb before it.
@@ -160,6 +163,51 @@ def _terms(root: Any) -> tuple[str, ...]:
         out.append(root.lower_)  # "sunglasses", "glasses", "clothes": words of their own
     out.append(lemma)
     return tuple(dict.fromkeys(out))
+
+
+SUBJECTS = frozenset({"personx", "persony", "personz", "peoplex", "peopley"})
+"""ATOMIC's and CSKB's subject placeholders: the word said right after one is the verb of an
+event ("PersonX swing", "PersonY love PersonX"), or a noun that the placeholder owns when a
+verb follows ("PersonX stomach hurt")."""
+
+
+_AUXILIARIES = frozenset({"be", "is", "are", "was", "were", "been", "have", "has", "had", "do",
+                          "does", "did", "will", "would", "shall", "should", "can", "could",
+                          "may", "might", "must"})
+"""Words that make the word before them a subject ("PersonX dog be a lab mix", "PersonX plan
+will work"): CSKB writes "be" for every form of it."""
+
+
+def subject_word(key: str, raw: str) -> str:
+    """The word said right after the subject placeholder that opens ``raw`` ("PersonX swing",
+    "PersonY love PersonX") when it is also the first word of normalised ``key`` (after the
+    placeholder, which the normaliser keeps unless it is PersonX) and no auxiliary follows it
+    in ``key``; else "". "PersonX dog be a lab mix" and "PersonX want PersonY parent" give
+    ""."""
+    raw_words = raw.lower().split()
+    if len(raw_words) < 2 or raw_words[0] not in SUBJECTS:
+        return ""
+    words = key.split()
+    if words[:1] == raw_words[:1]:
+        words = words[1:]
+    word = raw_words[1]
+    if not words or words[0] != word or any(w in _AUXILIARIES for w in words[1:]):
+        return ""
+    return word
+
+
+def with_subject_verb(parts: PhraseParts, key: str, raw: str) -> PhraseParts:
+    """``parts`` of intention ``key`` (raw text ``raw``) with the word said after a subject
+    placeholder (:func:`subject_word`) marked :attr:`PhraseParts.verbal` when the parse
+    found no verb: that word is then the event's verb, which the tagger reads as a noun
+    ("PersonX swing", "PersonX hunt for it", "PersonX love PersonY"; not "PersonX stomach
+    hurt")."""
+    word = subject_word(key, raw)
+    if not word or parts.verb or word not in parts.heads:
+        return parts
+    verbal = list(parts.verbal or (False,) * len(parts.heads))
+    verbal[parts.heads.index(word)] = True
+    return replace(parts, verbal=tuple(verbal))
 
 
 def _is_named(root: Any) -> bool:
@@ -305,6 +353,13 @@ class PhraseParser:
         """Parts of each of ``texts`` (cached results are reused)."""
         return self._cache.map(texts, self._parse, encode=lambda p: json.dumps(asdict(p)),
                                decode=_parts_from_json)
+
+    def parse_intentions(self, keys: Sequence[str], raws: Sequence[str]) -> list[PhraseParts]:
+        """Parts of normalised intentions ``keys``, each read with the capitals of its raw
+        text (:func:`cased`), with the verb said after a subject placeholder marked
+        (:func:`with_subject_verb`)."""
+        parts = self.parse([cased(k, r) for k, r in zip(keys, raws, strict=True)])
+        return [with_subject_verb(p, k, r) for p, k, r in zip(parts, keys, raws, strict=True)]
 
     def cached(self, texts: Sequence[str]) -> dict[str, PhraseParts]:
         """The parts of those of ``texts`` found in the cache (none are parsed)."""

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from kg.concepts import PhraseParser, WordNetLinker, open_wordnet
 from kg.concepts.abstract import abstraction_texts
 from kg.concepts.evaluate import LINK_COLUMNS, link_phrases, read_phrases
-from kg.concepts.heads import cased
+from kg.concepts.heads import cased, subject_word
 from kg.errors import ConfigError
 
 
@@ -88,6 +88,33 @@ def test_a_verb_lemmatised_after_be_links_no_thing(
     assert links["PersonX be jump"] == [] and links["PersonX be still debate"] == []
     assert links["Was just city."] == ["city.n.01"]  # no verb "city": a noun after all
     assert links["PersonX be a web developer"] != []  # a determiner makes it a noun
+
+
+def test_the_word_after_the_subject_is_its_verb_when_no_other_follows(
+        wordnet: Any, counting: CountingEmbedder, parser: PhraseParser) -> None:
+    """CSKB's events "PersonX swing", "PersonX hunt for it": the tagger reads the verb as a
+    noun; "PersonX stomach hurt" and "PersonX dog be a lab mix" say a noun PersonX owns."""
+    links = _links(wordnet, counting, parser, "PersonX swing", "PersonX hunt for it",
+                   "PersonY love PersonX", "PersonX stomach hurt", "PersonX dog be a lab mix",
+                   "PersonX want PersonY support")
+    assert links["PersonX swing"] == [] and links["PersonX hunt for it"] == []
+    assert links["PersonY love PersonX"] == []
+    assert links["PersonX stomach hurt"] == ["stomach.n.01"]
+    assert "dog.n.01" in links["PersonX dog be a lab mix"]
+    assert links["PersonX want PersonY support"] != []  # PersonY is no subject there
+
+
+@pytest.mark.parametrize(("key", "raw", "word"), [
+    ("swing", "PersonX swing", "swing"),
+    ("persony mind", "PersonY mind", "mind"),
+    ("hunt for it", "PersonX hunt for it", "hunt"),
+    ("dog be a lab mix", "PersonX dog be a lab mix", ""),  # an auxiliary follows: a subject
+    ("persony support", "PersonX want PersonY support", ""),  # PersonY is no subject
+    ("watch", "because they both are a type of watch", ""),
+    ("swing", "swing", ""),
+])
+def test_subject_word(key: str, raw: str, word: str) -> None:
+    assert subject_word(key, raw) == word
 
 
 def test_abstraction_texts_name_plain_groups(wordnet: Any) -> None:
