@@ -915,6 +915,8 @@ class Synonyms:
             return True
         if not (lb in self.forms(la) or la in self.forms(lb)):
             return False
+        if {pa, pb} == {"a", "v"}:
+            return False  # a state is not the act: "be sleepy" / "sleep", "supportive" / "support"
         # a person is not the thing he deals in: "a musician" is not "music" (but "be a
         # winner" is "win", and "a decision" is "decide")
         return not (pa == pb == "n" and (self.lexname(la) == "noun.person") !=

@@ -72,6 +72,8 @@ DIFFERENT = [
     ("to have fun", "it would be fun"),
     ("PersonX is outside the house", "PersonX is in the house"),     # where, by preposition
     ("music", "to be a musician"),                                   # a person, not his thing
+    ("PersonX be sleepy", "PersonX will sleep"),                     # a state, not the act
+    ("to be supportive", "to support him"),
     ("to go before dinner", "to go after dinner"),
     ("art supplies", "art"),                                         # "supply" the noun
     ("feel lucky", "be happy"),                                      # two satellites of one head
