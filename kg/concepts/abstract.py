@@ -164,15 +164,30 @@ def _named_kind(kind: str, hypernym: Any) -> bool:
     return any(word.endswith("_" + lemma.name().lower()) for lemma in hypernym.lemmas())
 
 
-def _mixes_kinds(members: Iterable[Any], hypernym: Any, max_levels: int) -> bool:
-    """The members' senses reach ``hypernym`` through two or more kinds that WordNet names
-    after it ("keep equipment" for a phone, an electronic equipment, and a ball, a game
-    equipment): the group holds unlike things under a name that tells them apart from
-    nothing."""
-    kinds = {kind for synset in members
-             for kind in _kinds_on_path(synset, hypernym.name(), max_levels)
-             if _named_kind(kind, hypernym)}
-    return len(kinds) > 1
+def _loose(members: Iterable[Any], hypernym: Any, max_levels: int) -> bool:
+    """``hypernym`` names the members' senses badly:
+
+    * they reach it through two or more kinds that WordNet names after it ("keep equipment"
+      for a phone, an electronic equipment, and a ball, a game equipment): the group holds
+      unlike things under a name that tells them apart from nothing;
+    * or all of them reach it through one kind that has no plain name (:func:`_internal`):
+      the group is that kind, and the hypernym is wider than what they share ("play
+      equipment" for balls and games, both *game equipment*; "receive telecommunications"
+      for a voicemail and a phone call, both *telephony*).
+    """
+    named: set[str] = set()
+    kinds: set[str] = set()
+    every = True
+    for synset in members:
+        found = _kinds_on_path(synset, hypernym.name(), max_levels)
+        every = every and bool(found)
+        kinds |= found
+        named |= {kind for kind in found if _named_kind(kind, hypernym)}
+    if len(named) > 1:
+        return True
+    reader = getattr(hypernym, "_wordnet_corpus_reader", None)
+    return every and len(kinds) == 1 and reader is not None and \
+        _internal(reader.synset(next(iter(kinds))))
 
 
 _Group = tuple[str, str, str]
@@ -354,7 +369,7 @@ def find_abstractions(items: Iterable[tuple[str, str, str, Any]], *, max_levels:
             members[key] = min(level, members.get(key, level))
     qualified = {g: m for g, m in groups.items()
                  if len(m) >= min_instances and len({sense[k] for k in m}) > 1
-                 and not _mixes_kinds({objects[k] for k in m}, synsets[g[2]], max_levels)}
+                 and not _loose({objects[k] for k in m}, synsets[g[2]], max_levels)}
     rank = {g: (sum(m.values()), -depth_of(synsets[g[2]]), g[2]) for g, m in qualified.items()}
     of_member: dict[str, list[_Group]] = {}
     for g in sorted(qualified):

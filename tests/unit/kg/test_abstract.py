@@ -224,3 +224,15 @@ def test_a_group_of_unlike_kinds_is_no_abstraction(wordnet: Any) -> None:
     lamps = _items(wordnet, ("keep a table lamp", "keep", "table_lamp.n.01"),
                    ("keep a floor lamp", "keep", "floor_lamp.n.01"))
     assert [a.text for a in find_abstractions(lamps)] == ["keep lamps"]
+
+
+def test_a_group_named_wider_than_its_unnamed_kind_is_no_abstraction(wordnet: Any) -> None:
+    # a ball and a game are both game equipment, a term nobody uses: "play equipment"
+    # would name them by a wider class than they share
+    play = _items(wordnet, ("play ball", "play", "ball.n.01"),
+                  ("play the game", "play", "game.n.09"))
+    assert find_abstractions(play) == []
+    # a voicemail and a phone call are both telephony, whose only word misleads
+    calls = _items(wordnet, ("receive a voicemail", "receive", "voice_mail.n.01"),
+                   ("receive a phone call", "receive", "call.n.01"))
+    assert find_abstractions(calls) == []
