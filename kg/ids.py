@@ -24,7 +24,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["BOILERPLATE", "content_id", "normalize_intention", "normalize_text", "pair_id"]
+__all__ = ["BOILERPLATE", "PLACEHOLDERS", "content_id", "normalize_intention", "normalize_text",
+           "pair_id"]
 
 _SPACE = re.compile(r"\s+")
 
@@ -62,6 +63,10 @@ def pair_id(a: str, b: str) -> str:
     first, second = sorted((a, b))
     return content_id("cobuy", first, second)
 
+
+PLACEHOLDERS = ("personx", "persony", "personz", "peoplex", "peopley")
+"""ATOMIC's and CSKB's participant placeholders as normalised text writes them; PersonX, the
+subject, is dropped where it leads an intention."""
 
 _SUBJECTS = ("they both", "they are both", "they were both", "both", "they", "the person",
              "the user", "personx", "he", "she", "i", "we")
@@ -135,7 +140,7 @@ _QUOTES = re.compile(r"^[\"'`“”‘’\s]+|[\"'`“”‘’\s]+$")
 _INNER_QUOTES = re.compile(r"[\"“”]")
 _TAGS = re.compile(r"<[^>]{0,200}>")
 _BULLET = re.compile(r"^(?:[-*•]+|\d+[.)])\s*")
-_POSSESSIVE = re.compile(r"\b(person[xyz]|peoplex) ?'s\b")
+_POSSESSIVE = re.compile(r"\b(" + "|".join(PLACEHOLDERS) + r") ?'s\b")
 
 
 _BOTH_ARE = "because they both are "

@@ -42,6 +42,7 @@ import numpy.typing as npt
 
 from kg.canon.prefilter import Needs as _Needs
 from kg.canon.prefilter import PairFilter
+from kg.ids import PLACEHOLDERS
 from kg.settings import Settings
 from kg.textcache import TextCache
 
@@ -104,7 +105,7 @@ REFLEXIVES = frozenset({"myself", "yourself", "himself", "herself", "itself", "o
 """Pronouns that, as the object, make the subject the one acted on ("hurt himself" is not
 "hurt", "examine myself" is not "examine that"); elsewhere they only stress ("write the
 book himself", "see it for myself")."""
-PARTICIPANTS = frozenset({"persony", "personz", "peoplex", "peopley"})
+PARTICIPANTS = frozenset(PLACEHOLDERS) - {"personx"}
 """ATOMIC's other participants: content, matched only by themselves."""
 _FUNCTION_POS = frozenset({"DET", "PRON", "AUX", "CCONJ", "SCONJ", "PART", "ADP", "PUNCT",
                            "SPACE", "SYM"})
@@ -212,8 +213,8 @@ BENEFICIARIES = frozenset({"him", "her", "them", "me", "us", "you"})
 """Pronouns that, after "for", name a beneficiary ("find a job for him" is not "find a job")."""
 
 
-PLACEHOLDER_NAMES: dict[str, str] = {
-    "personx": "John", "persony": "Mary", "personz": "Tom", "peoplex": "Anna", "peopley": "Peter"}
+PLACEHOLDER_NAMES: dict[str, str] = dict(zip(PLACEHOLDERS, ("John", "Mary", "Tom", "Anna", "Peter"),
+                                             strict=True))
 """ATOMIC's placeholders are parsed as these names: spaCy reads "persony teach personx" as a
 noun phrase with "teach" as an auxiliary, "Mary teach John" as subject, verb and object.
 Normalised text is lower case, so a capitalised name can only be a substituted placeholder."""

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import ConfigError, MissingExtraError
+from kg.ids import PLACEHOLDERS
 from kg.textcache import TextCache
 
 __all__ = ["DEFAULT_SPACY_MODEL", "PARSE_VERSION", "SUBJECTS", "PhraseParser", "PhraseParts",
@@ -165,10 +166,10 @@ def _terms(root: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-SUBJECTS = frozenset({"personx", "persony", "personz", "peoplex", "peopley"})
-"""ATOMIC's and CSKB's subject placeholders: the word said right after one is the verb of an
-event ("PersonX swing", "PersonY love PersonX"), or a noun that the placeholder owns when a
-verb follows ("PersonX stomach hurt")."""
+SUBJECTS = frozenset(PLACEHOLDERS)
+"""ATOMIC's and CSKB's placeholders as an event's subject: the word said right after one is
+the verb of the event ("PersonX swing", "PersonY love PersonX"), or a noun that the
+placeholder owns when a verb follows ("PersonX stomach hurt")."""
 
 
 _AUXILIARIES = frozenset({"be", "is", "are", "was", "were", "been", "have", "has", "had", "do",
