@@ -49,7 +49,6 @@ from kg.concepts import (
 )
 from kg.concepts.abstract import find_abstractions
 from kg.concepts.evaluate import direct_objects
-from kg.concepts.heads import cased, with_subject_verb
 from kg.concepts.wordnet import DEFAULT_WORDNET_DIR
 from kg.embed import CachedEmbedder, Embedder, EmbeddingCache, SentenceTransformerEmbedder
 from kg.errors import ConfigError
@@ -234,15 +233,12 @@ class _Concepts:
         try:
             for start in range(0, len(keys), self.STEP):
                 step = keys[start:start + self.STEP]
-                raws = [self.raw_of.get(k, k) for k in step]
-                texts = [cased(k, r) for k, r in zip(step, raws, strict=True)]
-                found = parser.cached(texts)
-                at = [i for i, t in enumerate(texts) if t in found]
+                found = parser.cached_intentions(step, [self.raw_of.get(k, k) for k in step])
+                at = [i for i, p in enumerate(found) if p is not None]
                 if at:
                     self._choose(linker, [step[i] for i in at],
                                  vectors[start + np.array(at, dtype=np.int64)],
-                                 [with_subject_verb(found[texts[i]], step[i], raws[i])
-                                  for i in at])
+                                 [p for p in found if p is not None])
         finally:
             parser.close()
 

@@ -139,10 +139,10 @@ def _ancestors(synset: Any, max_levels: int) -> dict[str, tuple[int, Any]]:
     return found
 
 
-def _kinds_on_path(synset: Any, ancestor: str, max_levels: int) -> set[str]:
+def _kinds_on_path(synset: Any, ancestor: str, max_levels: int) -> set[Any]:
     """Hyponyms of ``ancestor`` (by name) between ``synset`` and it, within ``max_levels``
     steps: the kinds of the ancestor the synset is one of (not the synset itself)."""
-    found: set[str] = set()
+    found: set[Any] = set()
     frontier = [(synset, False)]
     for _ in range(max_levels):
         nxt = []
@@ -151,16 +151,15 @@ def _kinds_on_path(synset: Any, ancestor: str, max_levels: int) -> set[str]:
                 if parent.name() != ancestor:
                     nxt.append((parent, True))
                 elif between:
-                    found.add(syn.name())
+                    found.add(syn)
         frontier = nxt
     return found
 
 
-def _named_kind(kind: str, hypernym: Any) -> bool:
-    """``kind`` (a synset name) is named as a kind of ``hypernym``, its word after a
-    modifier: "electronic_equipment.n.01" of equipment, "office_building.n.01" of
-    building."""
-    word = kind.rsplit(".", 2)[0].lower()
+def _named_kind(kind: Any, hypernym: Any) -> bool:
+    """Synset ``kind`` is named as a kind of ``hypernym``, its word after a modifier:
+    "electronic_equipment.n.01" of equipment, "office_building.n.01" of building."""
+    word = kind.name().rsplit(".", 2)[0].lower()
     return any(word.endswith("_" + lemma.name().lower()) for lemma in hypernym.lemmas())
 
 
@@ -175,19 +174,15 @@ def _loose(members: Iterable[Any], hypernym: Any, max_levels: int) -> bool:
       equipment" for balls and games, both *game equipment*; "receive telecommunications"
       for a voicemail and a phone call, both *telephony*).
     """
-    named: set[str] = set()
-    kinds: set[str] = set()
+    named: set[Any] = set()
+    kinds: set[Any] = set()
     every = True
     for synset in members:
         found = _kinds_on_path(synset, hypernym.name(), max_levels)
         every = every and bool(found)
         kinds |= found
         named |= {kind for kind in found if _named_kind(kind, hypernym)}
-    if len(named) > 1:
-        return True
-    reader = getattr(hypernym, "_wordnet_corpus_reader", None)
-    return every and len(kinds) == 1 and reader is not None and \
-        _internal(reader.synset(next(iter(kinds))))
+    return len(named) > 1 or (every and len(kinds) == 1 and _internal(next(iter(kinds))))
 
 
 _Group = tuple[str, str, str]

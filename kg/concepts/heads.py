@@ -20,8 +20,8 @@ from kg.errors import ConfigError, MissingExtraError
 from kg.ids import PLACEHOLDERS
 from kg.textcache import TextCache
 
-__all__ = ["DEFAULT_SPACY_MODEL", "PARSE_VERSION", "SUBJECTS", "PhraseParser", "PhraseParts",
-           "cased", "subject_word", "with_subject_verb"]
+__all__ = ["DEFAULT_SPACY_MODEL", "PARSE_VERSION", "PhraseParser", "PhraseParts", "cased",
+           "subject_word", "with_subject_verb"]
 
 log = logging.getLogger(__name__)
 
@@ -166,12 +166,6 @@ def _terms(root: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-SUBJECTS = frozenset(PLACEHOLDERS)
-"""ATOMIC's and CSKB's placeholders as an event's subject: the word said right after one is
-the verb of the event ("PersonX swing", "PersonY love PersonX"), or a noun that the
-placeholder owns when a verb follows ("PersonX stomach hurt")."""
-
-
 _AUXILIARIES = frozenset({"be", "is", "are", "was", "were", "been", "have", "has", "had", "do",
                           "does", "did", "will", "would", "shall", "should", "can", "could",
                           "may", "might", "must"})
@@ -180,13 +174,14 @@ will work"): CSKB writes "be" for every form of it."""
 
 
 def subject_word(key: str, raw: str) -> str:
-    """The word said right after the subject placeholder that opens ``raw`` ("PersonX swing",
-    "PersonY love PersonX") when it is also the first word of normalised ``key`` (after the
-    placeholder, which the normaliser keeps unless it is PersonX) and no auxiliary follows it
-    in ``key``; else "". "PersonX dog be a lab mix" and "PersonX want PersonY parent" give
-    ""."""
+    """The word said right after the placeholder (:data:`kg.ids.PLACEHOLDERS`) that opens
+    ``raw`` as an event's subject ("PersonX swing", "PersonY love PersonX") when it is also
+    the first word of normalised ``key`` (after the placeholder, which the normaliser keeps
+    unless it is PersonX) and no auxiliary follows it in ``key``; else "". That word is the
+    event's verb, or a noun the placeholder owns when a verb follows ("PersonX stomach
+    hurt"). "PersonX dog be a lab mix" and "PersonX want PersonY parent" give ""."""
     raw_words = raw.lower().split()
-    if len(raw_words) < 2 or raw_words[0] not in SUBJECTS:
+    if len(raw_words) < 2 or raw_words[0] not in PLACEHOLDERS:
         return ""
     words = key.split()
     if words[:1] == raw_words[:1]:
@@ -361,6 +356,15 @@ class PhraseParser:
         (:func:`with_subject_verb`)."""
         parts = self.parse([cased(k, r) for k, r in zip(keys, raws, strict=True)])
         return [with_subject_verb(p, k, r) for p, k, r in zip(parts, keys, raws, strict=True)]
+
+    def cached_intentions(self, keys: Sequence[str], raws: Sequence[str],
+                          ) -> list[PhraseParts | None]:
+        """:meth:`parse_intentions` of those of ``keys`` whose parse is cached, ``None`` for
+        the others (none are parsed)."""
+        texts = [cased(k, r) for k, r in zip(keys, raws, strict=True)]
+        found = self.cached(texts)
+        return [with_subject_verb(found[t], k, r) if t in found else None
+                for t, k, r in zip(texts, keys, raws, strict=True)]
 
     def cached(self, texts: Sequence[str]) -> dict[str, PhraseParts]:
         """The parts of those of ``texts`` found in the cache (none are parsed)."""
